@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from mesocentre.audit.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("time", "actor", "action", "object_type", "object_repr")
+    list_filter = ("action", "object_type")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,20 @@
+"""Who is acting right now: set by the web middleware, the CLI and the worker."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_actor: ContextVar[tuple] = ContextVar("mesocentre_actor", default=(None, "system"))
+
+
+def current_actor() -> tuple:
+    """(user or None, label) of whoever causes the change being recorded."""
+    return _actor.get()
+
+
+@contextmanager
+def acting_as(user, label: str | None = None):
+    token = _actor.set((user, label or (user.get_username() if user else "system")))
+    try:
+        yield
+    finally:
+        _actor.reset(token)

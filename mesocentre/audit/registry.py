@@ -1,0 +1,71 @@
+"""Models register here to have every create, update and delete recorded with before and after."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.forms.models import model_to_dict
+
+from mesocentre.audit.context import current_actor
+
+_registered: set = set()
+
+
+def snapshot(instance) -> dict:
+    data = model_to_dict(instance)
+    data.pop("password", None)
+    # Round-trip through JSON so Decimals, dates and querysets of related ids store cleanly.
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))
+
+
+def register(*models) -> None:
+    for model in models:
+        _registered.add(model)
+        pre_save.connect(_remember_before, sender=model, weak=False)
+        post_save.connect(_record_save, sender=model, weak=False)
+        post_delete.connect(_record_delete, sender=model, weak=False)
+
+
+def registered_models() -> set:
+    return set(_registered)
+
+
+def _remember_before(sender, instance, **kwargs):
+    if instance.pk is None:
+        instance._audit_before = None
+        return
+    old = sender._default_manager.filter(pk=instance.pk).first()
+    instance._audit_before = snapshot(old) if old else None
+
+
+def _record(instance, action, before, after):
+    from mesocentre.audit.models import AuditEntry
+
+    user, label = current_actor()
+    if hasattr(user, "resolve"):
+        user = user.resolve()
+        label = user.get_username() if user else "anonymous"
+    AuditEntry.objects.create(
+        user=user,
+        actor=label if user is None else user.get_username(),
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        before=before,
+        after=after,
+    )
+
+
+def _record_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    before = getattr(instance, "_audit_before", None)
+    after = snapshot(instance)
+    if not created and before == after:
+        return  # a save that changed nothing is not a change
+    _record(instance, "create" if created else "update", None if created else before, after)
+
+
+def _record_delete(sender, instance, **kwargs):
+    _record(instance, "delete", snapshot(instance), None)

@@ -1,0 +1,105 @@
+"""The calculator's request, validated once for the API, the portal and the command line."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from mesocentre.billing.calculator import PERIOD_FRACTIONS, Item, quote
+from mesocentre.catalogue.models import Offering
+
+POSITIVE = {"min_value": _("Must be at least %(limit_value)s.")}
+
+
+def positive_int(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=10**6, **kwargs)
+
+
+def quantity(**kwargs):
+    return serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), default=Decimal(0), **kwargs)
+
+
+class QuoteItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Offering.Kind.choices)
+    tier = serializers.CharField(required=False, max_length=50, help_text="Plan of a cloud VM: bronze, silver, gold.")
+    plan = serializers.CharField(required=False, max_length=50, default="standard")
+    count = positive_int(default=1)
+    vcpu = positive_int(required=False)
+    ram_gb = positive_int(required=False)
+    disk_gb = positive_int(required=False)
+    core_hours = quantity()
+    gpu_hours = quantity()
+    node_hours = quantity()
+    storage_gb = quantity()
+    kwh = quantity(help_text="Expected measured consumption per rack over the period.")
+    kwh_price = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=6,
+        min_value=Decimal(0),
+        required=False,
+        help_text="Electricity price per kWh HT to assume instead of the catalogue's.",
+    )
+
+    def validate(self, attrs):
+        kind = attrs["kind"]
+        errors = {}
+        if kind == Offering.Kind.CLOUD_VM:
+            for name in ("tier", "vcpu", "ram_gb", "disk_gb"):
+                if name not in attrs:
+                    errors[name] = _("Required for a cloud VM.")
+            attrs["plan"] = attrs.pop("tier", "")
+        elif kind == Offering.Kind.HPC and not (attrs["core_hours"] or attrs["gpu_hours"]):
+            errors["core_hours"] = _("Give core-hours or GPU hours, more than zero.")
+        elif kind in (Offering.Kind.STORAGE, Offering.Kind.BACKUP) and not attrs["storage_gb"]:
+            errors["storage_gb"] = _("Give the storage in GB, more than zero.")
+        elif kind == Offering.Kind.GPU_BOOKING and not attrs["node_hours"]:
+            errors["node_hours"] = _("Give the node-hours booked, more than zero.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class QuoteRequestSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=sorted(PERIOD_FRACTIONS), default="year")
+    price_list = serializers.CharField(default="academic", max_length=30)
+    date = serializers.DateField(required=False, help_text="Prices valid on this day; today by default.")
+    items = QuoteItemSerializer(many=True, allow_empty=False)
+
+    def create_quote(self):
+        """Price the validated basket; the catalogue's own refusals come back as field errors."""
+        data = self.validated_data
+        items = [Item(**{k: v for k, v in item.items() if k != "tier"}) for item in data["items"]]
+        try:
+            return quote(items, period=data["period"], price_list=data["price_list"], day=data.get("date"))
+        except DjangoValidationError as exc:
+            errors = exc.message_dict
+            if set(errors) - {"period", "price_list", "date"}:
+                errors = {"items": errors}
+            raise serializers.ValidationError(errors) from None
+
+
+class QuoteLineSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    quantity = serializers.CharField()
+    unit = serializers.CharField()
+    unit_price_ht = serializers.CharField()
+    amount_ht = serializers.CharField()
+    vat_rate = serializers.CharField()
+
+
+class VatSerializer(serializers.Serializer):
+    rate = serializers.CharField()
+    amount = serializers.CharField()
+
+
+class QuoteSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    period = serializers.CharField()
+    price_list = serializers.CharField()
+    date = serializers.DateField()
+    lines = QuoteLineSerializer(many=True)
+    vat = VatSerializer(many=True)
+    total_ht = serializers.CharField()
+    total_vat = serializers.CharField()
+    total_ttc = serializers.CharField()

@@ -1,0 +1,105 @@
+"""mesocentre quote KIND [options]: the cost calculator on the command line."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from mesocentre.billing.api.serializers import QuoteRequestSerializer
+
+# Each kind's options, as (option, field); every value is validated by the API's serializer, so the command
+# line and the API accept and refuse exactly the same things.
+KIND_OPTIONS = {
+    "cloud-vm": [("--tier", "tier"), ("--vcpu", "vcpu"), ("--ram-gb", "ram_gb"), ("--disk-gb", "disk_gb")],
+    "hpc": [("--core-hours", "core_hours"), ("--gpu-hours", "gpu_hours")],
+    "gpu-booking": [("--node-hours", "node_hours")],
+    "storage": [("--gb", "storage_gb")],
+    "backup": [("--gb", "storage_gb")],
+    "rack": [("--kwh", "kwh"), ("--kwh-price", "kwh_price")],
+}
+COMMON = [("--count", "count"), ("--plan", "plan")]
+
+
+def option_for(field: str, kind: str) -> str:
+    for option, name in KIND_OPTIONS.get(kind, []) + COMMON + [("--period", "period"), ("--price-list", "price_list")]:
+        if name == field:
+            return option
+    return {"date": "--date", "kind": "KIND"}.get(field, field)
+
+
+def flatten(errors, kind: str) -> list[str]:
+    """DRF's nested errors → ['--vcpu: Ensure this value is greater than or equal to 1.']."""
+    messages = []
+    if isinstance(errors, list):
+        for entry in errors:
+            messages.extend(flatten(entry, kind) if isinstance(entry, dict | list) else [str(entry)])
+        return messages
+    for field, value in errors.items():
+        if field in ("items", "non_field_errors") or isinstance(field, int):
+            messages.extend(flatten(value, kind))
+            continue
+        texts = value if isinstance(value, list) else [value]
+        messages.extend(f"{option_for(field, kind)}: {text}" for text in texts)
+    return messages
+
+
+class Command(BaseCommand):
+    help = "Quote services from the catalogue, per quarter or per year, HT and TTC, line by line."
+
+    def add_arguments(self, parser):
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+        for kind, options in KIND_OPTIONS.items():
+            sub = kinds.add_parser(kind, help=f"quote {kind}")
+            for option, field in options + COMMON:
+                sub.add_argument(option, dest=field)
+            sub.add_argument("--period", default="year", help="year or quarter (default: year)")
+            sub.add_argument("--price-list", dest="price_list", default="academic", help="academic or company")
+            sub.add_argument("--date", help="prices valid on this day (YYYY-MM-DD), today by default")
+            sub.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args, **options):
+        kind = options["kind"]
+        fields = [field for _, field in KIND_OPTIONS[kind] + COMMON]
+        item = {"kind": kind, **{f: options[f] for f in fields if options.get(f) is not None}}
+        request = {"period": options["period"], "price_list": options["price_list"], "items": [item]}
+        if options.get("date"):
+            request["date"] = options["date"]
+        serializer = QuoteRequestSerializer(data=request)
+        try:
+            serializer.is_valid(raise_exception=True)
+            result = serializer.create_quote().as_dict()
+        except Exception as exc:
+            detail = getattr(exc, "detail", None)
+            if detail is None:
+                raise
+            raise CommandError("\n".join(flatten(detail, kind)), returncode=2) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            self.stdout.write(render_table(result))
+
+
+def render_table(result: dict) -> str:
+    header = ("Description", "Quantity", "Unit", "Unit price HT", "Amount HT")
+    rows = [header] + [
+        (line["description"], line["quantity"], line["unit"], line["unit_price_ht"], line["amount_ht"])
+        for line in result["lines"]
+    ]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
+    out = [f"Quote per {result['period']}, {result['price_list']} price list, prices of {result['date']}"]
+    for index, row in enumerate(rows):
+        out.append(
+            "  ".join(
+                str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if index == 0:
+            out.append("  ".join("-" * w for w in widths))
+    width = sum(widths) + 2 * (len(widths) - 1)
+    for label, value in (
+        [("Total HT", result["total_ht"])]
+        + [(f"VAT {vat['rate']} %", vat["amount"]) for vat in result["vat"]]
+        + [("Total TTC", result["total_ttc"])]
+    ):
+        out.append(f"{label} ({result['currency']})".rjust(width - 14) + value.rjust(14))
+    return "\n".join(out)

@@ -1,0 +1,26 @@
+"""The two cloud sites of the offer: 6 + 3 servers of 111 vCPU and 333 GB RAM."""
+
+from mesocentre.capacity.models import Host, Site
+
+SITES = [
+    # code, name, recovery site, servers, useful storage GB, backups GB
+    ("site1", "Site 1 (main)", False, 6, 100_000, 50_000),
+    ("site2", "Site 2 (disaster recovery)", True, 3, 100_000, 50_000),
+]
+VCPU_PER_SERVER = 111
+RAM_GB_PER_SERVER = 333
+
+
+def load(out=None) -> None:
+    for code, name, recovery, servers, storage, backup in SITES:
+        site, _ = Site.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "is_recovery_site": recovery, "storage_gb": storage, "backup_gb": backup},
+        )
+        for index in range(1, servers + 1):
+            Host.objects.update_or_create(
+                name=f"{code}-hv{index:02d}",
+                defaults={"site": site, "vcpu": VCPU_PER_SERVER, "ram_gb": RAM_GB_PER_SERVER},
+            )
+    if out:
+        out.write(f"capacity: {len(SITES)} sites, {sum(s[3] for s in SITES)} hosts")

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CatalogueConfig(AppConfig):
+    name = "mesocentre.catalogue"
+    label = "catalogue"
+    verbose_name = "Catalogue"
+
+    def ready(self):
+        from mesocentre.audit.registry import register
+        from mesocentre.catalogue import models
+
+        register(models.PriceList, models.Offering, models.Plan, models.Component, models.Price)

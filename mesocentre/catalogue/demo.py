@@ -1,0 +1,208 @@
+"""The offer's catalogue and prices. VM prices are built so that 2 vCPU / 4 GB / 50 GB costs, per year TTC,
+exactly 231 € (bronze), 253 € (silver) and 484 € (gold); see the README for the rule."""
+
+import datetime
+from decimal import Decimal as D
+
+from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
+
+START = datetime.date(2019, 1, 1)
+
+# Per year HT, full cost. A bronze VM: 50.00 per vCPU, 15.00 per GB RAM, 0.65 per GB disk (2/4/50 → 192.50 HT).
+VCPU, RAM, DISK = D("50.00"), D("15.00"), D("0.65")
+# Backups: 0.366667 per GB of disk (50 GB → 18.33 HT; silver → 210.83 HT → 253.00 TTC).
+BACKUP_GB = D("0.366667")
+
+VM_RESOURCES = [
+    ("vcpu", "vCPU", "vCPU·year", "vcpu", VCPU),
+    ("ram", "RAM", "GB·year", "ram_gb", RAM),
+    ("disk", "Disk", "GB·year", "disk_gb", DISK),
+]
+BACKUP = [("backup", "Backups of the disk", "GB·year", "disk_gb", BACKUP_GB)]
+# Gold: the VM survives the loss of its site, so a standby of its compute and disk is reserved on site 2.
+STANDBY = [(f"standby-{c}", f"Standby on the recovery site: {n}", u, s, p) for c, n, u, s, p in VM_RESOURCES]
+
+# offering code, name, kind, status, backend, description, [(plan code, plan name, [components])]
+# component: (code, name, unit, billing type, sized by, price HT, [(valid from, price), …] optional)
+CATALOGUE = [
+    (
+        "cloud-vm",
+        "Cloud virtual machines",
+        "cloud-vm",
+        "available",
+        "manual",
+        "VMs created on demand by group (tenant), on two sites, invoiced quarterly per use.",
+        [
+            ("bronze", "Bronze", "The VM.", VM_RESOURCES),
+            ("silver", "Silver", "The VM and its backups.", VM_RESOURCES + BACKUP),
+            (
+                "gold",
+                "Gold",
+                "The VM, its backups and continuity on the second site.",
+                VM_RESOURCES + BACKUP + STANDBY,
+            ),
+        ],
+    ),
+    (
+        "hpc",
+        "HPC hours on the regional supercomputer",
+        "hpc",
+        "available",
+        "manual",
+        "13 464 Skylake cores, 48 V100 GPUs; hours granted by the expert committee.",
+        [
+            (
+                "standard",
+                "Standard",
+                "",
+                [
+                    ("core-hours", "CPU core-hours", "core-hour", "core_hours", D("0.0100")),
+                    ("gpu-hours", "GPU hours", "GPU-hour", "gpu_hours", D("0.5000")),
+                ],
+            )
+        ],
+    ),
+    (
+        "gpu-booking",
+        "GPU nodes booked on the fly",
+        "gpu-booking",
+        "available",
+        "manual",
+        "About 1 000 cores and 40 GPUs for deep learning; containers and VMs allowed.",
+        [
+            (
+                "standard",
+                "Standard",
+                "",
+                [("node-hours", "GPU node-hours", "node-hour", "node_hours", D("2.00"))],
+            )
+        ],
+    ),
+    (
+        "storage",
+        "Storage for VMs",
+        "storage",
+        "available",
+        "manual",
+        "Block storage attached to VMs.",
+        [("standard", "Standard", "", [("storage", "Storage", "GB·year", "storage_gb", D("0.20"))])],
+    ),
+    (
+        "backup",
+        "Backups",
+        "backup",
+        "available",
+        "manual",
+        "Backups of data outside VMs.",
+        [("standard", "Standard", "", [("backup", "Backup space", "GB·year", "storage_gb", BACKUP_GB)])],
+    ),
+    (
+        "rack",
+        "Rack hosting (dry hosting)",
+        "rack",
+        "available",
+        "manual",
+        "42U racks in confined hot aisles, 7 kW average; 7 000 € a year plus measured electricity × PUE.",
+        [
+            (
+                "standard",
+                "42U rack",
+                "",
+                [
+                    ("fixed", "Rack, 42U", "rack·year", "count", D("7000.00")),
+                    (
+                        "electricity",
+                        "Electricity",
+                        "kWh",
+                        "facility_kwh",
+                        [(START, D("0.150000")), (datetime.date(2023, 1, 1), D("0.200000"))],
+                    ),
+                ],
+            )
+        ],
+    ),
+    (
+        "firewall",
+        "Firewalling",
+        "firewall",
+        "available",
+        "manual",
+        "Filtering rules on the regional network.",
+        [("standard", "Standard", "", [("ruleset", "Rule set", "rule set·year", "count", D("300.00"))])],
+    ),
+    (
+        "database",
+        "PaaS databases",
+        "database",
+        "planned",
+        "manual",
+        "Managed PostgreSQL (planned).",
+        [
+            (
+                "standard",
+                "Standard",
+                "",
+                [("instance", "Database instance", "instance·year", "count", D("400.00"))],
+            )
+        ],
+    ),
+]
+
+
+def billing_type(sized_by: str) -> str:
+    if sized_by in ("core_hours", "gpu_hours", "node_hours", "facility_kwh"):
+        return Component.BillingType.USAGE
+    return Component.BillingType.FIXED if sized_by == "count" else Component.BillingType.LIMIT
+
+
+def load(out=None) -> None:
+    PriceList.objects.update_or_create(code="academic", defaults={"name": "Academic (full cost)", "margin_percent": 0})
+    PriceList.objects.update_or_create(
+        code="company", defaults={"name": "Company (full cost + margin)", "margin_percent": D("15.00")}
+    )
+    for order, (code, name, kind, status, backend, description, plans) in enumerate(CATALOGUE):
+        offering, _ = Offering.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "status": status,
+                "backend": backend,
+                "description": description,
+                "order": order * 10,
+            },
+        )
+        for plan_order, (plan_code, plan_name, plan_description, components) in enumerate(plans):
+            plan, _ = Plan.objects.update_or_create(
+                offering=offering,
+                code=plan_code,
+                defaults={"name": plan_name, "description": plan_description, "order": plan_order},
+            )
+            for comp_code, comp_name, unit, sized_by, prices in components:
+                component, _ = Component.objects.update_or_create(
+                    plan=plan,
+                    code=comp_code,
+                    defaults={
+                        "name": comp_name,
+                        "unit": unit,
+                        "sized_by": sized_by,
+                        "billing_type": billing_type(sized_by),
+                    },
+                )
+                load_prices(component, prices)
+    if out:
+        out.write(f"catalogue: {len(CATALOGUE)} offerings, {Price.objects.count()} prices")
+
+
+def load_prices(component: Component, prices) -> None:
+    schedule = prices if isinstance(prices, list) else [(START, prices)]
+    for index, (valid_from, amount) in enumerate(schedule):
+        following = schedule[index + 1][0] if index + 1 < len(schedule) else None
+        Price.objects.update_or_create(
+            component=component,
+            valid_from=valid_from,
+            defaults={
+                "amount": amount,
+                "valid_until": following - datetime.timedelta(days=1) if following else None,
+            },
+        )

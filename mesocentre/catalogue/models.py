@@ -1,0 +1,207 @@
+"""The service catalogue: offerings → plans → components → prices with validity dates.
+
+Prices are full cost, HT, per unit (per year for components billed per period). The academic price list
+pays them as they are; the company price list adds the margin the operators set on it.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mesocentre.core.models import PublicQuerySet, TimestampedModel
+
+
+class PriceList(TimestampedModel):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    margin_percent = models.DecimalField(
+        _("margin (%)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Added to full cost on every price of this list."),
+    )
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("price list")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def factor(self) -> Decimal:
+        return 1 + self.margin_percent / 100
+
+
+class Offering(TimestampedModel):
+    class Kind(models.TextChoices):
+        CLOUD_VM = "cloud-vm", _("cloud virtual machine")
+        HPC = "hpc", _("HPC hours")
+        GPU_BOOKING = "gpu-booking", _("GPU node booking")
+        STORAGE = "storage", _("storage")
+        BACKUP = "backup", _("backups")
+        RACK = "rack", _("rack hosting")
+        FIREWALL = "firewall", _("firewalling")
+        DATABASE = "database", _("PaaS database")
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("available")
+        PLANNED = "planned", _("planned")
+        RETIRED = "retired", _("retired")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AVAILABLE)
+    # Which provisioning backend makes an order real; "manual" means an operator does it.
+    backend = models.CharField(_("backend"), max_length=30, default="manual")
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("offering")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(TimestampedModel):
+    offering = models.ForeignKey(Offering, verbose_name=_("offering"), on_delete=models.PROTECT, related_name="plans")
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["offering", "order", "code"]
+        verbose_name = _("plan")
+        constraints = [models.UniqueConstraint(fields=["offering", "code"], name="catalogue_plan_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.offering} — {self.name}"
+
+
+class Component(TimestampedModel):
+    class BillingType(models.TextChoices):
+        FIXED = "fixed", _("fixed per period")
+        USAGE = "usage", _("usage")
+        LIMIT = "limit", _("limit (per allocated unit per period)")
+        ONE_TIME = "one-time", _("one-time")
+
+    class SizedBy(models.TextChoices):
+        """Which quantity of the ordered item multiplies this component's price."""
+
+        COUNT = "count", _("one per item")
+        VCPU = "vcpu", _("vCPU")
+        RAM_GB = "ram_gb", _("GB of RAM")
+        DISK_GB = "disk_gb", _("GB of disk")
+        CORE_HOURS = "core_hours", _("core-hours")
+        GPU_HOURS = "gpu_hours", _("GPU hours")
+        NODE_HOURS = "node_hours", _("node-hours")
+        STORAGE_GB = "storage_gb", _("GB stored")
+        FACILITY_KWH = "facility_kwh", _("kWh measured × PUE")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="components")
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.CharField(_("unit"), max_length=30)
+    billing_type = models.CharField(_("billing type"), max_length=10, choices=BillingType.choices)
+    sized_by = models.CharField(_("sized by"), max_length=20, choices=SizedBy.choices, default=SizedBy.COUNT)
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20.00"),
+        validators=[MinValueValidator(0)],
+    )
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "pk"]
+        verbose_name = _("component")
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="catalogue_component_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} — {self.name}"
+
+    @property
+    def per_period(self) -> bool:
+        """Fixed and limit components are priced per year and prorated to the period; usage is per unit."""
+        return self.billing_type in (self.BillingType.FIXED, self.BillingType.LIMIT)
+
+    def price_on(self, day: datetime.date) -> "Price":
+        price = (
+            self.prices.filter(valid_from__lte=day)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+            .first()
+        )
+        if price is None:
+            raise Price.DoesNotExist(f"No price for {self} on {day:%Y-%m-%d}.")
+        return price
+
+
+class Price(TimestampedModel):
+    """A full-cost price, HT, valid from one day to another: a new tariff never rewrites the past."""
+
+    component = models.ForeignKey(
+        Component, verbose_name=_("component"), on_delete=models.PROTECT, related_name="prices"
+    )
+    # Six decimals: tariffs such as a backup GB-year or a core-hour are finer than the cent.
+    amount = models.DecimalField(
+        _("amount HT (€)"),
+        max_digits=16,
+        decimal_places=6,
+        validators=[MinValueValidator(0)],
+        help_text=_("Per unit, and per year for components billed per period."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["component", "-valid_from"]
+        verbose_name = _("price")
+        constraints = [
+            models.UniqueConstraint(fields=["component", "valid_from"], name="catalogue_price_unique_start"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="catalogue_price_valid_until_after_valid_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        until = f"{self.valid_until:%Y-%m-%d}" if self.valid_until else "…"
+        return f"{self.component}: {self.amount} € HT ({self.valid_from:%Y-%m-%d} → {until})"
+
+    def clean(self):
+        if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("A price cannot end before it starts.")})
+        if not self.component_id or not self.valid_from:
+            return
+        overlapping = (
+            Price.objects.filter(component_id=self.component_id)
+            .exclude(pk=self.pk)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=self.valid_from))
+        )
+        if self.valid_until:
+            overlapping = overlapping.filter(valid_from__lte=self.valid_until)
+        if overlapping.exists():
+            raise ValidationError(
+                {"valid_from": _("This period overlaps another price of the same component; close that one first.")}
+            )

@@ -1,0 +1,178 @@
+"""Settings for Mesocentre, read from the environment.
+
+The defaults make a demo: a SQLite file in the working directory, DEBUG on. Production uses
+``mesocentre.settings_production``, which refuses to start without a secret key.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = os.environ.get("MESOCENTRE_SECRET_KEY", "insecure-demo-key-do-not-use-in-production")
+DEBUG = env_bool("MESOCENTRE_DEBUG", True)
+ALLOWED_HOSTS = env_list("MESOCENTRE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("MESOCENTRE_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_prometheus",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_filters",
+    # Bottom of the dependency graph first: each app only imports from the ones above it here.
+    "mesocentre.core",
+    "mesocentre.audit",
+    "mesocentre.tenancy",
+    "mesocentre.catalogue",
+    "mesocentre.capacity",
+    "mesocentre.billing",
+    "mesocentre.provisioning",
+    "mesocentre.portal",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mesocentre.audit.middleware.AuditActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "mesocentre.urls"
+WSGI_APPLICATION = "mesocentre.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# MESOCENTRE_DATABASE_URL: a SQLite file in the working directory by default, postgresql://… for real use.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("MESOCENTRE_DATABASE_URL", f"sqlite:///{Path.cwd() / 'mesocentre.sqlite3'}"),
+        conn_max_age=int(os.environ.get("MESOCENTRE_DB_CONN_MAX_AGE", "0")),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "tenancy.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Local accounts now; an institutional OIDC provider plugs in here (mozilla-django-oidc) without touching views.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if os.environ.get("MESOCENTRE_OIDC_ISSUER"):
+    AUTHENTICATION_BACKENDS.insert(0, "mesocentre.tenancy.oidc.MesocentreOIDCBackend")
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    OIDC_RP_CLIENT_ID = os.environ["MESOCENTRE_OIDC_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ["MESOCENTRE_OIDC_CLIENT_SECRET"]
+    _issuer = os.environ["MESOCENTRE_OIDC_ISSUER"].rstrip("/")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = f"{_issuer}/protocol/openid-connect/auth"
+    OIDC_OP_TOKEN_ENDPOINT = f"{_issuer}/protocol/openid-connect/token"
+    OIDC_OP_USER_ENDPOINT = f"{_issuer}/protocol/openid-connect/userinfo"
+    OIDC_OP_JWKS_ENDPOINT = f"{_issuer}/protocol/openid-connect/certs"
+    OIDC_RP_SIGN_ALGO = "RS256"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("MESOCENTRE_STATIC_ROOT", Path.cwd() / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# The demo serves static files straight from the package, with no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mesocentre.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mesocentre API",
+    "DESCRIPTION": "Cloud VMs, HPC hours, GPU bookings, storage and hosting of a regional research datacenter.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+EMAIL_BACKEND = os.environ.get("MESOCENTRE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("MESOCENTRE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MESOCENTRE_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("MESOCENTRE_FROM_EMAIL", "mesocentre@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("MESOCENTRE_LOG_LEVEL", "WARNING")},
+}
+
+# Platform settings that are not catalogue data.
+MESOCENTRE = {
+    # Power usage effectiveness of the machine room: rack electricity is billed as measured kWh × price × PUE.
+    "PUE": os.environ.get("MESOCENTRE_PUE", "1.5"),
+    "CURRENCY": "EUR",
+}

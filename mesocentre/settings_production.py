@@ -1,0 +1,26 @@
+"""Production settings: secrets from the environment, HTTPS only, no debug."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from mesocentre.settings import *  # noqa: F403
+from mesocentre.settings import env_bool
+
+DEBUG = False
+SECRET_KEY = os.environ.get("MESOCENTRE_SECRET_KEY", "")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("MESOCENTRE_SECRET_KEY must be set to a random string of 50+ characters.")
+if "MESOCENTRE_DATABASE_URL" not in os.environ:
+    raise ImproperlyConfigured("MESOCENTRE_DATABASE_URL must be set (postgresql://…) in production.")
+
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
+SECURE_SSL_REDIRECT = env_bool("MESOCENTRE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"

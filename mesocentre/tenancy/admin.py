@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+
+
+@admin.register(User)
+class MesocentreUserAdmin(UserAdmin):
+    fieldsets = UserAdmin.fieldsets + (("Mesocentre", {"fields": ("unix_login", "is_operator", "is_reviewer")}),)
+    list_display = ("username", "get_full_name", "email", "unix_login", "is_operator", "is_reviewer")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+
+
+@admin.register(Establishment)
+class EstablishmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "siret", "chorus_service_code")
+    list_filter = ("kind",)
+    search_fields = ("name", "code", "siret")
+    inlines = [MembershipInline]
+
+
+@admin.register(Laboratory)
+class LaboratoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "theme")
+    filter_horizontal = ("establishments",)
+
+
+admin.site.register(ScientificTheme)

@@ -1,0 +1,62 @@
+from rest_framework import serializers
+
+from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+
+
+class ScientificThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScientificTheme
+        fields = ["id", "code", "name", "name_fr"]
+
+
+class EstablishmentSerializer(serializers.ModelSerializer):
+    price_list = serializers.CharField(source="price_list_code", read_only=True)
+
+    class Meta:
+        model = Establishment
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "siret",
+            "vat_number",
+            "chorus_service_code",
+            "address",
+            "price_list",
+        ]
+
+
+class LaboratorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Laboratory
+        fields = ["id", "code", "name", "establishments", "theme"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "unix_login",
+            "is_operator",
+            "is_reviewer",
+        ]
+        read_only_fields = ["is_operator", "is_reviewer"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "establishment", "laboratory", "role"]
+
+    def validate_establishment(self, establishment):
+        # A manager adds members only to the establishments they manage.
+        request = self.context["request"]
+        if not Establishment.objects.managed_by(request.user).filter(pk=establishment.pk).exists():
+            raise serializers.ValidationError("You do not manage this establishment.")
+        return establishment

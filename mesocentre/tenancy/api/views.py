@@ -1,0 +1,69 @@
+from rest_framework import permissions, viewsets
+
+from mesocentre.core.api import IsOperatorOrReadOnly, PublicReadOperatorWrite, ScopedViewSetMixin
+from mesocentre.core.roles import is_operator
+from mesocentre.tenancy.api import serializers
+from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+
+
+class ScientificThemeViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = ScientificTheme.objects.all()
+    serializer_class = serializers.ScientificThemeSerializer
+    permission_classes = [PublicReadOperatorWrite]
+    filterset_fields = ["code"]
+
+
+class EstablishmentViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = Establishment.objects.all()
+    serializer_class = serializers.EstablishmentSerializer
+    permission_classes = [IsOperatorOrReadOnly]
+    filterset_fields = ["code", "kind"]
+
+
+class LaboratoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = Laboratory.objects.all()
+    serializer_class = serializers.LaboratorySerializer
+    permission_classes = [IsOperatorOrReadOnly]
+    filterset_fields = ["code", "establishments", "theme"]
+
+
+class SelfOrOperator(permissions.BasePermission):
+    """Users edit their own profile; operators edit anyone's."""
+
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False
+        return (
+            request.method in permissions.SAFE_METHODS
+            or view.action in ("update", "partial_update")
+            or is_operator(request.user)
+        )
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in permissions.SAFE_METHODS or obj == request.user or is_operator(request.user)
+
+
+class UserViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = User.objects.all()
+    serializer_class = serializers.UserSerializer
+    permission_classes = [SelfOrOperator]
+    filterset_fields = ["username", "unix_login"]
+
+
+class ManagerOrReadOnly(permissions.BasePermission):
+    """Establishment managers manage their members; the serializer checks which establishment."""
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return Establishment.objects.managed_by(request.user).filter(pk=obj.establishment_id).exists()
+
+
+class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = Membership.objects.all()
+    serializer_class = serializers.MembershipSerializer
+    permission_classes = [ManagerOrReadOnly]
+    filterset_fields = ["establishment", "user", "role"]

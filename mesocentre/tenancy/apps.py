@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class TenancyConfig(AppConfig):
+    name = "mesocentre.tenancy"
+    label = "tenancy"
+    verbose_name = "Tenancy"
+
+    def ready(self):
+        from mesocentre.audit.registry import register
+        from mesocentre.tenancy import models
+
+        register(models.User, models.Establishment, models.Laboratory, models.ScientificTheme, models.Membership)

@@ -1,0 +1,137 @@
+"""Demo tenants: establishments of every kind, joint laboratories, the eight themes, users of every role."""
+
+from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+
+DEMO_PASSWORD = "demo"
+
+THEMES = [
+    ("materials", "Materials physico-chemistry", "Physico-chimie des matériaux"),
+    ("fluids", "Fluid mechanics", "Mécanique des fluides"),
+    ("universe", "Universe sciences", "Sciences de l'univers"),
+    ("chemistry", "Chemistry", "Chimie"),
+    ("life", "Life sciences", "Sciences du vivant"),
+    ("theoretical-physics", "Theoretical physics", "Physique théorique"),
+    ("structural-mechanics", "Structural mechanics", "Mécanique des structures"),
+    ("numerical-methods", "Numerical methods", "Méthodes numériques"),
+]
+
+ESTABLISHMENTS = [
+    (
+        "ut3",
+        "Université Toulouse III – Paul Sabatier",
+        "university",
+        "19311384200010",
+        "FR17193113842",
+        "UT3-DSI",
+    ),
+    (
+        "ut2j",
+        "Université Toulouse – Jean Jaurès",
+        "university",
+        "19311383900016",
+        "FR08193113839",
+        "UT2J-RECH",
+    ),
+    ("insa", "INSA Toulouse", "school", "19311094300019", "FR50193110943", "INSA-DR"),
+    ("isae", "ISAE-SUPAERO", "school", "13001887300013", "FR37130018873", "ISAE-DRI"),
+    (
+        "cnrs",
+        "CNRS – Délégation Occitanie Ouest",
+        "research_organisation",
+        "18008986800012",
+        "FR83180089868",
+        "DR14",
+    ),
+    (
+        "inrae",
+        "INRAE Occitanie-Toulouse",
+        "research_organisation",
+        "18007029200016",
+        "FR40180070292",
+        "INRAE-TLS",
+    ),
+    ("aerodata", "AéroData SAS", "company", "84123456700011", "FR05841234567", ""),
+    ("cobotix", "Cobotix Robotique SARL", "company", "85234567800019", "FR64852345678", ""),
+]
+
+LABORATORIES = [
+    (
+        "irit",
+        "Institut de recherche en informatique de Toulouse",
+        ["ut3", "ut2j", "insa", "cnrs"],
+        "numerical-methods",
+    ),
+    ("imft", "Institut de mécanique des fluides de Toulouse", ["ut3", "cnrs"], "fluids"),
+    ("irap", "Institut de recherche en astrophysique et planétologie", ["ut3", "cnrs"], "universe"),
+    ("lcc", "Laboratoire de chimie de coordination", ["cnrs"], "chemistry"),
+    (
+        "cirimat",
+        "Centre interuniversitaire de recherche et d'ingénierie des matériaux",
+        ["ut3", "insa", "cnrs"],
+        "materials",
+    ),
+    ("ica", "Institut Clément Ader", ["insa", "isae", "ut3"], "structural-mechanics"),
+    ("lpt", "Laboratoire de physique théorique", ["ut3", "cnrs"], "theoretical-physics"),
+    ("genphyse", "Génétique, physiologie et systèmes d'élevage", ["inrae"], "life"),
+]
+
+# (username, first, last, unix login, flags, [(establishment, role, laboratory)])
+USERS = [
+    ("operator", "Odile", "Opérateur", "odile", {"is_operator": True, "is_staff": True}, []),
+    ("manager-ut3", "Marc", "Gestionnaire", None, {}, [("ut3", "manager", None)]),
+    ("manager-cnrs", "Claire", "Dupuis", None, {}, [("cnrs", "manager", None)]),
+    ("pi-irit", "Inès", "Chercheuse", "ichercheuse", {}, [("ut3", "member", "irit")]),
+    ("member-irit", "Mathieu", "Doctorant", "mdoctorant", {}, [("ut3", "member", "irit")]),
+    ("pi-imft", "Paul", "Fluide", "pfluide", {}, [("cnrs", "member", "imft")]),
+    ("reviewer", "Rachel", "Experte", "rexperte", {"is_reviewer": True}, [("inrae", "member", "genphyse")]),
+    ("manager-aerodata", "Anne", "Martin", None, {}, [("aerodata", "manager", None)]),
+]
+
+
+def load(out=None) -> None:
+    themes = {}
+    for code, name, name_fr in THEMES:
+        themes[code], _ = ScientificTheme.objects.update_or_create(
+            code=code, defaults={"name": name, "name_fr": name_fr}
+        )
+    establishments = {}
+    for code, name, kind, siret, vat, chorus in ESTABLISHMENTS:
+        establishments[code], _ = Establishment.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "siret": siret,
+                "vat_number": vat,
+                "chorus_service_code": chorus,
+                "address": f"{name}\n31000 Toulouse",
+            },
+        )
+    labs = {}
+    for code, name, owners, theme in LABORATORIES:
+        labs[code], _ = Laboratory.objects.update_or_create(code=code, defaults={"name": name, "theme": themes[theme]})
+        labs[code].establishments.set([establishments[o] for o in owners])
+    for username, first, last, login, flags, memberships in USERS:
+        user, created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "unix_login": login,
+                "email": f"{username}@demo.mesocentre.local",
+                **flags,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        for est, role, lab in memberships:
+            Membership.objects.update_or_create(
+                user=user,
+                establishment=establishments[est],
+                defaults={"role": role, "laboratory": labs[lab] if lab else None},
+            )
+    if out:
+        out.write(
+            f"tenancy: {len(ESTABLISHMENTS)} establishments, {len(LABORATORIES)} laboratories, {len(USERS)} users"
+        )

@@ -1,0 +1,215 @@
+"""Establishments, laboratories, users, memberships and roles, scientific themes."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedModel
+from mesocentre.core.roles import is_operator
+from mesocentre.tenancy.validators import validate_french_vat, validate_siret, validate_unix_login
+
+
+class ScientificTheme(TimestampedModel):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scientific theme")
+
+    objects = PublicQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EstablishmentQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        if is_operator(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+    def managed_by(self, user):
+        if is_operator(user):
+            return self
+        return self.filter(memberships__user=user, memberships__role=Membership.Role.MANAGER).distinct()
+
+
+class Establishment(TimestampedModel):
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", _("university")
+        SCHOOL = "school", _("engineering school")
+        RESEARCH_ORGANISATION = "research_organisation", _("research organisation")
+        COMPANY = "company", _("company")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    vat_number = models.CharField(_("VAT number"), max_length=13, blank=True, validators=[validate_french_vat])
+    chorus_service_code = models.CharField(
+        _("Chorus Pro service code"),
+        max_length=100,
+        blank=True,
+        help_text=_("The service code public bodies require on invoices sent through Chorus Pro."),
+    )
+    address = models.TextField(_("billing address"), blank=True)
+
+    objects = EstablishmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("establishment")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def price_list_code(self) -> str:
+        """Companies pay full cost plus a margin; academic establishments pay full cost."""
+        return "company" if self.kind == self.Kind.COMPANY else "academic"
+
+    def clean(self):
+        if self.kind != self.Kind.COMPANY and not self.siret and self.chorus_service_code:
+            raise ValidationError({"siret": _("A public body invoiced through Chorus Pro needs its SIRET.")})
+
+
+class LaboratoryQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        if is_operator(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(establishments__memberships__user=user).distinct()
+
+
+class Laboratory(TimestampedModel):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    # A joint laboratory (UMR) belongs to several establishments.
+    establishments = models.ManyToManyField(
+        Establishment, related_name="laboratories", verbose_name=_("establishments")
+    )
+    theme = models.ForeignKey(
+        ScientificTheme,
+        verbose_name=_("main theme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="laboratories",
+    )
+
+    objects = LaboratoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("laboratory")
+        verbose_name_plural = _("laboratories")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class UserQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        if is_operator(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        managed = Establishment.objects.managed_by(user)
+        return self.filter(Q(pk=user.pk) | Q(memberships__establishment__in=managed)).distinct()
+
+
+class MesocentreUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    # Operators are the datacenter's staff; reviewers sit on the expert committee. Establishment roles are
+    # memberships, project roles come with projects.
+    is_operator = models.BooleanField(_("operator"), default=False, help_text=_("Datacenter staff."))
+    is_reviewer = models.BooleanField(_("committee reviewer"), default=False)
+    unix_login = models.CharField(
+        _("Unix login"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_unix_login],
+        help_text=_("The login name the clusters know this user by."),
+    )
+    preferred_language = models.CharField(
+        _("language"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")]
+    )
+
+    objects = MesocentreUserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        if self.unix_login == "":
+            self.unix_login = None
+        if self.unix_login:
+            validate_unix_login(self.unix_login)
+        super().save(*args, **kwargs)
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        if is_operator(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(user=user) | Q(establishment__in=Establishment.objects.managed_by(user))).distinct()
+
+
+class Membership(TimestampedModel):
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("establishment manager")
+        MEMBER = "member", _("member")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    establishment = models.ForeignKey(
+        Establishment, verbose_name=_("establishment"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    laboratory = models.ForeignKey(
+        Laboratory,
+        verbose_name=_("laboratory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["establishment", "user"]
+        verbose_name = _("membership")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "establishment"], name="tenancy_membership_unique_user_establishment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.establishment} ({self.get_role_display()})"
+
+    def clean(self):
+        if (
+            self.laboratory_id
+            and self.establishment_id
+            and not self.laboratory.establishments.filter(pk=self.establishment_id).exists()
+        ):
+            raise ValidationError({"laboratory": _("This laboratory does not belong to this establishment.")})
