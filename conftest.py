@@ -1,0 +1,77 @@
+"""Fixtures shared by every app's tests."""
+
+import os
+import shutil
+
+import pytest
+from rest_framework.test import APIClient
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data of the service offer, loaded through the same loader as `mesocentre demo`."""
+    from mesocentre.core.demo import load_demo
+
+    load_demo()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def user_factory(db):
+    from mesocentre.tenancy.models import User
+
+    def make(username: str, **fields):
+        user = User.objects.create(username=username, **fields)
+        user.set_password("pw")
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("MESOCENTRE_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Debian's chromium is needed for the browser tests: run scripts/test.sh, which installs it.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_factory(browser):
+    """New pages in a fresh context with the given locale; closed at the end of the test."""
+    contexts = []
+
+    def make(locale: str = "en-GB"):
+        context = browser.new_context(locale=locale)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run the whole suite against a real PostgreSQL and Debian's chromium.
+# Usage: scripts/test.sh [pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && id postgres >/dev/null 2>&1 || need+=(postgresql)
+command -v msgfmt >/dev/null || need+=(gettext)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+venv=${MESOCENTRE_TEST_VENV:-.venv-test}
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check -e ".[test]"
+
+tmp=$(mktemp -d /tmp/mesocentre-test.XXXXXX)
+port=${MESOCENTRE_TEST_PG_PORT:-$(( 20000 + RANDOM % 20000 ))}
+cleanup() { scripts/postgres.sh stop "$tmp/pg"; rm -rf "$tmp"; }
+trap cleanup EXIT
+export MESOCENTRE_DATABASE_URL=$(scripts/postgres.sh start "$tmp/pg" "$port")
+export MESOCENTRE_CHROMIUM=${MESOCENTRE_CHROMIUM:-$(command -v chromium)}
+export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop beside the live server
+
+"$venv/bin/ruff" check .
+"$venv/bin/ruff" format --check .
+"$venv/bin/python" -m pytest "$@"
