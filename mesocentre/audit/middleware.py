@@ -9,7 +9,7 @@ class AuditActorMiddleware:
 
     def __call__(self, request):
         # DRF authenticates tokens later, in the view, and then sets request.user: resolve it at save time.
-        with acting_as(_LazyRequestUser(request), None):
+        with acting_as(_LazyRequestUser(request), "anonymous"):
             return self.get_response(request)
 
 

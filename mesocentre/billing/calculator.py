@@ -124,11 +124,15 @@ def quote(
         ) from None
     result = Quote(period=period, price_list=plist, day=day or timezone.localdate())
     pue = Decimal(str(settings.MESOCENTRE["PUE"]))
-    for item in items:
-        plan = _plan_for(item)
-        if item.kind == Offering.Kind.CLOUD_VM:
-            _check_vm_fits(item, plan)
-        result.lines.extend(_lines_for(item, plan, plist, result.day, PERIOD_FRACTIONS[period], pue))
+    for index, item in enumerate(items):
+        try:
+            plan = _plan_for(item)
+            if item.kind == Offering.Kind.CLOUD_VM:
+                _check_vm_fits(item, plan)
+            result.lines.extend(_lines_for(item, plan, plist, result.day, PERIOD_FRACTIONS[period], pue))
+        except ValidationError as exc:
+            exc.item_index = index  # so the API can say which item of the basket is refused
+            raise
     return result
 
 
@@ -234,7 +238,7 @@ def _describe(item: Item, plan: Plan) -> str:
             "disk": item.disk_gb,
         }
     if item.storage_gb:
-        return f"{plan}: {_number(item.storage_gb)} GB"
+        return _("%(plan)s: %(gb)s GB") % {"plan": plan, "gb": _number(item.storage_gb)}
     return str(plan)
 
 

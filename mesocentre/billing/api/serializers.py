@@ -73,9 +73,9 @@ class QuoteRequestSerializer(serializers.Serializer):
         try:
             return quote(items, period=data["period"], price_list=data["price_list"], day=data.get("date"))
         except DjangoValidationError as exc:
-            errors = exc.message_dict
-            if set(errors) - {"period", "price_list", "date"}:
-                errors = {"items": errors}
+            index = getattr(exc, "item_index", None)
+            # Same shape as DRF's own errors on a list: {"items": {index: {field: [messages]}}}.
+            errors = exc.message_dict if index is None else {"items": {index: exc.message_dict}}
             raise serializers.ValidationError(errors) from None
 
 

@@ -1,0 +1,151 @@
+"""The three doors to the calculator (CLI, API, and through the API the portal) accept and refuse alike."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+REFERENCE_CLI = ["quote", "cloud-vm", "--tier", "gold", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "50"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """The real console script in a subprocess, against the test database (committed by the `demo_committed` fixture)."""
+    db = connection.settings_dict
+    url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {**os.environ, "MESOCENTRE_DATABASE_URL": url}
+    return subprocess.run([sys.executable, "-m", "mesocentre.cli", *args], capture_output=True, text=True, env=env)
+
+
+@pytest.fixture
+def demo_committed(transactional_db):
+    from mesocentre.core.demo import load_demo
+
+    load_demo()
+
+
+def test_cli_gold_vm_per_year_as_json(demo_committed):
+    result = run_cli(*REFERENCE_CLI, "--period", "year", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["total_ttc"] == "484.00"
+    assert data["total_ht"] == "403.33"
+    assert data["currency"] == "EUR" and data["period"] == "year" and data["price_list"] == "academic"
+    line = data["lines"][0]
+    assert set(line) >= {"description", "quantity", "unit", "unit_price_ht", "amount_ht"}
+
+
+def test_cli_rack_and_hpc_as_the_issue_writes_them(demo_committed):
+    rack = run_cli(
+        "quote", "rack", "--count", "1", "--kwh", "50000", "--kwh-price", "0.20", "--period", "year", "--json"
+    )
+    assert json.loads(rack.stdout)["total_ht"] == "22000.00"
+    hpc = run_cli("quote", "hpc", "--core-hours", "100000", "--period", "year", "--json")
+    assert json.loads(hpc.stdout)["total_ht"] == "1000.00"
+    company = run_cli(
+        "quote", "hpc", "--core-hours", "100000", "--gpu-hours", "10", "--price-list", "company", "--json"
+    )
+    assert json.loads(company.stdout)["total_ht"] == "1155.75"  # (1 000 + 5) × 1.15
+    table = run_cli(*REFERENCE_CLI, "--count", "3")
+    assert "Total TTC" in table.stdout and "1209.99" in table.stdout  # 3 × 403.33 HT, VAT on the total
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tier", "gold", "--vcpu", "0", "--ram-gb", "4", "--disk-gb", "50"], "--vcpu: Ensure this value is greater"),
+        (["--tier", "gold", "--vcpu", "-2", "--ram-gb", "4", "--disk-gb", "50"], "--vcpu"),
+        (["--tier", "platinum", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "50"], "--tier: Unknown tier 'platinum'"),
+        (["--tier", "gold", "--vcpu", "2", "--ram-gb", "4"], "--disk-gb: Required for a cloud VM"),
+        (
+            ["--tier", "gold", "--vcpu", "200", "--ram-gb", "4", "--disk-gb", "50"],
+            "--vcpu: 200 is more than the largest host",
+        ),
+        (
+            ["--tier", "gold", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "50", "--price-list", "x"],
+            "--price-list: Unknown price list",
+        ),
+        (["--tier", "gold", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "50", "--period", "month"], "--period"),
+        (
+            ["--tier", "gold", "--vcpu", "two", "--ram-gb", "4", "--disk-gb", "50"],
+            "--vcpu: A valid integer is required",
+        ),
+    ],
+)
+def test_cli_bad_input_names_the_option_and_exits_2(demo_committed, args, message):
+    result = run_cli("quote", "cloud-vm", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_api_quotes_a_mixed_basket_without_login(demo, api):
+    response = api.post(
+        "/api/billing/quote/",
+        {
+            "period": "quarter",
+            "items": [
+                {"kind": "cloud-vm", "tier": "gold", "vcpu": 2, "ram_gb": 4, "disk_gb": 50},
+                {"kind": "hpc", "core_hours": "25000"},
+                {"kind": "rack", "kwh": "12500", "kwh_price": "0.20"},
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert [line["amount_ht"] for line in data["lines"]] == ["100.83", "250.00", "1750.00", "3750.00"]
+    assert data["total_ht"] == "5850.83"
+    assert data["total_vat"] == "1170.17"  # 5850.83 × 0.20 = 1170.166
+    assert data["total_ttc"] == "7021.00"
+
+
+@pytest.mark.parametrize(
+    ("item", "path", "fragment"),
+    [
+        (
+            {"kind": "cloud-vm", "tier": "gold", "vcpu": 0, "ram_gb": 4, "disk_gb": 50},
+            ("items", "0", "vcpu"),
+            "greater than",
+        ),
+        (
+            {"kind": "cloud-vm", "tier": "iron", "vcpu": 2, "ram_gb": 4, "disk_gb": 50},
+            ("items", "0", "tier"),
+            "Unknown tier",
+        ),
+        (
+            {"kind": "cloud-vm", "tier": "gold", "vcpu": 2, "ram_gb": 5000, "disk_gb": 50},
+            ("items", "0", "ram_gb"),
+            "largest host",
+        ),
+        ({"kind": "hpc", "core_hours": "-5"}, ("items", "0", "core_hours"), "greater than"),
+        ({"kind": "teleport"}, ("items", "0", "kind"), "not a valid choice"),
+    ],
+)
+def test_api_bad_input_is_a_400_naming_the_field(demo, api, item, path, fragment):
+    response = api.post("/api/billing/quote/", {"items": [item]}, format="json")
+    assert response.status_code == 400
+    node = response.json()
+    for key in path:
+        node = node[key]
+    assert fragment in " ".join(node)
+
+
+def test_api_unknown_price_list_and_empty_basket(demo, api):
+    response = api.post(
+        "/api/billing/quote/", {"price_list": "friends", "items": [{"kind": "hpc", "core_hours": 1}]}, format="json"
+    )
+    assert response.status_code == 400 and "price_list" in response.json()
+    response = api.post("/api/billing/quote/", {"items": []}, format="json")
+    assert response.status_code == 400 and "items" in response.json()
+    response = api.post("/api/billing/quote/", "not json", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_call_command_prints_a_table(demo, capsys):
+    call_command("quote", "cloud-vm", "--tier", "silver", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "50")
+    out = capsys.readouterr().out
+    assert "VM Silver, 2 vCPU / 4 GB RAM / 50 GB disk" in out and "253.00" in out
