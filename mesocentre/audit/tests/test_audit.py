@@ -1,0 +1,53 @@
+import pytest
+
+from mesocentre.audit.context import acting_as
+from mesocentre.audit.models import AuditEntry
+from mesocentre.tenancy.models import Establishment
+
+
+def test_create_update_delete_are_recorded_with_who_and_before_after(db, user_factory):
+    operator = user_factory("op", is_operator=True)
+    with acting_as(operator):
+        est = Establishment.objects.create(code="acme", name="Acme", kind="company")
+        est.name = "Acme SAS"
+        est.save()
+        est.save()  # no change, no entry
+        pk = est.pk
+        est.delete()
+    entries = list(AuditEntry.objects.filter(object_type="tenancy.establishment", object_id=str(pk)).order_by("pk"))
+    assert [e.action for e in entries] == ["create", "update", "delete"]
+    assert all(e.user == operator and e.actor == "op" for e in entries)
+    assert entries[1].before["name"] == "Acme" and entries[1].after["name"] == "Acme SAS"
+    assert entries[2].before["name"] == "Acme SAS" and entries[2].after is None
+
+
+def test_entries_are_append_only(db):
+    Establishment.objects.create(code="acme", name="Acme", kind="company")
+    entry = AuditEntry.objects.first()
+    entry.actor = "someone else"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.update(actor="x")
+    assert AuditEntry.objects.get(pk=entry.pk).actor != "someone else"
+
+
+def test_api_changes_are_attributed_to_the_token_user(db, api, user_factory):
+    from rest_framework.authtoken.models import Token
+
+    operator = user_factory("op", is_operator=True)
+    token = Token.objects.create(user=operator)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.post("/api/tenancy/establishments/", {"code": "new", "name": "New", "kind": "school"}, format="json")
+    assert response.status_code == 201, response.content
+    entry = AuditEntry.objects.get(object_type="tenancy.establishment", action="create")
+    assert entry.user == operator
+    log = api.get("/api/audit/entries/")
+    assert log.status_code == 200 and log.json()["count"] >= 1
+    api.credentials()
+    api.force_authenticate(user_factory("nobody"))
+    assert api.get("/api/audit/entries/").status_code == 403
