@@ -160,6 +160,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EstablishmentKindEnum": "mesocentre.tenancy.models.Establishment.Kind",
+        "OfferingKindEnum": "mesocentre.catalogue.models.Offering.Kind",
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("MESOCENTRE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

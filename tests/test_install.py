@@ -24,7 +24,8 @@ def installed(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = subprocess.run(
         [str(venv / "bin/pip"), "install", "-q", "--disable-pip-version-check", str(ROOT)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert pip.returncode == 0, pip.stderr[-3000:]
     return venv
@@ -45,8 +46,14 @@ def free_port() -> int:
 def test_pip_installed_demo_loads_twice_and_serves_the_portal(installed, tmp_path):
     mesocentre = str(installed / "bin/mesocentre")
     for _ in range(2):
-        run = subprocess.run([mesocentre, "demo", "--no-serve"], cwd=tmp_path, env=user_env(), capture_output=True,
-                             text=True, timeout=300)
+        run = subprocess.run(
+            [mesocentre, "demo", "--no-serve"],
+            cwd=tmp_path,
+            env=user_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert run.returncode == 0, run.stderr[-3000:]
     database = tmp_path / "mesocentre.sqlite3"
     with sqlite3.connect(database) as db:
@@ -55,14 +62,36 @@ def test_pip_installed_demo_loads_twice_and_serves_the_portal(installed, tmp_pat
         assert db.execute("select count(*) from catalogue_offering where code='cloud-vm'").fetchone()[0] == 1
 
     quote = subprocess.run(
-        [mesocentre, "quote", "cloud-vm", "--tier", "gold", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "50", "--json"],
-        cwd=tmp_path, env=user_env(), capture_output=True, text=True, timeout=120,
+        [
+            mesocentre,
+            "quote",
+            "cloud-vm",
+            "--tier",
+            "gold",
+            "--vcpu",
+            "2",
+            "--ram-gb",
+            "4",
+            "--disk-gb",
+            "50",
+            "--json",
+        ],
+        cwd=tmp_path,
+        env=user_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert '"total_ttc": "484.00"' in quote.stdout
 
     port = free_port()
-    server = subprocess.Popen([mesocentre, "demo", "--addr", f"127.0.0.1:{port}"], cwd=tmp_path, env=user_env(),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [mesocentre, "demo", "--addr", f"127.0.0.1:{port}"],
+        cwd=tmp_path,
+        env=user_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for(base + "/healthz")

@@ -1,8 +1,10 @@
 """Models register here to have every create, update and delete recorded with before and after."""
 
 import json
+from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import DecimalField
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.forms.models import model_to_dict
 
@@ -14,6 +16,10 @@ _registered: set = set()
 def snapshot(instance) -> dict:
     data = model_to_dict(instance)
     data.pop("password", None)
+    for field in instance._meta.concrete_fields:
+        # A Decimal as given (50.00) and as read back (50.000000) must compare equal: use the column's scale.
+        if isinstance(field, DecimalField) and data.get(field.name) is not None:
+            data[field.name] = Decimal(data[field.name]).quantize(Decimal(1).scaleb(-field.decimal_places))
     # Round-trip through JSON so Decimals, dates and querysets of related ids store cleanly.
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))
 

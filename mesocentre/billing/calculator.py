@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesocentre.billing.money import plain, to_cents, to_tariff
+from mesocentre.billing.money import to_cents, to_tariff
 from mesocentre.capacity.services import largest_vm
 from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
+from mesocentre.core.formatting import plain
 
 PERIOD_FRACTIONS = {"year": Decimal(1), "quarter": Decimal("0.25")}
 

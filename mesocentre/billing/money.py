@@ -21,10 +21,3 @@ def to_cents(value: Decimal) -> Decimal:
 
 def to_tariff(value: Decimal) -> Decimal:
     return value.quantize(TARIFF, rounding=ROUND_HALF_UP)
-
-
-def plain(value: Decimal) -> str:
-    """A decimal as a string with at least two places and no trailing noise: 0.01, 0.3666667 → '0.366667'."""
-    text = format(value.normalize(), "f")
-    whole, _, frac = text.partition(".")
-    return f"{whole}.{frac.ljust(2, '0')}"
