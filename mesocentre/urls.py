@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -34,3 +35,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("django_prometheus.urls")),
 ]
+
+if "mozilla_django_oidc" in settings.INSTALLED_APPS:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from mesocentre.core.admin import OperatorAdmin
+
 from mesocentre.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(OperatorAdmin):
+    """Operators read the log; nobody edits it."""
+
     list_display = ("time", "actor", "action", "object_type", "object_repr")
     list_filter = ("action", "object_type")
 

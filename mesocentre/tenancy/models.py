@@ -159,6 +159,8 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         if self.unix_login == "":
             self.unix_login = None
+        if self.is_operator:
+            self.is_staff = True  # operators work in the admin too
         if self.unix_login:
             validate_unix_login(self.unix_login)
         super().save(*args, **kwargs)
