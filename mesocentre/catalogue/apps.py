@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogueConfig(AppConfig):
     name = "mesocentre.catalogue"
     label = "catalogue"
-    verbose_name = "Catalogue"
+    verbose_name = _("Catalogue")
 
     def ready(self):
         from mesocentre.audit.registry import register

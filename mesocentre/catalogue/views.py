@@ -1,7 +1,15 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from mesocentre.catalogue.models import Offering, PriceList
+from mesocentre.catalogue.forms import NewTariffForm
+from mesocentre.catalogue.models import Component, Offering, PriceList
+from mesocentre.catalogue.services import set_price
+from mesocentre.core.roles import is_operator
 
 
 def offering_list(request):
@@ -26,5 +34,32 @@ def offering_detail(request, code: str):
             )
             rows.append({"component": component, "price": current, "history": list(component.prices.all())})
         plans.append({"plan": plan, "rows": rows})
-    context = {"offering": offering, "plans": plans, "price_lists": PriceList.objects.all(), "today": today}
+    context = {
+        "offering": offering,
+        "plans": plans,
+        "price_lists": PriceList.objects.all(),
+        "today": today,
+        "can_edit": is_operator(request.user),
+        "tariff_form": NewTariffForm(),
+    }
     return render(request, "catalogue/offering_detail.html", context)
+
+
+@login_required
+@require_POST
+def tariff_create(request, pk: int):
+    """Operators start a new tariff for a component; the current one closes the day before."""
+    if not is_operator(request.user):
+        raise PermissionDenied
+    component = get_object_or_404(Component.objects.visible_to(request.user).select_related("plan__offering"), pk=pk)
+    form = NewTariffForm(request.POST)
+    if form.is_valid():
+        try:
+            set_price(component, form.cleaned_data["amount"], form.cleaned_data["valid_from"])
+            messages.success(request, _("New tariff recorded for %(c)s.") % {"c": component.name})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        messages.error(request, errors)
+    return redirect("catalogue:offering_detail", code=component.plan.offering.code)

@@ -74,3 +74,21 @@ def test_the_catalogue_is_public(demo, api, client):
     page = client.get("/catalogue/cloud-vm/")
     assert page.status_code == 200
     assert b"Gold" in page.content and b"50.00" in page.content
+
+
+def test_operators_set_a_new_tariff_in_the_portal(vcpu, client, user_factory):
+    researcher = user_factory("researcher")
+    client.force_login(researcher)
+    url = f"/catalogue/components/{vcpu.pk}/tariffs/"
+    assert client.post(url, {"amount": "70", "valid_from": "2031-01-01"}).status_code == 403
+    operator = user_factory("op", is_operator=True)
+    client.force_login(operator)
+    page = client.get("/catalogue/cloud-vm/")
+    assert url.encode() in page.content
+    response = client.post(url, {"amount": "70", "valid_from": "2031-01-01"}, follow=True)
+    assert response.status_code == 200
+    assert vcpu.price_on(datetime.date(2031, 1, 1)).amount == Decimal("70")
+    assert vcpu.price_on(datetime.date(2030, 12, 31)).amount == Decimal("50")
+    bad = client.post(url, {"amount": "-1", "valid_from": "2032-01-01"}, follow=True)
+    assert "New price HT" in bad.content.decode()
+    assert not Price.objects.filter(valid_from=datetime.date(2032, 1, 1)).exists()
