@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProvisioningConfig(AppConfig):
     name = "mesocentre.provisioning"
     label = "provisioning"
-    verbose_name = "Provisioning"
+    verbose_name = _("Provisioning")
+
+    def ready(self):
+        from mesocentre.audit.registry import register
+        from mesocentre.provisioning import models
+        from mesocentre.provisioning.drivers import load_drivers
+
+        # Operations keep their own history (attempts, errors, who claimed and retried them); tasks are
+        # operators' decisions, recorded like every other change.
+        register(models.ManualTask)
+        load_drivers()

@@ -1,2 +1,142 @@
+"""Provisioning verbs: enqueue a target, claim and apply operations, retry, complete manual tasks.
+
+The queue's guarantees, and where each comes from:
+- *Written with the change or not at all*: ``enqueue`` runs inside the caller's transaction (it refuses to run
+  outside one) and only adds a savepoint.
+- *Newest target wins*: targets are absolute, so enqueuing cancels the older operations of the resource that
+  have not run (pending, failed, awaiting an operator) and points them at their successor.
+- *One resource at a time*: at most one operation per resource is pending and one running or waiting (named
+  constraints); a pending operation waits while an older one of its resource runs.
+- *Nothing applied twice at once, nothing lost*: ``claim_next`` and ``run_operation`` (in ``execution.py``,
+  re-exported here) fence every change and lease every claim; a dead worker's operation is taken over when
+  its lease expires, and applying again is harmless because targets are absolute.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mesocentre.core.roles import is_operator
+from mesocentre.provisioning.drivers import get_driver
+from mesocentre.provisioning.execution import (
+    backoff_delay,
+    cancel_open_tasks,
+    claim_next,
+    newer_operation,
+    run_operation,
+)
+from mesocentre.provisioning.models import ManualTask, Operation
+
+__all__ = ["backoff_delay", "claim_next", "complete_manual_task", "enqueue", "queue_depth", "retry", "run_operation"]
+
+State = Operation.State
+DEFAULT_MAX_ATTEMPTS = 5
+SUPERSEDABLE = (State.PENDING, State.FAILED, State.WAITING)
+
+
 def queue_depth() -> int:
-    return 0
+    return Operation.objects.filter(state__in=[State.PENDING, State.RUNNING]).count()
+
+
+def enqueue(
+    backend: str,
+    resource_type: str,
+    resource_key: str,
+    target: dict,
+    *,
+    requested_by=None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> Operation:
+    """Queue ``target`` as the whole desired state of a resource, in the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError(
+            "enqueue() must run inside the transaction of the change it provisions (transaction.atomic())."
+        )
+    try:
+        get_driver(backend)
+    except LookupError as exc:
+        raise ValidationError({"backend": str(exc)}) from None
+    # A concurrent enqueue for the same resource makes our insert hit the one-pending index once it commits;
+    # the second try then sees its row and supersedes it.
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _supersede_and_insert(backend, resource_type, resource_key, target, requested_by, max_attempts)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _supersede_and_insert(backend, resource_type, resource_key, target, requested_by, max_attempts) -> Operation:
+    now = timezone.now()
+    resource = Operation.objects.for_resource(backend, resource_type, resource_key)
+    older = list(resource.select_for_update().filter(state__in=SUPERSEDABLE).values_list("pk", flat=True))
+    # Cancel first: the new row could not be inserted next to an older pending one.
+    resource.filter(pk__in=older).update(state=State.CANCELLED, finished_at=now, last_updated=now)
+    operation = Operation(
+        backend=backend,
+        resource_type=resource_type,
+        resource_key=resource_key,
+        target=target,
+        requested_by=requested_by,
+        max_attempts=max_attempts,
+    )
+    operation.save()
+    resource.filter(pk__in=older).update(superseded_by=operation)
+    cancel_open_tasks(older, f"Superseded by operation #{operation.pk}.")
+    return operation
+
+
+def retry(operation: Operation, actor) -> Operation:
+    """An operator puts a failed operation back in the queue, with a fresh set of attempts."""
+    if not is_operator(actor):
+        raise PermissionDenied(_("Only operators retry operations."))
+    with transaction.atomic():
+        operation = Operation.objects.select_for_update().get(pk=operation.pk)
+        if operation.state != State.FAILED:
+            raise ValidationError(_("Only a failed operation can be retried."))
+        newer = newer_operation(operation)
+        if newer is not None:
+            raise ValidationError(
+                _("Operation #%(pk)s holds a newer target for this resource: retrying this one would undo it.")
+                % {"pk": newer.pk}
+            )
+        operation.state = State.PENDING
+        operation.attempts = 0
+        operation.next_attempt_at = timezone.now()
+        operation.finished_at = None
+        operation.retried_by = actor
+        operation.retried_at = timezone.now()
+        operation.save()
+    return operation
+
+
+def complete_manual_task(task: ManualTask, actor, done: bool, comment: str) -> ManualTask:
+    """An operator did (or could not do) a manual task; its operation ends done, or failed with the comment."""
+    if not is_operator(actor):
+        raise PermissionDenied(_("Only operators complete manual tasks."))
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        task = ManualTask.objects.select_for_update().get(pk=task.pk)
+        if not task.is_open:
+            raise ValidationError(_("This task is already closed."))
+        operation = Operation.objects.select_for_update().get(pk=task.operation_id)
+        now = timezone.now()
+        task.status = ManualTask.Status.DONE if done else ManualTask.Status.FAILED
+        task.comment, task.completed_by, task.completed_at = comment, actor, now
+        task.save()
+        # RUNNING too: the operator may be quicker than the worker that is recording the hand-over.
+        if operation.state in (State.WAITING, State.RUNNING):
+            if done:
+                operation.state, operation.last_error = State.DONE, ""
+                operation.result = {"manual_task": task.pk, "completed_by": actor.get_username(), "comment": comment}
+            else:
+                operation.state, operation.last_error = State.FAILED, comment
+            operation.lease_expires_at, operation.finished_at = None, now
+            operation.save()
+    return task

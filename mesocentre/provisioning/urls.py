@@ -1,5 +1,12 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from mesocentre.provisioning import views
 
 app_name = "provisioning"
-urlpatterns = [path("operations/", TemplateView.as_view(template_name="portal/base.html"), name="operation_list")]
+urlpatterns = [
+    path("operations/", views.operation_list, name="operation_list"),
+    path("operations/<int:pk>/", views.operation_detail, name="operation_detail"),
+    path("operations/<int:pk>/retry/", views.operation_retry, name="operation_retry"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+]

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from mesocentre.provisioning.models import ManualTask, Operation
+
+
+class ManualTaskInline(admin.TabularInline):
+    model = ManualTask
+    extra = 0
+    fields = ("title", "status", "comment", "completed_by", "completed_at")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Operation)
+class OperationAdmin(admin.ModelAdmin):
+    """Read-only: state changes go through services (retry, manual tasks) so the queue's rules hold."""
+
+    list_display = ("pk", "backend", "resource_type", "resource_key", "state", "attempts", "next_attempt_at")
+    list_filter = ("state", "backend")
+    search_fields = ("resource_key", "last_error")
+    inlines = [ManualTaskInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ManualTask)
+class ManualTaskAdmin(admin.ModelAdmin):
+    list_display = ("pk", "title", "status", "operation", "completed_by", "completed_at")
+    list_filter = ("status",)
+    search_fields = ("title", "comment")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,44 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mesocentre.core.api import IsOperator, ScopedViewSetMixin
+from mesocentre.provisioning import services
+from mesocentre.provisioning.api.serializers import CompleteTaskSerializer, ManualTaskSerializer, OperationSerializer
+from mesocentre.provisioning.models import ManualTask, Operation
+
+
+class OperationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The operation queue, read-only: operations are written by the changes that need them."""
+
+    queryset = Operation.objects.all()
+    serializer_class = OperationSerializer
+    permission_classes = [IsOperator]
+    filterset_fields = ["state", "backend", "resource_type", "resource_key"]
+
+    @extend_schema(request=None, responses=OperationSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        operation = services.retry(self.get_object(), request.user)
+        return Response(OperationSerializer(operation, context={"request": request}).data)
+
+
+class ManualTaskViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """What operators do by hand for the manual backend; `complete` closes a task and its operation."""
+
+    queryset = ManualTask.objects.all()
+    serializer_class = ManualTaskSerializer
+    permission_classes = [IsOperator]
+    filterset_fields = ["status", "operation"]
+
+    @extend_schema(request=CompleteTaskSerializer, responses=ManualTaskSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        task = self.get_object()
+        form = CompleteTaskSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        task = services.complete_manual_task(
+            task, request.user, form.validated_data["done"], form.validated_data["comment"]
+        )
+        return Response(ManualTaskSerializer(task, context={"request": request}).data)

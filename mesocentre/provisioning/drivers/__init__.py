@@ -1,0 +1,23 @@
+from mesocentre.provisioning.drivers.base import (
+    Deferred,
+    DriftItem,
+    Driver,
+    DriverError,
+    PermanentError,
+    get_driver,
+    load_drivers,
+    register,
+    registered_backends,
+)
+
+__all__ = [
+    "Deferred",
+    "DriftItem",
+    "Driver",
+    "DriverError",
+    "PermanentError",
+    "get_driver",
+    "load_drivers",
+    "register",
+    "registered_backends",
+]

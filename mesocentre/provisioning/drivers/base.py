@@ -1,0 +1,104 @@
+"""The interface every provisioning backend implements, and the registry that maps backend names to drivers.
+
+A driver makes a backend (Slurm, the cloud, a person) match an operation's absolute target. ``apply`` must
+converge: it may run twice for one operation (a worker killed after the backend changed but before the queue
+recorded it), so it compares and sets, it never increments.
+
+Drivers register with ``@register``. The built-in ones are imported by ``load_drivers()`` at start-up; more
+modules (a site's own drivers, the test drivers) are listed, comma-separated, in the environment variable
+``MESOCENTRE_EXTRA_DRIVERS`` and imported too, so that every process (web, worker) knows the same backends.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mesocentre.provisioning.models import Operation
+
+BUILTIN_DRIVER_MODULES = ["mesocentre.provisioning.drivers.manual"]
+EXTRA_DRIVERS_ENV = "MESOCENTRE_EXTRA_DRIVERS"
+
+
+class DriverError(Exception):
+    """The backend refused or failed; the message is the backend's own error text, shown to operators."""
+
+
+class PermanentError(DriverError):
+    """Retrying cannot help (an invalid target): the operation fails at once instead of backing off."""
+
+
+class Deferred(Exception):
+    """``apply`` handed the work to someone else (an operator); the operation waits for them to complete it."""
+
+    def __init__(self, result: dict | None = None):
+        super().__init__("deferred")
+        self.result = result or {}
+
+
+@dataclass
+class DriftItem:
+    """One difference between what the database wants and what the backend has."""
+
+    resource_type: str
+    resource_key: str
+    desired: dict | None
+    actual: dict | None
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Driver(ABC):
+    name: str = ""
+    # How long a worker may hold an operation of this backend before another worker may take it over.
+    # It must exceed the longest apply: a live worker whose lease expired may see its work redone.
+    lease_seconds: int = 300
+
+    @abstractmethod
+    def apply(self, operation: Operation) -> dict:
+        """Make the backend match ``operation.target``; return what it did (stored as the result).
+
+        Raise ``DriverError`` (retried with backoff), ``PermanentError`` (failed at once) or ``Deferred``.
+        """
+
+    @abstractmethod
+    def read_actual(self, resource_type: str, key: str) -> dict | None:
+        """The resource as the backend has it now, in the shape of a target; None if it does not exist."""
+
+    @abstractmethod
+    def reconcile(self) -> list[DriftItem]:
+        """Every resource whose actual state differs from the newest target in the database."""
+
+
+_registry: dict[str, type[Driver]] = {}
+
+
+def register(cls: type[Driver]) -> type[Driver]:
+    if not cls.name:
+        raise ValueError(f"{cls.__qualname__} has no backend name.")
+    existing = _registry.get(cls.name)
+    if existing is not None and existing.__qualname__ != cls.__qualname__:
+        raise ValueError(f"Backend {cls.name!r} is already registered to {existing.__qualname__}.")
+    _registry[cls.name] = cls
+    return cls
+
+
+def load_drivers() -> None:
+    extra = [m.strip() for m in os.environ.get(EXTRA_DRIVERS_ENV, "").split(",") if m.strip()]
+    for module in BUILTIN_DRIVER_MODULES + extra:
+        import_module(module)
+
+
+def registered_backends() -> list[str]:
+    return sorted(_registry)
+
+
+def get_driver(backend: str) -> Driver:
+    try:
+        return _registry[backend]()
+    except KeyError:
+        raise LookupError(f"No provisioning driver is registered for backend {backend!r}.") from None

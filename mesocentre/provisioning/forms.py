@@ -1,0 +1,31 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mesocentre.provisioning.models import ManualTask, Operation
+
+
+class OperationFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("all"))] + Operation.State.choices)
+    backend = forms.CharField(label=_("Backend"), required=False, max_length=30)
+
+
+class ManualTaskFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("all"))] + ManualTask.Status.choices)
+
+
+class CompleteTaskForm(forms.Form):
+    OUTCOMES = [("done", _("Done")), ("failed", _("Failed"))]
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was done; required when the task failed (it becomes the operation's error)."),
+    )
+    outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "failed" and not data.get("comment", "").strip():
+            self.add_error("comment", _("Say why the task failed."))
+        return data

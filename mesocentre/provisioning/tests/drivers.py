@@ -1,0 +1,82 @@
+"""Drivers for the tests only, under backend names starting with "test-".
+
+In-process tests import this module; subprocess workers load it through the environment:
+``MESOCENTRE_EXTRA_DRIVERS=mesocentre.provisioning.tests.drivers``. Every application is appended, one line
+each, to ``$MESOCENTRE_TEST_DRIVER_LOG`` so a test can count how many times each operation was applied.
+"""
+
+import os
+import time
+
+from mesocentre.provisioning.drivers import DriftItem, Driver, DriverError, PermanentError, register
+
+LOG_ENV = "MESOCENTRE_TEST_DRIVER_LOG"
+BLOCK_ENV = "MESOCENTRE_TEST_DRIVER_BLOCK"  # seconds the blocking driver sleeps inside apply
+
+
+def record(operation, event: str) -> None:
+    path = os.environ.get(LOG_ENV)
+    if not path:
+        return
+    line = f"{operation.pk} {event} {operation.claimed_by} {operation.attempts}\n".encode()
+    # O_APPEND makes each short write atomic, even from several processes.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+def read_log(path) -> list[tuple[int, str, str]]:
+    if not os.path.exists(path):
+        return []
+    with open(path) as handle:
+        return [(int(pk), event, worker) for pk, event, worker, _ in (line.split() for line in handle)]
+
+
+class _NoReadBack(Driver):
+    def read_actual(self, resource_type: str, key: str) -> dict | None:
+        return None
+
+    def reconcile(self) -> list[DriftItem]:
+        return []
+
+
+@register
+class RecordingDriver(_NoReadBack):
+    name = "test-recording"
+
+    def apply(self, operation) -> dict:
+        time.sleep(float(operation.target.get("sleep", 0)))  # widens the window in which two workers could race
+        record(operation, "applied")
+        return {"applied": operation.target}
+
+
+@register
+class BlockingDriver(_NoReadBack):
+    """Sleeps inside apply for $MESOCENTRE_TEST_DRIVER_BLOCK seconds: a worker to kill or to stop mid-operation."""
+
+    name = "test-blocking"
+    lease_seconds = 2
+
+    def apply(self, operation) -> dict:
+        record(operation, "started")
+        time.sleep(float(os.environ.get(BLOCK_ENV, "0")))
+        record(operation, "applied")
+        return {"applied": operation.target}
+
+
+@register
+class FlakyDriver(_NoReadBack):
+    """Fails with the target's error text while ``broken`` (the tests repair the backend by clearing it)."""
+
+    name = "test-flaky"
+    broken = True
+
+    def apply(self, operation) -> dict:
+        if operation.target.get("permanent"):
+            raise PermanentError(operation.target["error"])
+        if FlakyDriver.broken:
+            raise DriverError(operation.target.get("error", "backend unavailable"))
+        record(operation, "applied")
+        return {"applied": operation.target}

@@ -1,0 +1,136 @@
+"""Real worker processes against the real database: no double application, nothing lost to SIGKILL or SIGTERM."""
+
+import collections
+import datetime
+import signal
+import time
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+from prometheus_client import REGISTRY
+
+from mesocentre.provisioning import services
+from mesocentre.provisioning.models import Operation
+from mesocentre.provisioning.tests.conftest import start_worker, worker_env
+from mesocentre.provisioning.tests.drivers import BLOCK_ENV, LOG_ENV, read_log
+from mesocentre.provisioning.worker import Worker
+
+State = Operation.State
+
+
+def wait_for(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail("timed out")
+        time.sleep(0.05)
+
+
+def finish(process, timeout: float = 60.0) -> str:
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err
+    return out
+
+
+def other_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_apply_every_operation_exactly_once(driver_log):
+    # Both workers are polling (persistent connections prove it) before the 50 operations appear at once.
+    env = worker_env(**{LOG_ENV: str(driver_log), "MESOCENTRE_DB_CONN_MAX_AGE": "600"})
+    workers = [start_worker(name, "--poll-interval", "0.05", env=env) for name in ("w1", "w2")]
+    wait_for(lambda: other_connections() >= 2)
+    with transaction.atomic():
+        ops = [services.enqueue("test-recording", "thing", f"r{i}", {"i": i, "sleep": 0.02}) for i in range(50)]
+    wait_for(lambda: not Operation.objects.exclude(state=State.DONE).exists())
+    for process in workers:
+        process.send_signal(signal.SIGTERM)
+        finish(process)
+
+    applications = collections.Counter(pk for pk, event, _ in read_log(driver_log) if event == "applied")
+    assert applications == {op.pk: 1 for op in ops}
+    assert set(Operation.objects.values_list("state", "attempts")) == {(State.DONE, 1)}
+    by_worker = collections.Counter(Operation.objects.values_list("claimed_by", flat=True))
+    assert set(by_worker) == {"w1", "w2"}, by_worker  # they really ran side by side
+    assert services.queue_depth() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_once_drains_what_is_due_and_exits(driver_log):
+    with transaction.atomic():
+        ops = [services.enqueue("test-recording", "thing", f"r{i}", {"i": i}) for i in range(5)]
+        later = services.enqueue("test-recording", "thing", "later", {})
+        Operation.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + datetime.timedelta(hours=1))
+    env = worker_env(**{LOG_ENV: str(driver_log)})
+    assert "5 operation(s) processed" in finish(start_worker("w", "--once", env=env))
+    assert sorted(pk for pk, _, _ in read_log(driver_log)) == [op.pk for op in ops]
+    later.refresh_from_db()
+    assert later.state == State.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_loses_nothing(driver_log):
+    with transaction.atomic():
+        blocked = services.enqueue("test-blocking", "thing", "victim", {"size": 3})
+    env = worker_env(**{LOG_ENV: str(driver_log)})
+    doomed = start_worker("doomed", "--once", env={**env, BLOCK_ENV: "3600"})
+    wait_for(lambda: any(event == "started" for _, event, _ in read_log(driver_log)))
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait(timeout=10)
+
+    blocked.refresh_from_db()
+    assert blocked.state == State.RUNNING and blocked.claimed_by == "doomed"
+    finish(start_worker("early", "--once", env=env))  # the lease still runs: nobody else may take it yet
+    blocked.refresh_from_db()
+    assert blocked.claimed_by == "doomed"
+
+    time.sleep(max(0.0, (blocked.lease_expires_at - timezone.now()).total_seconds()) + 0.2)
+    finish(start_worker("rescuer", "--once", env=env))
+    blocked.refresh_from_db()
+    assert blocked.state == State.DONE and blocked.claimed_by == "rescuer" and blocked.attempts == 2
+    assert blocked.result == {"applied": {"size": 3}}
+    assert [(event, worker) for _, event, worker in read_log(driver_log)] == [
+        ("started", "doomed"),
+        ("started", "rescuer"),
+        ("applied", "rescuer"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_finishes_the_current_operation_then_exits(driver_log):
+    with transaction.atomic():
+        first = services.enqueue("test-blocking", "thing", "a", {})
+        second = services.enqueue("test-recording", "thing", "b", {})
+    env = worker_env(**{LOG_ENV: str(driver_log), BLOCK_ENV: "1.5"})
+    worker = start_worker("polite", "--poll-interval", "0.2", env=env)
+    wait_for(lambda: any(event == "started" for _, event, _ in read_log(driver_log)))
+    worker.send_signal(signal.SIGTERM)
+    out = finish(worker, timeout=20)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == State.DONE and "1 operation(s) processed" in out
+    assert second.state == State.PENDING  # left for the next worker, not started half-way
+
+
+def metric(name: str, **labels) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_worker_counts_applied_and_failed_operations(db, flaky, driver_log):
+    applied = metric("mesocentre_worker_operations_applied_total", backend="test-recording")
+    retried = metric("mesocentre_worker_operations_failed_total", backend="test-flaky", outcome="retry")
+    with transaction.atomic():
+        services.enqueue("test-recording", "thing", "ok", {})
+        services.enqueue("test-flaky", "thing", "ko", {"error": "down"})
+    assert Worker("w", once=True).run() == 2
+    assert metric("mesocentre_worker_operations_applied_total", backend="test-recording") == applied + 1
+    assert metric("mesocentre_worker_operations_failed_total", backend="test-flaky", outcome="retry") == retried + 1
+    assert metric("mesocentre_provisioning_queue_depth") == 1  # the flaky one, waiting for its backoff

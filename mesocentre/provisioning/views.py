@@ -1,0 +1,97 @@
+"""Operators' pages: the operation queue and the manual tasks. Everyone else gets 403."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mesocentre.core.roles import is_operator
+from mesocentre.provisioning import services
+from mesocentre.provisioning.forms import CompleteTaskForm, ManualTaskFilterForm, OperationFilterForm
+from mesocentre.provisioning.models import ManualTask, Operation
+
+
+def operator_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_operator(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@operator_required
+def operation_list(request):
+    form = OperationFilterForm(request.GET or None)
+    operations = Operation.objects.visible_to(request.user)
+    if form.is_valid():
+        if form.cleaned_data["state"]:
+            operations = operations.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["backend"]:
+            operations = operations.filter(backend=form.cleaned_data["backend"])
+    page = Paginator(operations, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "depth": services.queue_depth()}
+    return render(request, "provisioning/operation_list.html", context)
+
+
+@operator_required
+def operation_detail(request, pk: int):
+    operation = get_object_or_404(
+        Operation.objects.visible_to(request.user).select_related("superseded_by", "requested_by", "retried_by"),
+        pk=pk,
+    )
+    context = {"operation": operation, "tasks": operation.manual_tasks.all(), "supersedes": operation.supersedes.all()}
+    return render(request, "provisioning/operation_detail.html", context)
+
+
+@operator_required
+@require_POST
+def operation_retry(request, pk: int):
+    operation = get_object_or_404(Operation.objects.visible_to(request.user), pk=pk)
+    try:
+        services.retry(operation, request.user)
+        messages.success(request, _("The operation is back in the queue."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("provisioning:operation_detail", pk=pk)
+
+
+@operator_required
+def task_list(request):
+    form = ManualTaskFilterForm(request.GET or {"status": ManualTask.Status.OPEN})
+    tasks = ManualTask.objects.visible_to(request.user).select_related("operation", "completed_by")
+    if form.is_valid() and form.cleaned_data["status"]:
+        tasks = tasks.filter(status=form.cleaned_data["status"])
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "provisioning/task_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@operator_required
+def task_detail(request, pk: int):
+    task = get_object_or_404(ManualTask.objects.visible_to(request.user).select_related("operation"), pk=pk)
+    form = CompleteTaskForm(request.POST or None) if task.is_open else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("This task is already closed."))
+            return redirect("provisioning:task_detail", pk=pk)
+        if form.is_valid():
+            done = form.cleaned_data["outcome"] == "done"
+            try:
+                services.complete_manual_task(task, request.user, done, form.cleaned_data["comment"])
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Task marked done.") if done else _("Task marked failed."))
+            return redirect("provisioning:task_detail", pk=pk)
+    return render(request, "provisioning/task_detail.html", {"task": task, "operation": task.operation, "form": form})

@@ -1,0 +1,87 @@
+"""The worker loop: claim, apply, record, repeat. The `mesocentre worker` command only parses its options."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from django.db import DatabaseError, close_old_connections, connection
+from prometheus_client import Counter, Gauge, Histogram
+
+from mesocentre.audit.context import acting_as
+from mesocentre.provisioning import services
+from mesocentre.provisioning.models import Operation
+
+log = logging.getLogger(__name__)
+
+APPLIED = Counter(
+    "mesocentre_worker_operations_applied_total",
+    "Operations a backend applied (done, or handed to an operator).",
+    ["backend"],
+)
+FAILED = Counter(
+    "mesocentre_worker_operations_failed_total",
+    "Attempts that failed; outcome says whether the operation will be retried or has failed for good.",
+    ["backend", "outcome"],
+)
+QUEUE_DEPTH = Gauge("mesocentre_provisioning_queue_depth", "Operations pending or running.")
+APPLY_SECONDS = Histogram("mesocentre_worker_apply_seconds", "Time a driver took to apply an operation.", ["backend"])
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Worker:
+    def __init__(self, worker_id: str | None = None, *, poll_interval: float = 2.0, once: bool = False):
+        self.worker_id = worker_id or default_worker_id()
+        self.poll_interval = poll_interval
+        self.once = once
+        self.stopping = threading.Event()
+        self.processed = 0
+
+    def stop(self, *_args) -> None:
+        """Signal handler: finish the operation in hand, then leave."""
+        self.stopping.set()
+
+    def run(self) -> int:
+        with acting_as(None, f"worker {self.worker_id}"):
+            while not self.stopping.is_set():
+                if not connection.in_atomic_block:  # (inside one only in tests, where closing would break it)
+                    # Honours CONN_MAX_AGE and drops broken connections: the worker outlives database restarts.
+                    close_old_connections()
+                try:
+                    if not self._step():
+                        if self.once:
+                            break
+                        self.stopping.wait(self.poll_interval)
+                except DatabaseError:
+                    # An operation caught half-way stays leased; it is taken over when its lease expires.
+                    if self.once:
+                        raise
+                    log.exception("Worker %s lost the database; waiting.", self.worker_id)
+                    self.stopping.wait(self.poll_interval)
+        return self.processed
+
+    def _step(self) -> bool:
+        """Claim and apply one operation; False when none is due."""
+        operation = services.claim_next(self.worker_id)
+        if operation is None:
+            QUEUE_DEPTH.set(services.queue_depth())
+            return False
+        self._apply(operation)
+        return True
+
+    def _apply(self, operation: Operation) -> None:
+        started = time.monotonic()
+        outcome = services.run_operation(operation, self.worker_id)
+        APPLY_SECONDS.labels(operation.backend).observe(time.monotonic() - started)
+        self.processed += 1
+        if outcome.state in (Operation.State.DONE, Operation.State.WAITING):
+            APPLIED.labels(operation.backend).inc()
+        elif outcome.state in (Operation.State.PENDING, Operation.State.FAILED):
+            FAILED.labels(operation.backend, "retry" if outcome.state == Operation.State.PENDING else "failed").inc()
+        log.info("Worker %s: %s", self.worker_id, outcome)
