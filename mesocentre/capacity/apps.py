@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CapacityConfig(AppConfig):
     name = "mesocentre.capacity"
     label = "capacity"
-    verbose_name = "Capacity"
+    verbose_name = _("Capacity")
 
     def ready(self):
         from mesocentre.audit.registry import register

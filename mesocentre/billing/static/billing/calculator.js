@@ -49,17 +49,53 @@
     pending = setTimeout(update, 150);
   }
 
-  function describeErrors(data, prefix) {
-    const out = [];
+  // Which form field holds each field of a basket item, by item kind (the VM rows hold their own fields).
+  const FIELDS = {
+    hpc: { core_hours: "core_hours", gpu_hours: "gpu_hours" },
+    "gpu-booking": { node_hours: "node_hours" },
+    storage: { storage_gb: "storage_gb" },
+    backup: { storage_gb: "backup_gb" },
+    rack: { count: "racks", kwh: "kwh" },
+  };
+  const separator = lang.startsWith("fr") ? "\u00a0: " : ": ";
+
+  function fieldFor(key, index, sent) {
+    const vmRows = rows.querySelectorAll(".vm-row");
+    const item = index === null ? null : sent.items[index];
+    if (item && item.kind === "cloud-vm") return vmRows[index].querySelector("[name=" + key + "]");
+    if (item && FIELDS[item.kind] && FIELDS[item.kind][key]) return form.elements[FIELDS[item.kind][key]];
+    if (index === null && vmRows.length) return vmRows[0].querySelector("[name=" + key + "]"); // the catalogue's checks
+    return form.elements[key] && form.elements[key].nodeType ? form.elements[key] : null;
+  }
+
+  function labelOf(field) {
+    if (!field) return "";
+    const label = field.id ? form.querySelector("label[for=" + field.id + "]") : field.closest("label");
+    const text = label ? (label.querySelector(".label-text") || label).textContent.trim() : field.name;
+    const row = field.closest(".vm-row");
+    if (row && rows.querySelectorAll(".vm-row").length > 1) {
+      const number = Array.prototype.indexOf.call(rows.querySelectorAll(".vm-row"), row) + 1;
+      return row.getAttribute("aria-label") + " " + number + " — " + text;
+    }
+    return text;
+  }
+
+  // Turns the API's errors into sentences that name the form's own fields, and marks those fields invalid.
+  function describeErrors(data, sent, index, field, out) {
     if (Array.isArray(data)) {
-      data.forEach(function (entry, index) {
-        if (entry && typeof entry === "object") out.push.apply(out, describeErrors(entry, prefix + "#" + (index + 1) + " "));
-        else out.push(prefix + entry);
+      data.forEach(function (entry, i) {
+        if (entry && typeof entry === "object") describeErrors(entry, sent, i, field, out);
+        else describeErrors(entry, sent, index, field, out);
       });
     } else if (data && typeof data === "object") {
-      Object.keys(data).forEach(function (key) { out.push.apply(out, describeErrors(data[key], prefix + key + ": ")); });
+      Object.keys(data).forEach(function (key) {
+        if (key === "items" || key === "non_field_errors") describeErrors(data[key], sent, index, field, out);
+        else if (/^\d+$/.test(key)) describeErrors(data[key], sent, Number(key), field, out);
+        else describeErrors(data[key], sent, index, fieldFor(key, index, sent) || { name: key }, out);
+      });
     } else {
-      out.push(prefix + data);
+      if (field && field.setAttribute) field.setAttribute("aria-invalid", "true");
+      out.push(field ? (field.setAttribute ? labelOf(field) : field.name) + separator + data : String(data));
     }
     return out;
   }
@@ -106,7 +142,8 @@
 
   async function update() {
     const request = basket();
-    errors.textContent = "";
+    errors.replaceChildren();
+    form.querySelectorAll("[aria-invalid]").forEach(function (field) { field.removeAttribute("aria-invalid"); });
     if (request.items.length === 0) {
       result.replaceChildren(cell("p", labels.empty, "muted"));
       return;
@@ -123,7 +160,7 @@
     if (!response.ok) {
       errors.replaceChildren(cell("p", labels.error));
       const list = document.createElement("ul");
-      describeErrors(data, "").forEach(function (text) { list.appendChild(cell("li", text)); });
+      describeErrors(data, request, null, null, []).forEach(function (text) { list.appendChild(cell("li", text)); });
       errors.appendChild(list);
       result.replaceChildren();
       return;
