@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from mesocentre.billing.money import to_cents, to_tariff
 from mesocentre.capacity.services import largest_vm
 from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
-from mesocentre.core.formatting import plain
+from mesocentre.core.formatting import localized, plain
 
 PERIOD_FRACTIONS = {"year": Decimal(1), "quarter": Decimal("0.25")}
 
@@ -210,10 +210,10 @@ def _lines_for(item, plan, plist, day, fraction, pue) -> list[Line]:
         if quantity == 0:
             continue
         unit_price = to_tariff(_unit_price(component, plist, day, item))
-        description = component.name
+        description = localized(component, "name")
         if component.sized_by == Component.SizedBy.FACILITY_KWH:
             description = _("%(name)s: %(kwh)s kWh measured × PUE %(pue)s") % {
-                "name": component.name,
+                "name": localized(component, "name"),
                 "kwh": _number(item.kwh * item.count),
                 "pue": _number(pue),
             }
@@ -221,7 +221,7 @@ def _lines_for(item, plan, plist, day, fraction, pue) -> list[Line]:
             Line(
                 description=description,
                 quantity=quantity,
-                unit=component.unit,
+                unit=localized(component, "unit"),
                 unit_price_ht=unit_price,
                 amount_ht=to_cents(quantity * unit_price),
                 vat_rate=component.vat_rate,
@@ -233,14 +233,18 @@ def _lines_for(item, plan, plist, day, fraction, pue) -> list[Line]:
 def _describe(item: Item, plan: Plan) -> str:
     if item.kind == Offering.Kind.CLOUD_VM:
         return _("VM %(tier)s, %(vcpu)s vCPU / %(ram)s GB RAM / %(disk)s GB disk") % {
-            "tier": plan.name,
+            "tier": localized(plan, "name"),
             "vcpu": item.vcpu,
             "ram": item.ram_gb,
             "disk": item.disk_gb,
         }
     if item.storage_gb:
-        return _("%(plan)s: %(gb)s GB") % {"plan": plan, "gb": _number(item.storage_gb)}
-    return str(plan)
+        return _("%(plan)s: %(gb)s GB") % {"plan": _plan_label(plan), "gb": _number(item.storage_gb)}
+    return _plan_label(plan)
+
+
+def _plan_label(plan: Plan) -> str:
+    return f"{localized(plan.offering, 'name')} — {localized(plan, 'name')}"
 
 
 def _subscription_unit(item: Item) -> str:

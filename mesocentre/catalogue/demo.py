@@ -149,6 +149,60 @@ CATALOGUE = [
 ]
 
 
+# The French wording of the catalogue, stored in the *_fr fields (the portal shows it on French pages).
+FRENCH = {
+    "Academic (full cost)": "Académique (coût complet)",
+    "Company (full cost + margin)": "Entreprise (coût complet + marge)",
+    "Cloud virtual machines": "Machines virtuelles cloud",
+    "VMs created on demand by group (tenant), on two sites, invoiced quarterly per use.": "Des VM créées à la demande par groupe (tenant), sur deux sites, facturées à l'usage chaque trimestre.",
+    "The VM.": "La VM.",
+    "The VM and its backups.": "La VM et ses sauvegardes.",
+    "The VM, its backups and continuity on the second site.": "La VM, ses sauvegardes et la continuité sur le second site.",
+    "HPC hours on the regional supercomputer": "Heures de calcul sur le supercalculateur régional",
+    "13 464 Skylake cores, 48 V100 GPUs; hours granted by the expert committee.": "13 464 cœurs Skylake, 48 GPU V100 ; heures attribuées par le comité d'experts.",
+    "GPU nodes booked on the fly": "Nœuds GPU réservés à la volée",
+    "About 1 000 cores and 40 GPUs for deep learning; containers and VMs allowed.": "Environ 1 000 cœurs et 40 GPU pour l'apprentissage profond ; conteneurs et VM acceptés.",
+    "Storage for VMs": "Stockage pour les VM",
+    "Block storage attached to VMs.": "Stockage bloc attaché aux VM.",
+    "Backups": "Sauvegardes",
+    "Backups of data outside VMs.": "Sauvegarde de données hors VM.",
+    "Rack hosting (dry hosting)": "Hébergement de baies (hébergement sec)",
+    "42U racks in confined hot aisles, 7 kW average; 7 000 € a year plus measured electricity × PUE.": "Baies 42U en allées chaudes confinées, 7 kW en moyenne ; 7 000 € par an plus l'électricité mesurée × PUE.",
+    "42U rack": "Baie 42U",
+    "Rack, 42U": "Baie 42U",
+    "Firewalling": "Pare-feu",
+    "Filtering rules on the regional network.": "Règles de filtrage sur le réseau régional.",
+    "PaaS databases": "Bases de données PaaS",
+    "Managed PostgreSQL (planned).": "PostgreSQL géré (prévu).",
+    "Standard": "Standard",
+    "Disk": "Disque",
+    "Backups of the disk": "Sauvegardes du disque",
+    "Standby on the recovery site: vCPU": "Secours sur le site de reprise : vCPU",
+    "Standby on the recovery site: RAM": "Secours sur le site de reprise : RAM",
+    "Standby on the recovery site: Disk": "Secours sur le site de reprise : disque",
+    "CPU core-hours": "Heures cœur CPU",
+    "GPU hours": "Heures GPU",
+    "GPU node-hours": "Heures-nœud GPU",
+    "Storage": "Stockage",
+    "Backup space": "Espace de sauvegarde",
+    "Electricity": "Électricité",
+    "Rule set": "Jeu de règles",
+    "Database instance": "Instance de base de données",
+    "vCPU·year": "vCPU·an",
+    "GB·year": "Go·an",
+    "core-hour": "heure cœur",
+    "GPU-hour": "heure GPU",
+    "node-hour": "heure-nœud",
+    "rack·year": "baie·an",
+    "rule set·year": "jeu de règles·an",
+    "instance·year": "instance·an",
+}
+
+
+def fr(text: str) -> str:
+    return FRENCH.get(text, "")
+
+
 def billing_type(sized_by: str) -> str:
     if sized_by in ("core_hours", "gpu_hours", "node_hours", "facility_kwh"):
         return Component.BillingType.USAGE
@@ -156,15 +210,20 @@ def billing_type(sized_by: str) -> str:
 
 
 def load(out=None) -> None:
-    PriceList.objects.update_or_create(code="academic", defaults={"name": "Academic (full cost)", "margin_percent": 0})
-    PriceList.objects.update_or_create(
-        code="company", defaults={"name": "Company (full cost + margin)", "margin_percent": D("15.00")}
-    )
+    for code, name, margin in (
+        ("academic", "Academic (full cost)", 0),
+        ("company", "Company (full cost + margin)", 15),
+    ):
+        PriceList.objects.update_or_create(
+            code=code, defaults={"name": name, "name_fr": fr(name), "margin_percent": D(margin)}
+        )
     for order, (code, name, kind, status, backend, description, plans) in enumerate(CATALOGUE):
         offering, _ = Offering.objects.update_or_create(
             code=code,
             defaults={
                 "name": name,
+                "name_fr": fr(name),
+                "description_fr": fr(description),
                 "kind": kind,
                 "status": status,
                 "backend": backend,
@@ -176,7 +235,13 @@ def load(out=None) -> None:
             plan, _ = Plan.objects.update_or_create(
                 offering=offering,
                 code=plan_code,
-                defaults={"name": plan_name, "description": plan_description, "order": plan_order},
+                defaults={
+                    "name": plan_name,
+                    "name_fr": fr(plan_name),
+                    "description": plan_description,
+                    "description_fr": fr(plan_description),
+                    "order": plan_order,
+                },
             )
             for comp_code, comp_name, unit, sized_by, prices in components:
                 component, _ = Component.objects.update_or_create(
@@ -184,7 +249,9 @@ def load(out=None) -> None:
                     code=comp_code,
                     defaults={
                         "name": comp_name,
+                        "name_fr": fr(comp_name),
                         "unit": unit,
+                        "unit_fr": fr(unit),
                         "sized_by": sized_by,
                         "billing_type": billing_type(sized_by),
                     },

@@ -19,6 +19,7 @@ from mesocentre.core.models import PublicQuerySet, TimestampedModel
 class PriceList(TimestampedModel):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True)
     margin_percent = models.DecimalField(
         _("margin (%)"),
         max_digits=6,
@@ -60,8 +61,10 @@ class Offering(TimestampedModel):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
+    description_fr = models.TextField(_("description in French"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AVAILABLE)
     # Which provisioning backend makes an order real; "manual" means an operator does it.
     backend = models.CharField(_("backend"), max_length=30, default="manual")
@@ -81,7 +84,9 @@ class Plan(TimestampedModel):
     offering = models.ForeignKey(Offering, verbose_name=_("offering"), on_delete=models.PROTECT, related_name="plans")
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=100)
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_fr = models.TextField(_("description in French"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
 
     objects = PublicQuerySet.as_manager()
@@ -118,7 +123,9 @@ class Component(TimestampedModel):
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="components")
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=100)
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True)
     unit = models.CharField(_("unit"), max_length=30)
+    unit_fr = models.CharField(_("unit in French"), max_length=30, blank=True)
     billing_type = models.CharField(_("billing type"), max_length=10, choices=BillingType.choices)
     sized_by = models.CharField(_("sized by"), max_length=20, choices=SizedBy.choices, default=SizedBy.COUNT)
     vat_rate = models.DecimalField(

@@ -12,3 +12,14 @@ def plain(value: Decimal) -> str:
 
 def decimals_of(value: Decimal) -> int:
     return max(2, len(plain(value).partition(".")[2]))
+
+
+def localized(obj, field: str) -> str:
+    """Reference data carries its French wording in ``<field>_fr``; fall back to the English one."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "").startswith("fr"):
+        french = getattr(obj, f"{field}_fr", "")
+        if french:
+            return french
+    return getattr(obj, field)

@@ -149,3 +149,13 @@ def test_call_command_prints_a_table(demo, capsys):
     call_command("quote", "cloud-vm", "--tier", "silver", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "50")
     out = capsys.readouterr().out
     assert "VM Silver, 2 vCPU / 4 GB RAM / 50 GB disk" in out and "253.00" in out
+
+
+def test_quotes_speak_the_callers_language(demo, api):
+    basket = {"items": [{"kind": "rack", "kwh": "1000"}, {"kind": "storage", "storage_gb": "100"}]}
+    french = api.post("/api/billing/quote/", basket, format="json", HTTP_ACCEPT_LANGUAGE="fr").json()
+    english = api.post("/api/billing/quote/", basket, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert french["lines"][0]["description"] == "Hébergement de baies (hébergement sec) — Baie 42U"
+    assert french["lines"][1]["description"].startswith("Électricité")
+    assert english["lines"][1]["description"].startswith("Electricity")
+    assert french["total_ttc"] == english["total_ttc"]

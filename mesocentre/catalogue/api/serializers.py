@@ -6,7 +6,7 @@ from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceL
 class PriceListSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceList
-        fields = ["id", "code", "name", "margin_percent"]
+        fields = ["id", "code", "name", "name_fr", "margin_percent"]
 
 
 class PriceSerializer(serializers.ModelSerializer):
@@ -18,7 +18,7 @@ class PriceSerializer(serializers.ModelSerializer):
 class ComponentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Component
-        fields = ["id", "plan", "code", "name", "unit", "billing_type", "sized_by", "vat_rate"]
+        fields = ["id", "plan", "code", "name", "name_fr", "unit", "unit_fr", "billing_type", "sized_by", "vat_rate"]
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -26,10 +26,21 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Plan
-        fields = ["id", "offering", "code", "name", "description", "order", "components"]
+        fields = ["id", "offering", "code", "name", "name_fr", "description", "description_fr", "order", "components"]
 
 
 class OfferingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Offering
-        fields = ["id", "code", "name", "kind", "description", "status", "backend", "order"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_fr",
+            "kind",
+            "description",
+            "description_fr",
+            "status",
+            "backend",
+            "order",
+        ]

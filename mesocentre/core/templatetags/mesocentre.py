@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils import formats
 
-from mesocentre.core.formatting import decimals_of
+from mesocentre.core.formatting import decimals_of, localized
 
 register = template.Library()
 
@@ -15,3 +15,9 @@ def tariff(value) -> str:
         return ""
     value = Decimal(value)
     return formats.number_format(value, decimal_pos=decimals_of(value), use_l10n=True)
+
+
+@register.filter(name="localized")
+def localized_filter(obj, field: str) -> str:
+    """{{ offering|localized:"name" }}: the French wording on French pages when the data has one."""
+    return localized(obj, field)
