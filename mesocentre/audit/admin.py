@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from mesocentre.core.admin import OperatorAdmin
-
 from mesocentre.audit.models import AuditEntry
+from mesocentre.core.admin import OperatorAdmin
 
 
 @admin.register(AuditEntry)
