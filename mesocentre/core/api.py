@@ -1,6 +1,7 @@
 """API plumbing shared by every app: error format, permissions."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -41,3 +42,41 @@ class PublicReadOperatorWrite(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return request.method in permissions.SAFE_METHODS or is_operator(request.user)
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """Filters on a related model offer and accept only what the caller may see (its ``visible_to``).
+
+    django-filter gives a foreign-key filter the related model's whole table: the browsable API's filter form listed
+    every establishment and user of the platform to anyone who could list their own memberships.
+    """
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        for filter_ in getattr(filterset, "filters", {}).values():
+            related = getattr(filter_, "queryset", None)  # the choice filters' (QuerySetRequestMixin)
+            if hasattr(related, "visible_to"):
+                filter_.queryset = related.visible_to(request.user)
+        return filterset
+
+
+class ScopedRelationsMixin:
+    """A serializer's related fields offer and accept only what the caller may see (their model's ``visible_to``).
+
+    The browsable API renders a related field as a <select> of its whole queryset. Fields named in
+    ``unscoped_relations`` keep their queryset; render them as an input (``style={"base_template": "input.html"}``).
+    """
+
+    unscoped_relations: tuple = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None:
+            return fields
+        for name, field in fields.items():
+            relation = getattr(field, "child_relation", field)
+            queryset = getattr(relation, "queryset", None)
+            if name not in self.unscoped_relations and hasattr(queryset, "visible_to"):
+                relation.queryset = queryset.visible_to(request.user)
+        return fields

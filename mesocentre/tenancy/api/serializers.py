@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from mesocentre.core.api import ScopedRelationsMixin
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
 
 
@@ -49,10 +50,15 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["is_operator", "is_reviewer"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    # A manager adds any user by id (the portal does it by username): the user field is not scoped, so it is an
+    # input, not a list of every user of the platform.
+    unscoped_relations = ("user",)
+
     class Meta:
         model = Membership
         fields = ["id", "user", "establishment", "laboratory", "role"]
+        extra_kwargs = {"user": {"style": {"base_template": "input.html"}}}
 
     def validate_establishment(self, establishment):
         # A manager adds members only to the establishments they manage.
