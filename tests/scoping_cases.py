@@ -113,6 +113,29 @@ def seed() -> SimpleNamespace:
             valid_until=datetime.date(year, 12, 31),
         )
         tn.host = Host.objects.create(site=w.site, name=f"host-{n}", vcpu=64, ram_gb=256)
+    # The operation queue: infrastructure, for operators only. A failed operation (retry) and a manual task.
+    from mesocentre.provisioning.models import ManualTask, Operation
+
+    for t in ("A", "B"):
+        tn, n = getattr(w, t), t.lower()
+        tn.operation = Operation.objects.create(
+            backend="manual",
+            resource_type="rack",
+            resource_key=f"rack-{n}",
+            target={"racks": 1},
+            state="failed",
+            attempts=5,
+            last_error="the rack did not fit",
+        )
+        waiting = Operation.objects.create(
+            backend="manual",
+            resource_type="firewall",
+            resource_key=f"fw-{n}",
+            target={"rules": []},
+            state="waiting",
+            attempts=1,
+        )
+        tn.task = ManualTask.objects.create(operation=waiting, title=f"Open the firewall {n}")
     return w
 
 
@@ -499,6 +522,57 @@ CASES: list[Case] = [
         "capacity.Host",
         create=lambda w: {"site": w.A.site.pk, "name": "new-host", "vcpu": 1, "ram_gb": 1},
         change={"in_maintenance": True},
+    ),
+    # ---- provisioning: operators only
+    Case("provisioning:operation_list", readers=OPERATOR, tenant=False),
+    Case("provisioning:operation_detail", readers=OPERATOR, tenant=False, target=lambda w, t: getattr(w, t).operation),
+    Case(
+        "provisioning:operation_retry",
+        readers=NOBODY,
+        tenant=False,
+        target=lambda w, t: getattr(w, t).operation,
+        writes={"POST": Write(OPERATOR)},
+        why="POST only: an operator puts a failed operation back in the queue",
+    ),
+    Case("provisioning:task_list", readers=OPERATOR, tenant=False),
+    Case(
+        "provisioning:task_detail",
+        readers=OPERATOR,
+        tenant=False,
+        target=lambda w, t: getattr(w, t).task,
+        writes={"POST": Write(OPERATOR, patch(outcome="done", comment="Rules opened."))},
+        why="an operator marks the task done or failed from its page",
+    ),
+    api("provisioning-api:api-root", readers=AUTHENTICATED),
+    api(
+        "provisioning-api:operation-list",
+        readers=OPERATOR,
+        tenant=False,
+        listing=lambda w, role: all_ids(type(w.A.operation)) if role == "operator" else set(),
+    ),
+    api(
+        "provisioning-api:operation-detail", readers=OPERATOR, tenant=False, target=lambda w, t: getattr(w, t).operation
+    ),
+    api(
+        "provisioning-api:operation-retry",
+        readers=NOBODY,
+        tenant=False,
+        target=lambda w, t: getattr(w, t).operation,
+        writes={"POST": Write(OPERATOR)},
+    ),
+    api(
+        "provisioning-api:manualtask-list",
+        readers=OPERATOR,
+        tenant=False,
+        listing=lambda w, role: all_ids(type(w.A.task)) if role == "operator" else set(),
+    ),
+    api("provisioning-api:manualtask-detail", readers=OPERATOR, tenant=False, target=lambda w, t: getattr(w, t).task),
+    api(
+        "provisioning-api:manualtask-complete",
+        readers=NOBODY,
+        tenant=False,
+        target=lambda w, t: getattr(w, t).task,
+        writes={"POST": Write(OPERATOR, patch(done=True, comment="Rules opened."))},
     ),
     # ---- audit API: operators read, nobody writes
     api(

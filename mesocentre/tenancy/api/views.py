@@ -2,6 +2,7 @@ from rest_framework import permissions, viewsets
 
 from mesocentre.core.api import IsOperatorOrReadOnly, PublicReadOperatorWrite, ScopedViewSetMixin
 from mesocentre.core.roles import is_operator
+from mesocentre.tenancy import services
 from mesocentre.tenancy.api import serializers
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
 
@@ -67,3 +68,7 @@ class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = serializers.MembershipSerializer
     permission_classes = [ManagerOrReadOnly]
     filterset_fields = ["establishment", "user", "role"]
+
+    def perform_destroy(self, instance):
+        # The same rule as the portal: an establishment keeps at least one manager.
+        services.remove_member(self.request.user, instance)

@@ -68,3 +68,14 @@ def test_managers_see_their_members_and_members_only_themselves(demo):
     assert {"manager-ut3", "pi-irit", "member-irit"} <= visible
     assert "manager-cnrs" not in visible
     assert list(Establishment.objects.visible_to(member).values_list("code", flat=True)) == ["ut3"]
+
+
+def test_the_last_manager_cannot_be_removed_through_the_api(demo, api):
+    manager = User.objects.get(username="manager-ut3")
+    membership = Membership.objects.get(user=manager, establishment__code="ut3")
+    api.force_authenticate(manager)
+    response = api.delete(f"/api/tenancy/memberships/{membership.pk}/")
+    assert response.status_code == 400 and "role" in response.json()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    member = Membership.objects.get(user__username="member-irit")
+    assert api.delete(f"/api/tenancy/memberships/{member.pk}/").status_code == 204
