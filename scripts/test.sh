@@ -20,10 +20,12 @@ venv=${MESOCENTRE_TEST_VENV:-.venv-test}
 "$venv/bin/pip" install -q --disable-pip-version-check -e ".[test]"
 
 tmp=$(mktemp -d /tmp/mesocentre-test.XXXXXX)
+chmod 755 "$tmp"  # the server runs as the postgres user, which must reach its directory
 port=${MESOCENTRE_TEST_PG_PORT:-$(( 20000 + RANDOM % 20000 ))}
 cleanup() { scripts/postgres.sh stop "$tmp/pg"; rm -rf "$tmp"; }
 trap cleanup EXIT
-export MESOCENTRE_DATABASE_URL=$(scripts/postgres.sh start "$tmp/pg" "$port")
+database_url=$(scripts/postgres.sh start "$tmp/pg" "$port")  # a failed start stops the run here
+export MESOCENTRE_DATABASE_URL=$database_url
 export MESOCENTRE_CHROMIUM=${MESOCENTRE_CHROMIUM:-$(command -v chromium)}
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop beside the live server
 
