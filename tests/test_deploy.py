@@ -6,7 +6,7 @@ import sys
 
 
 def run_check(**env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MESOCENTRE_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MESOCENTRE_", "DJANGO_"))}
     base.update(DJANGO_SETTINGS_MODULE="mesocentre.settings_production", **env)
     return subprocess.run(
         [sys.executable, "-m", "mesocentre.cli", "check", "--deploy", "--fail-level", "WARNING"],
