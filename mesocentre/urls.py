@@ -13,6 +13,7 @@ api_patterns = [
     path("capacity/", include("mesocentre.capacity.api.urls")),
     path("billing/", include("mesocentre.billing.api.urls")),
     path("provisioning/", include("mesocentre.provisioning.api.urls")),
+    path("projects/", include("mesocentre.projects.api.urls")),
     path("audit/", include("mesocentre.audit.api.urls")),
 ]
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("catalogue/", include("mesocentre.catalogue.urls")),
     path("billing/", include("mesocentre.billing.urls")),
     path("provisioning/", include("mesocentre.provisioning.urls")),
+    path("projects/", include("mesocentre.projects.urls")),
     path("audit/", include("mesocentre.audit.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
