@@ -8,6 +8,8 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && id postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v msgfmt >/dev/null || need+=(gettext)
+command -v slurmctld >/dev/null && command -v mariadbd >/dev/null && command -v munged >/dev/null ||
+  need+=(munge mariadb-server slurm-wlm slurmctld slurmd slurmdbd slurm-client)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,53 @@
+"""A real single-node Slurm for the whole test session, started by scripts/slurm.sh and stopped at the end."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mesocentre.provisioning.slurm.client import SlurmClient
+
+ROOT = Path(__file__).resolve().parents[4]
+SCRIPT = ROOT / "scripts" / "slurm.sh"
+
+
+@dataclass
+class SlurmCluster:
+    directory: Path
+    slurm_conf: str
+    name: str
+
+    def script(self, action: str) -> None:
+        """Run ``scripts/slurm.sh ACTION DIR`` (stop-dbd, start-dbd) against this cluster."""
+        subprocess.run([str(SCRIPT), action, str(self.directory)], check=True, capture_output=True, text=True)
+
+    def client(self, **kwargs) -> SlurmClient:
+        return SlurmClient(self.name, self.slurm_conf, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster():
+    if os.geteuid() != 0:
+        pytest.fail("The Slurm tests start munged, MariaDB and Slurm's daemons: run them as root (scripts/test.sh).")
+    # Not under pytest's basetemp (mode 0700): munged and MariaDB run as their own users and must reach it.
+    directory = Path(tempfile.mkdtemp(prefix="mesocentre-slurm-", dir="/tmp"))
+    try:
+        done = subprocess.run(
+            [str(SCRIPT), "start", str(directory), "0", "mesotest"], capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0:
+            pytest.fail(f"scripts/slurm.sh start failed:\n{done.stdout}\n{done.stderr}")
+        values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+        yield SlurmCluster(directory, values["SLURM_CONF"], values["SLURM_CLUSTER"])
+    finally:
+        subprocess.run([str(SCRIPT), "stop", str(directory)], capture_output=True, text=True, timeout=120)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def slurm(slurm_cluster) -> SlurmClient:
+    return slurm_cluster.client()
