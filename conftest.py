@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import socket
 
 import pytest
 from rest_framework.test import APIClient
@@ -37,6 +38,31 @@ def user_factory(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server in-process (aiosmtpd); Django's SMTP backend sends to it. Yields the received messages."""
+    from email import message_from_bytes
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(message_from_bytes(envelope.original_content))
+            return "250 OK"
+
+    with socket.socket() as probe:  # aiosmtpd checks its own port at start, so it needs a real one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield received
+    controller.stop()
 
 
 @pytest.fixture(scope="session")
