@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "mesocentre.capacity",
     "mesocentre.billing",
     "mesocentre.provisioning",
+    "mesocentre.metering",
     "mesocentre.projects",
     "mesocentre.portal",
 ]

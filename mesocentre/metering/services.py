@@ -1,0 +1,58 @@
+"""Metering verbs: collect usage exactly once, and read consumption per account."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.db.models.functions import TruncDate
+
+from mesocentre.metering.collectors import finished_slurm_jobs
+from mesocentre.metering.models import UsageRecord
+from mesocentre.provisioning.slurm.client import SlurmClient
+
+HOUR = Decimal(3600)  # seconds
+
+
+def collect_slurm(client: SlurmClient, since: str = "1970-01-01T00:00:00") -> int:
+    """Record the cluster's finished jobs; a job already recorded is skipped, so collecting twice counts once."""
+    source = f"slurm:{client.cluster}"
+    records = [
+        UsageRecord(
+            source=source,
+            external_id=job.job_id,
+            account=job.account,
+            user_login=job.user,
+            started_at=job.started_at,
+            ended_at=job.ended_at,
+            cpu_seconds=job.cpu_seconds,
+            gpu_seconds=job.gpu_seconds,
+        )
+        for job in finished_slurm_jobs(client, since)
+    ]
+    before = UsageRecord.objects.filter(source=source).count()
+    UsageRecord.objects.bulk_create(records, ignore_conflicts=True)  # the unique constraint is the "exactly once"
+    return UsageRecord.objects.filter(source=source).count() - before
+
+
+def consumed_hours(source: str, account: str) -> tuple[Decimal, Decimal]:
+    """(CPU core-hours, GPU hours) consumed by an account, all time: Slurm's usage never resets here either."""
+    totals = UsageRecord.objects.filter(source=source, account=account).aggregate(
+        cpu=Sum("cpu_seconds"), gpu=Sum("gpu_seconds")
+    )
+    return Decimal(totals["cpu"] or 0) / HOUR, Decimal(totals["gpu"] or 0) / HOUR
+
+
+def cumulative_core_hours_by_day(source: str, account: str) -> list[tuple[datetime.date, Decimal]]:
+    """The account's consumption over time, for the chart: (day, core-hours consumed up to that day)."""
+    daily = (
+        UsageRecord.objects.filter(source=source, account=account)
+        .annotate(day=TruncDate("ended_at"))
+        .values("day")
+        .annotate(cpu=Sum("cpu_seconds"))
+        .order_by("day")
+    )
+    total, series = Decimal(0), []
+    for row in daily:
+        total += Decimal(row["cpu"]) / HOUR
+        series.append((row["day"], total))
+    return series
