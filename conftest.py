@@ -7,6 +7,9 @@ import socket
 import pytest
 from rest_framework.test import APIClient
 
+# The real Slurm of the session (started once, on first use, by scripts/slurm.sh), for every app's tests.
+pytest_plugins = ["mesocentre.provisioning.slurm.testing"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

@@ -136,7 +136,88 @@ def seed() -> SimpleNamespace:
             attempts=1,
         )
         tn.task = ManualTask.objects.create(operation=waiting, title=f"Open the firewall {n}")
+    seed_projects(w)
     return w
+
+
+def seed_projects(w) -> None:
+    """A project per tenant whose PI is the tenant's member; its request, in the tenant's round, is reviewed by a
+    committee member of that tenant (the role "reviewer" is assigned nothing of A or B); an allocation and a pending
+    change request. Rounds and calls are reference data: no marker.
+
+    Made with bulk_create, so without audit entries: the audit page (50 newest) must still show B's establishment.
+    """
+    from django.utils import timezone
+
+    from mesocentre.projects.models import (
+        Allocation,
+        AllocationRequest,
+        Call,
+        ChangeRequest,
+        Project,
+        ProjectMembership,
+        Review,
+        ReviewAssignment,
+        Round,
+    )
+    from mesocentre.tenancy.models import User
+
+    def make(model, **fields):
+        return model.objects.bulk_create([model(**fields)])[0]
+
+    now = timezone.now()
+    w.call = make(Call, code="call", name="Call")
+    open_from, open_to = now - datetime.timedelta(days=1), now + datetime.timedelta(days=30)
+    w.open_round = make(Round, call=w.call, name="Open round", opens_at=open_from, closes_at=open_to, cpu_budget=10_000)
+    for t in ("A", "B"):
+        tn, m, n = getattr(w, t), MARKERS[t], t.lower()
+        tn.round = make(
+            Round,
+            call=w.call,
+            name=f"Round {n}",
+            opens_at=open_from,
+            closes_at=open_to,
+            cpu_budget=10_000,
+            gpu_budget=100,
+        )
+        tn.project = make(
+            Project,
+            code=f"{m}-project",
+            title=f"Project {m.upper()}",
+            laboratory=tn.laboratory,
+            paying_establishment=tn.establishment,
+            theme=w.theme,
+            starts_on=datetime.date(2026, 1, 1),
+        )
+        tn.pi_membership = make(ProjectMembership, project=tn.project, user=tn.member, role="pi")
+        tn.student = make(User, username=f"{m}-student", password="!")
+        tn.student_membership = make(ProjectMembership, project=tn.project, user=tn.student)
+        tn.request = make(
+            AllocationRequest,
+            project=tn.project,
+            round=tn.round,
+            cpu_core_hours=1000,
+            justification="Runs.",
+            status="under_review",
+            submitted_at=now,
+        )
+        tn.committee = make(User, username=f"{m}-reviewer", password="!", is_reviewer=True)
+        tn.assignment = make(ReviewAssignment, request=tn.request, reviewer=tn.committee)
+        tn.review = make(Review, assignment=tn.assignment, score=4, public_comment="Good.")
+        tn.allocation = make(
+            Allocation,
+            project=tn.project,
+            cpu_core_hours=1000,
+            starts_on=datetime.date(2026, 1, 1),
+            ends_on=datetime.date(2026, 12, 31),
+        )
+        tn.change_request = make(
+            ChangeRequest,
+            allocation=tn.allocation,
+            change_type="more_hours",
+            extra_cpu_core_hours=100,
+            justification="More.",
+        )
 
 
 def role_user(w, role: str):
@@ -291,6 +372,213 @@ def tokens_of_b(c: Ctx):
 
 QUOTE = {"period": "year", "price_list": "academic", "items": [{"kind": "hpc", "core_hours": "1000"}]}
 
+PI_A = frozenset({"member_a", "operator"})  # member_a is the PI of A's project; operators act for anyone
+COMMITTEE = frozenset({"reviewer", "operator"})
+
+
+def project_members(c: Ctx):
+    return sorted(c.obj.memberships.values_list("user_id", "role"))
+
+
+def assignments_of(c: Ctx):
+    return sorted(getattr(c.w, c.tenant).request.assignments.values_list("reviewer_id", flat=True))
+
+
+def of(attr: str):
+    return lambda w, t: getattr(getattr(w, t), attr)
+
+
+def by_code(o) -> dict:
+    return {"code": o.code}
+
+
+PROJECT_CASES: list[Case] = [
+    # ---- projects portal
+    Case(
+        "projects:project_list",
+        readers=AUTHENTICATED,
+        shows=lambda w, role: [w.A.project.title] * (role in OF_A) + [w.B.project.title] * (role == "operator"),
+    ),
+    Case(
+        "projects:project_detail",
+        readers=OF_A,
+        target=of("project"),
+        kwargs=by_code,
+        writes={"POST": Write(PI_A, patch(username="outsider", role="member"), state=project_members)},
+        shows=lambda w, role: [w.A.student.username] if role in OF_A else [],
+        why="the PI adds members here; the establishment manager reads what their establishment pays for",
+    ),
+    Case(
+        "projects:member_remove",
+        readers=NOBODY,
+        target=of("student_membership"),
+        writes={"POST": Write(PI_A)},
+        why="POST only, by the project's PI or managers",
+    ),
+    Case(
+        "projects:request_create",
+        readers=PI_A,
+        target=of("project"),
+        kwargs=by_code,
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {
+                    "round": c.w.open_round.pk,
+                    "cpu_core_hours": 1000,
+                    "gpu_hours": 0,
+                    "scratch_gb": 0,
+                    "justification": "Runs.",
+                },
+                state=lambda c: c.obj.requests.count(),
+            )
+        },  # fmt: skip
+    ),
+    Case(
+        "projects:round_detail",
+        readers=COMMITTEE,
+        tenant=False,
+        target=of("round"),
+        writes={
+            "POST": Write(
+                OPERATOR,
+                lambda c: {"request": getattr(c.w, c.tenant).request.pk, "reviewer": "reviewer"},
+                state=assignments_of,
+            )
+        },
+        why="reviewers see the requests assigned to them and the totals by theme; operators assign reviewers",
+    ),
+    Case(
+        "projects:review_form",
+        readers=NOBODY,
+        target=of("assignment"),
+        writes={"POST": Write(NOBODY, patch(score=1))},
+        why="only the assigned reviewer, who is none of the five roles (see projects/tests/test_views.py)",
+    ),
+    Case(
+        "projects:decide",
+        readers=OPERATOR,
+        target=of("request"),
+        writes={
+            "POST": Write(
+                OPERATOR,
+                patch(
+                    cpu_core_hours=500,
+                    gpu_hours=0,
+                    reason="Budget.",
+                    starts_on="2026-01-01",
+                    ends_on="2026-12-31",
+                    cluster="mesocentre",
+                ),
+            )
+        },  # fmt: skip
+    ),
+    # ---- projects API
+    api("projects-api:api-root", readers=AUTHENTICATED),
+    api(
+        "projects-api:project-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("project"),
+        writes={
+            "POST": Write(
+                OF_A,
+                lambda c: {
+                    "code": f"new-{c.tenant.lower()}",
+                    "title": "New",
+                    "laboratory": getattr(c.w, c.tenant).laboratory.pk,
+                    "paying_establishment": getattr(c.w, c.tenant).establishment.pk,
+                    "theme": c.w.theme.pk,
+                    "starts_on": "2026-01-01",
+                },
+            )
+        },
+        why="anyone of a laboratory creates a project in it and becomes its PI",
+    ),
+    api("projects-api:project-detail", readers=OF_A, target=of("project")),
+    api(
+        "projects-api:projectmembership-list",
+        readers=AUTHENTICATED,
+        listing=by_role(
+            "projects.ProjectMembership",
+            member_a=lambda w: [w.A.pi_membership, w.A.student_membership],
+            manager_a=lambda w: [w.A.pi_membership, w.A.student_membership],
+        ),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {"project": getattr(c.w, c.tenant).project.pk, "user": c.w.outsider.pk, "role": "member"},
+            )
+        },
+    ),
+    api(
+        "projects-api:projectmembership-detail",
+        readers=OF_A,
+        target=of("student_membership"),
+        writes={"DELETE": Write(PI_A)},
+    ),
+    api("projects-api:call-list", readers=AUTHENTICATED, tenant=False, listing=everything("projects.Call")),
+    api("projects-api:call-detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.call),
+    api("projects-api:round-list", readers=AUTHENTICATED, tenant=False, listing=everything("projects.Round")),
+    api("projects-api:round-detail", readers=AUTHENTICATED, tenant=False, target=of("round")),
+    api(
+        "projects-api:round-summary",
+        readers=COMMITTEE,
+        tenant=False,
+        target=of("round"),
+        why="by theme for the committee, by laboratory for operators only",
+    ),
+    api(
+        "projects-api:allocationrequest-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("request"),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {
+                    "project": getattr(c.w, c.tenant).project.pk,
+                    "round": c.w.open_round.pk,
+                    "cpu_core_hours": 1000,
+                    "justification": "Runs.",
+                },
+            )
+        },  # fmt: skip
+    ),
+    api("projects-api:allocationrequest-detail", readers=OF_A, target=of("request")),
+    api(
+        "projects-api:review-list",
+        readers=AUTHENTICATED,
+        listing=by_role("projects.Review"),
+        why="undecided requests: only their reviewer (none of the roles) and operators read the reviews",
+    ),
+    api("projects-api:review-detail", readers=OPERATOR, target=of("review")),
+    api("projects-api:allocation-list", readers=AUTHENTICATED, listing=tenant_list("allocation")),
+    api("projects-api:allocation-detail", readers=OF_A, target=of("allocation")),
+    api(
+        "projects-api:changerequest-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("change_request"),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {
+                    "allocation": getattr(c.w, c.tenant).allocation.pk,
+                    "change_type": "more_hours",
+                    "extra_cpu_core_hours": 100,
+                    "justification": "More.",
+                },
+            )
+        },  # fmt: skip
+    ),
+    api("projects-api:changerequest-detail", readers=OF_A, target=of("change_request")),
+    api(
+        "projects-api:changerequest-approve",
+        readers=NOBODY,
+        target=of("change_request"),
+        writes={"POST": Write(OPERATOR)},
+        why="POST only: operators approve; the Slurm limit rises in the same transaction",
+    ),
+]
+
 CASES: list[Case] = [
     # ---- public pages
     Case("portal:home", readers=EVERYONE, shows=lambda w, role: ["Offering a"]),
@@ -395,7 +683,8 @@ CASES: list[Case] = [
         "tenancy-api:establishment-detail",
         readers=OF_A,
         target=lambda w, t: getattr(w, t).establishment,
-        writes=api_detail(OPERATOR, {"address": "Changed"}),
+        writes=api_detail(OPERATOR, {"address": "Changed"}, delete=NOBODY),
+        why="an establishment that pays for projects cannot be deleted (409), not even by operators",
     ),
     api(
         "tenancy-api:laboratory-list",
@@ -416,7 +705,8 @@ CASES: list[Case] = [
         "tenancy-api:laboratory-detail",
         readers=OF_A,
         target=lambda w, t: getattr(w, t).laboratory,
-        writes=api_detail(OPERATOR, {"name": "Changed"}),
+        writes=api_detail(OPERATOR, {"name": "Changed"}, delete=NOBODY),
+        why="a laboratory with projects cannot be deleted (409), not even by operators",
     ),
     api(
         "tenancy-api:user-list",
@@ -590,5 +880,7 @@ CASES: list[Case] = [
     ),
 ]
 
+
+CASES += PROJECT_CASES
 
 CASES_BY_NAME = {case.name: case for case in CASES}

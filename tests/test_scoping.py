@@ -183,13 +183,13 @@ def allowed(response) -> bool:
 
 
 def refused(response, role: str, write: bool = False, no_get: bool = False) -> bool:
-    """Anonymous: 401/403 or the login page. Others: 403/404 (and 400 for a write the serializer refuses, see
-    scoping_cases). 405 where the method is not served at all: a GET on a POST-only view, a write on a read-only API.
+    """Anonymous: 401/403 or the login page. Others: 403/404 (and 400 for a write the serializer refuses, 409 for
+    a delete of what other objects depend on, see scoping_cases). 405 where the method is not served at all: a GET on a POST-only view, a write on a read-only API.
     """
     if role == "anonymous":
         codes = {401, 403}
     else:
-        codes = {403, 404} | ({400} if write else set())
+        codes = {403, 404} | ({400, 409} if write else set())
     if write or no_get:
         codes.add(405)
     return response.status_code in codes or (role == "anonymous" and to_login(response))

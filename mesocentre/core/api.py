@@ -1,16 +1,23 @@
 """API plumbing shared by every app: error format, permissions."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import permissions
+from rest_framework import permissions, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from mesocentre.core.roles import is_operator
 
 
 def exception_handler(exc, context):
-    """Model validation errors become 400 with the field's message, never a 500."""
+    """Model validation errors become 400 with the field's message; deleting what others depend on, 409."""
+    if isinstance(exc, ProtectedError | RestrictedError):
+        used_by = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects if hasattr(obj, "_meta")})
+        detail = _("This object cannot be deleted: %(things)s still depend on it.") % {"things": ", ".join(used_by)}
+        return Response({"detail": detail}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     return drf_exception_handler(exc, context)

@@ -6,3 +6,12 @@ class ProjectsConfig(AppConfig):
     name = "mesocentre.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self):
+        from mesocentre.audit.registry import register
+        from mesocentre.projects import models, services
+        from mesocentre.provisioning.slurm.reconcile import register_desired_state
+
+        register(*(getattr(models, name) for name in models.__all__ if name != "SentNotification"))
+        # Reconciliation compares Slurm with what the projects say it should hold.
+        register_desired_state(services.desired_slurm_state)

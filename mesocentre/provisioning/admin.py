@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mesocentre.provisioning.models import ManualTask, Operation
+from mesocentre.provisioning.models import ManualTask, Operation, SlurmCluster
 
 
 class ManualTaskInline(admin.TabularInline):
@@ -44,3 +44,10 @@ class ManualTaskAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SlurmCluster)
+class SlurmClusterAdmin(admin.ModelAdmin):
+    list_display = ("name", "slurm_conf", "root_account", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "description")

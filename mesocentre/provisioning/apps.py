@@ -12,7 +12,7 @@ class ProvisioningConfig(AppConfig):
         from mesocentre.provisioning import models
         from mesocentre.provisioning.drivers import load_drivers
 
-        # Operations keep their own history (attempts, errors, who claimed and retried them); tasks are
-        # operators' decisions, recorded like every other change.
-        register(models.ManualTask)
+        # Operations keep their own history (attempts, errors, who claimed and retried them); tasks and cluster
+        # declarations are operators' decisions, recorded like every other change.
+        register(models.ManualTask, models.SlurmCluster)
         load_drivers()

@@ -209,3 +209,58 @@ class ManualTask(TimestampedModel):
     def clean(self):
         if self.status == self.Status.FAILED and not self.comment.strip():
             raise ValidationError({"comment": _("Say why the task failed: the comment becomes the operation's error.")})
+
+
+def _validate_cluster_name(value: str) -> None:
+    from mesocentre.provisioning.slurm import names
+
+    try:
+        names.validate_cluster(value)
+    except names.InvalidName as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def _validate_root_account(value: str) -> None:
+    from mesocentre.provisioning.slurm import names
+
+    try:
+        names.validate_account(value, allow_root=True)
+    except names.InvalidName as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def _validate_conf_path(value: str) -> None:
+    # Passed to Slurm's tools through SLURM_CONF: an absolute path, nothing a shell or sacctmgr could misread.
+    if not value.startswith("/") or any(c in value for c in "\n\0"):
+        raise ValidationError(_("Give the absolute path of the cluster's slurm.conf."))
+
+
+class SlurmCluster(TimestampedModel):
+    """A Slurm cluster the platform keeps in step (the supercomputer, the GPU platform), declared by operators."""
+
+    name = models.CharField(
+        _("cluster name"),
+        max_length=40,
+        unique=True,
+        validators=[_validate_cluster_name],
+        help_text=_("Slurm's ClusterName, as in slurm.conf."),
+    )
+    slurm_conf = models.CharField(_("slurm.conf path"), max_length=500, validators=[_validate_conf_path])
+    root_account = models.CharField(
+        _("root account"),
+        max_length=32,
+        default="root",
+        validators=[_validate_root_account],
+        help_text=_("The account under which establishments and projects are created; 'root' is Slurm's own."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OperatorOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Slurm cluster")
+
+    def __str__(self) -> str:
+        return self.name

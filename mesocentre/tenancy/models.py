@@ -143,6 +143,12 @@ class User(AbstractUser):
         validators=[validate_unix_login],
         help_text=_("The login name the clusters know this user by."),
     )
+    charter_accepted_at = models.DateTimeField(
+        _("charter accepted at"),
+        null=True,
+        blank=True,
+        help_text=_("When the user accepted the centre's usage charter; no cluster knows them before."),
+    )
     preferred_language = models.CharField(
         _("language"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")]
     )

@@ -1,2 +1,15 @@
+from rest_framework.routers import DefaultRouter
+
+from mesocentre.projects.api import views
+
+router = DefaultRouter()
+router.register("projects", views.ProjectViewSet)
+router.register("memberships", views.ProjectMembershipViewSet)
+router.register("calls", views.CallViewSet)
+router.register("rounds", views.RoundViewSet)
+router.register("requests", views.AllocationRequestViewSet)
+router.register("reviews", views.ReviewViewSet)
+router.register("allocations", views.AllocationViewSet)
+router.register("change-requests", views.ChangeRequestViewSet)
 app_name = "projects-api"
-urlpatterns = []
+urlpatterns = router.urls

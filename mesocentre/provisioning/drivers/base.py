@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mesocentre.provisioning.models import Operation
 
-BUILTIN_DRIVER_MODULES = ["mesocentre.provisioning.drivers.manual"]
+BUILTIN_DRIVER_MODULES = ["mesocentre.provisioning.drivers.manual", "mesocentre.provisioning.drivers.slurm"]
 EXTRA_DRIVERS_ENV = "MESOCENTRE_EXTRA_DRIVERS"
 
 

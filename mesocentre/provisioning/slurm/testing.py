@@ -1,4 +1,8 @@
-"""A real single-node Slurm for the whole test session, started by scripts/slurm.sh and stopped at the end."""
+"""A real single-node Slurm for the whole test session, started by scripts/slurm.sh and stopped at the end.
+
+A pytest plugin module: ``mesocentre/provisioning/conftest.py`` imports its fixtures for every provisioning test
+folder; another app can do the same, or list it in ``pytest_plugins`` of the root conftest.
+"""
 
 import os
 import shutil
@@ -11,7 +15,7 @@ import pytest
 
 from mesocentre.provisioning.slurm.client import SlurmClient
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / "scripts" / "slurm.sh"
 
 

@@ -1,0 +1,64 @@
+"""Usage from a real Slurm's accounting, recorded exactly once, and drawn against the grant."""
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+
+from mesocentre.metering.collectors import FINAL_STATES
+from mesocentre.metering.models import UsageRecord
+from mesocentre.metering.services import collect_slurm, consumed_hours, cumulative_core_hours_by_day
+from mesocentre.provisioning.slurm.client import AccountSpec
+
+
+def wait_for_jobs_to_finish(client, account: str, count: int, timeout: float = 90) -> None:
+    """Poll sacct (sbatch --wait polls slowly) until ``count`` jobs of the account are in a final state."""
+    argv = [
+        "sacct",
+        "-P",
+        "-n",
+        "-X",
+        "-a",
+        f"--clusters={client.cluster}",
+        f"--accounts={account}",
+        "--starttime=1970-01-01",
+        "--format=state",
+    ]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = [line.split()[0] for line in client.run(argv).splitlines() if line.strip()]
+        if sum(state in FINAL_STATES for state in states) >= count:
+            return
+        time.sleep(1)
+    pytest.fail(f"{count} jobs of {account} did not finish in {timeout} s")
+
+
+@pytest.mark.django_db
+def test_finished_jobs_are_recorded_once_and_summed(slurm):
+    slurm.ensure_accounts([AccountSpec("meter-a")])
+    slurm.add_users("meter-a", ["root"])
+    for _ in range(2):
+        slurm.submit("meter-a", "sleep 2")
+    wait_for_jobs_to_finish(slurm, "meter-a", 2)
+
+    assert collect_slurm(slurm) >= 2
+    assert collect_slurm(slurm) == 0  # collecting again records nothing twice
+    source = f"slurm:{slurm.cluster}"
+    records = UsageRecord.objects.filter(source=source, account="meter-a")
+    assert records.count() == 2
+    cpu_hours, gpu_hours = consumed_hours(source, "meter-a")
+    assert cpu_hours > 0 and gpu_hours == 0
+    assert cpu_hours == Decimal(slurm.usage("meter-a").cpu_seconds) / 3600
+    series = cumulative_core_hours_by_day(source, "meter-a")
+    assert series[-1][1] == cpu_hours
+
+
+def test_the_chart_draws_consumption_against_the_grant():
+    import datetime
+
+    series = [(datetime.date(2026, 1, d), Decimal(v)) for d, v in ((1, 10), (2, 40), (3, 80))]
+    html = Template("{% load metering %}{% usage_chart series granted %}").render(
+        Context({"series": series, "granted": 100})
+    )
+    assert "<polyline" in html and 'aria-label="80 of 100 core-hours consumed"' in html

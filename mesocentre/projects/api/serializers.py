@@ -1,0 +1,140 @@
+from rest_framework import serializers
+
+from mesocentre.core.api import ScopedRelationsMixin
+from mesocentre.core.roles import is_operator
+from mesocentre.projects import services
+from mesocentre.projects.models import (
+    Allocation,
+    AllocationRequest,
+    Call,
+    ChangeRequest,
+    Project,
+    ProjectMembership,
+    Review,
+    Round,
+)
+
+
+class ProjectSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    slurm_account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "code",
+            "title",
+            "summary",
+            "laboratory",
+            "paying_establishment",
+            "theme",
+            "starts_on",
+            "ends_on",
+            "data_management_plan_url",
+            "status",
+            "slurm_account",
+        ]
+        read_only_fields = ["status"]
+
+    def get_slurm_account(self, project) -> str:
+        return services.account_name(project.code)
+
+
+class ProjectMembershipSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    # Any user may be added by id: the user field is an input, not a list of every user of the platform.
+    unscoped_relations = ("user",)
+    on_clusters = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProjectMembership
+        fields = ["id", "project", "user", "role", "on_clusters"]
+        extra_kwargs = {"user": {"style": {"base_template": "input.html"}}}
+
+    def get_on_clusters(self, membership) -> dict:
+        reason = services.slurm_exclusion_reason(membership.user)
+        return {"included": reason is None, "reason": reason or ""}
+
+
+class CallSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Call
+        fields = ["id", "code", "name", "description"]
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Round
+        fields = ["id", "call", "name", "opens_at", "closes_at", "cpu_budget", "gpu_budget", "is_open"]
+
+
+class AllocationRequestSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = AllocationRequest
+        fields = [
+            "id",
+            "project",
+            "round",
+            "cpu_core_hours",
+            "gpu_hours",
+            "scratch_gb",
+            "justification",
+            "status",
+            "submitted_at",
+        ]
+        read_only_fields = ["status", "submitted_at"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    request = serializers.IntegerField(source="assignment.request_id", read_only=True)
+    reviewer = serializers.IntegerField(source="assignment.reviewer_id", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "request", "reviewer", "score", "private_comment", "public_comment"]
+
+    def to_representation(self, review):
+        data = super().to_representation(review)
+        user = self.context["request"].user
+        if not (is_operator(user) or review.assignment.reviewer_id == user.pk):
+            # The project's people read the score and the public comment, never who wrote it nor the private one.
+            data.pop("private_comment")
+            data.pop("reviewer")
+        return data
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    total_cpu_core_hours = serializers.IntegerField(read_only=True)
+    total_gpu_hours = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "project",
+            "cluster",
+            "cpu_core_hours",
+            "gpu_hours",
+            "total_cpu_core_hours",
+            "total_gpu_hours",
+            "starts_on",
+            "ends_on",
+            "status",
+        ]
+
+
+class ChangeRequestSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "id",
+            "allocation",
+            "change_type",
+            "extra_cpu_core_hours",
+            "extra_gpu_hours",
+            "new_ends_on",
+            "justification",
+            "status",
+        ]
+        read_only_fields = ["status"]

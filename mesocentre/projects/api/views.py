@@ -1,0 +1,121 @@
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from mesocentre.core.api import ScopedViewSetMixin
+from mesocentre.core.roles import is_operator
+from mesocentre.projects import services
+from mesocentre.projects.api import serializers
+from mesocentre.projects.models import (
+    Allocation,
+    AllocationRequest,
+    Call,
+    ChangeRequest,
+    Project,
+    ProjectMembership,
+    Review,
+    Round,
+)
+
+Authenticated = permissions.IsAuthenticated
+
+
+class ReadCreate(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reads are scoped; creating goes through a service verb, which checks who may."""
+
+
+class ProjectViewSet(ScopedViewSetMixin, ReadCreate):
+    queryset = Project.objects.all()
+    serializer_class = serializers.ProjectSerializer
+    permission_classes = [Authenticated]
+    filterset_fields = ["code", "status"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_project(self.request.user, **serializer.validated_data)
+
+
+class ProjectMembershipViewSet(ScopedViewSetMixin, ReadCreate, mixins.DestroyModelMixin):
+    queryset = ProjectMembership.objects.all()
+    serializer_class = serializers.ProjectMembershipSerializer
+    permission_classes = [Authenticated]
+    filterset_fields = ["project", "role"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.add_member(self.request.user, data["project"], data["user"], data["role"])
+
+    def perform_destroy(self, instance):
+        services.remove_member(self.request.user, instance)
+
+
+class CallViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Call.objects.all()
+    serializer_class = serializers.CallSerializer
+    permission_classes = [Authenticated]
+
+
+class RoundViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Round.objects.all()
+    serializer_class = serializers.RoundSerializer
+    permission_classes = [Authenticated]
+    filterset_fields = ["call"]
+
+    @action(detail=True)
+    def summary(self, request, pk=None, format=None):
+        """Asked vs granted vs budget; by laboratory for operators, by theme for the committee too."""
+        if not (is_operator(request.user) or request.user.is_reviewer):
+            raise PermissionDenied("Only operators and the committee read a round's summary.")
+        summary = services.round_summary(self.get_object())
+        if not is_operator(request.user):
+            summary.pop("by_laboratory")
+        return Response(summary)
+
+
+class AllocationRequestViewSet(ScopedViewSetMixin, ReadCreate):
+    queryset = AllocationRequest.objects.all()
+    serializer_class = serializers.AllocationRequestSerializer
+    permission_classes = [Authenticated]
+    filterset_fields = ["round", "project", "status"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        project, round = data.pop("project"), data.pop("round")
+        serializer.instance = services.submit_request(self.request.user, project, round, **data)
+
+
+class ReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Reviewers see theirs; the project's people see decided ones without the private comment."""
+
+    queryset = Review.objects.all()
+    serializer_class = serializers.ReviewSerializer
+    permission_classes = [Authenticated]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("assignment")
+
+
+class AllocationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Allocation.objects.all()
+    serializer_class = serializers.AllocationSerializer
+    permission_classes = [Authenticated]
+    filterset_fields = ["project", "cluster", "status"]
+
+
+class ChangeRequestViewSet(ScopedViewSetMixin, ReadCreate):
+    queryset = ChangeRequest.objects.all()
+    serializer_class = serializers.ChangeRequestSerializer
+    permission_classes = [Authenticated]
+    filterset_fields = ["allocation", "status"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.request_change(self.request.user, data.pop("allocation"), **data)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None, format=None):
+        """Operators approve (``{"approve": false}`` refuses); the allocation's Slurm limit rises in step."""
+        change = self.get_object()
+        approve = request.data.get("approve", True) not in (False, "false", "0", 0)
+        change = services.approve_change_request(request.user, change, approve=approve)
+        return Response(self.get_serializer(change).data)

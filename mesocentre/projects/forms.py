@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mesocentre.projects.models import ProjectMembership, Round
+from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
+from mesocentre.tenancy.models import User
+
+
+class UsernameField(forms.CharField):
+    def clean(self, value):
+        username = super().clean(value)
+        try:
+            return User.objects.get(username=username)
+        except User.DoesNotExist:
+            raise forms.ValidationError(_("No user has this username.")) from None
+
+
+class AddMemberForm(forms.Form):
+    username = UsernameField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=ProjectMembership.Role.choices, initial="member")
+
+
+class RequestForm(forms.Form):
+    round = forms.ModelChoiceField(label=_("Round"), queryset=Round.objects.none())
+    cpu_core_hours = forms.IntegerField(label=_("CPU core-hours"), min_value=0)
+    gpu_hours = forms.IntegerField(label=_("GPU hours"), min_value=0, initial=0)
+    scratch_gb = forms.IntegerField(label=_("Scratch storage (GB)"), min_value=0, initial=0)
+    justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, open_rounds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = Round.objects.filter(pk__in=[r.pk for r in open_rounds])
+
+
+class ReviewForm(forms.Form):
+    score = forms.TypedChoiceField(label=_("Score"), coerce=int, choices=[(i, str(i)) for i in range(1, 6)])
+    private_comment = forms.CharField(
+        label=_("Comment for the committee (never shown to the PI)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    public_comment = forms.CharField(
+        label=_("Comment for the PI"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DecisionForm(forms.Form):
+    cpu_core_hours = forms.IntegerField(label=_("Granted CPU core-hours"), min_value=0)
+    gpu_hours = forms.IntegerField(label=_("Granted GPU hours"), min_value=0, initial=0)
+    reason = forms.CharField(
+        label=_("Reason (required when less than asked is granted)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    starts_on = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    cluster = forms.CharField(label=_("Cluster"), max_length=40, initial=DEFAULT_CLUSTER)
+
+
+class AssignReviewerForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    reviewer = UsernameField(label=_("Reviewer's username"), max_length=150)

@@ -1,0 +1,20 @@
+"""mesocentre projects notify | expire: the allocation path's daily chores (run them from cron)."""
+
+from django.core.management.base import BaseCommand
+
+from mesocentre.projects import notifications, services
+
+
+class Command(BaseCommand):
+    help = "Daily chores of the allocation path: send the due notifications, expire ended allocations."
+
+    def add_arguments(self, parser):
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        verbs.add_parser("notify", help="rounds open, 80 %% and 100 %% consumed, allocations expiring")
+        verbs.add_parser("expire", help="expire the allocations whose end date has passed (limits to 0 in Slurm)")
+
+    def handle(self, *args, **options):
+        if options["verb"] == "notify":
+            self.stdout.write(f"{notifications.send_due()} notification(s) sent.")
+        else:
+            self.stdout.write(f"{len(services.expire_due())} allocation(s) expired.")

@@ -1,0 +1,20 @@
+from mesocentre.projects.models.allocations import Allocation, ChangeRequest, Decision
+from mesocentre.projects.models.calls import AllocationRequest, Call, Review, ReviewAssignment, Round
+from mesocentre.projects.models.notifications import SentNotification
+from mesocentre.projects.models.projects import Grant, Project, ProjectMembership, Publication
+
+__all__ = [
+    "Allocation",
+    "AllocationRequest",
+    "Call",
+    "ChangeRequest",
+    "Decision",
+    "Grant",
+    "Project",
+    "ProjectMembership",
+    "Publication",
+    "Review",
+    "ReviewAssignment",
+    "Round",
+    "SentNotification",
+]

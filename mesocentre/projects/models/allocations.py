@@ -1,0 +1,143 @@
+"""The committee's decisions, the allocations they make, and later change requests."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from mesocentre.core.models import TimestampedModel
+from mesocentre.projects.models.calls import AllocationRequest
+from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
+
+DEFAULT_CLUSTER = "mesocentre"
+
+
+class RequestScopedQuerySet(ProjectScopedQuerySet):
+    project_path = "request__project"
+
+
+class AllocationScopedQuerySet(ProjectScopedQuerySet):
+    project_path = "allocation__project"
+
+
+class Decision(TimestampedModel):
+    request = models.OneToOneField(
+        AllocationRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="decision"
+    )
+    cpu_core_hours = models.PositiveBigIntegerField(_("granted CPU core-hours"))
+    gpu_hours = models.PositiveBigIntegerField(_("granted GPU hours"), default=0)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Required when less than asked is granted."))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    objects = RequestScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["request"]
+        verbose_name = _("decision")
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.cpu_core_hours} core-hours, {self.gpu_hours} GPU hours"
+
+    def clean(self):
+        if not self.request_id:
+            return
+        asked = self.request
+        if self.cpu_core_hours > asked.cpu_core_hours or self.gpu_hours > asked.gpu_hours:
+            raise ValidationError(_("The committee grants at most what was asked."))
+        if (self.cpu_core_hours < asked.cpu_core_hours or self.gpu_hours < asked.gpu_hours) and not self.reason.strip():
+            raise ValidationError({"reason": _("Say why less than asked is granted.")})
+
+
+class Allocation(TimestampedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        SUSPENDED = "suspended", _("suspended")
+        EXPIRED = "expired", _("expired")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    decision = models.OneToOneField(
+        Decision, null=True, blank=True, on_delete=models.SET_NULL, related_name="allocation"
+    )
+    cluster = models.CharField(_("cluster"), max_length=40, default=DEFAULT_CLUSTER)
+    cpu_core_hours = models.PositiveBigIntegerField(_("granted CPU core-hours"))
+    gpu_hours = models.PositiveBigIntegerField(_("granted GPU hours"), default=0)
+    starts_on = models.DateField(_("start date"))
+    ends_on = models.DateField(_("end date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = ProjectScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "starts_on"]
+        verbose_name = _("allocation")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="projects_allocation_dates_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} on {self.cluster} ({self.starts_on} → {self.ends_on})"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("An allocation cannot end before it starts.")})
+
+    def _approved_extra(self, field: str) -> int:
+        approved = self.change_requests.filter(status=ChangeRequest.Status.APPROVED)
+        return approved.aggregate(total=Sum(field))["total"] or 0
+
+    @property
+    def total_cpu_core_hours(self) -> int:
+        """Granted, plus what approved change requests added."""
+        return self.cpu_core_hours + self._approved_extra("extra_cpu_core_hours")
+
+    @property
+    def total_gpu_hours(self) -> int:
+        return self.gpu_hours + self._approved_extra("extra_gpu_hours")
+
+
+class ChangeRequest(TimestampedModel):
+    class Kind(models.TextChoices):
+        MORE_HOURS = "more_hours", _("more hours")
+        EXTENSION = "extension", _("extension")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    allocation = models.ForeignKey(
+        Allocation, verbose_name=_("allocation"), on_delete=models.CASCADE, related_name="change_requests"
+    )
+    change_type = models.CharField(_("type of change"), max_length=20, choices=Kind.choices)
+    extra_cpu_core_hours = models.PositiveBigIntegerField(_("extra CPU core-hours"), default=0)
+    extra_gpu_hours = models.PositiveBigIntegerField(_("extra GPU hours"), default=0)
+    new_ends_on = models.DateField(_("new end date"), null=True, blank=True)
+    justification = models.TextField(_("justification"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AllocationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["allocation", "created"]
+        verbose_name = _("change request")
+
+    def __str__(self) -> str:
+        return f"{self.get_change_type_display()} for {self.allocation}"
+
+    def clean(self):
+        if self.change_type == self.Kind.MORE_HOURS and not (self.extra_cpu_core_hours or self.extra_gpu_hours):
+            raise ValidationError({"extra_cpu_core_hours": _("Ask for some more core-hours or GPU hours.")})
+        if self.change_type == self.Kind.EXTENSION:
+            if not self.new_ends_on:
+                raise ValidationError({"new_ends_on": _("An extension needs the new end date.")})
+            if self.allocation_id and self.new_ends_on <= self.allocation.ends_on:
+                raise ValidationError({"new_ends_on": _("An extension ends after the allocation's current end.")})

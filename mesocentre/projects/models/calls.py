@@ -1,0 +1,209 @@
+"""Calls for projects, their rounds, allocation requests and the committee's reviews."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedModel
+from mesocentre.core.roles import is_operator
+from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
+
+
+class Call(TimestampedModel):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("call")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Round(TimestampedModel):
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="rounds")
+    name = models.CharField(_("name"), max_length=100)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    cpu_budget = models.PositiveBigIntegerField(_("core-hour budget"))
+    gpu_budget = models.PositiveBigIntegerField(_("GPU-hour budget"), default=0)
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["call", "opens_at"]
+        verbose_name = _("round")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "name"], name="projects_round_unique_name"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="projects_round_dates_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call} — {self.name}"
+
+    def is_open_at(self, moment) -> bool:
+        return self.opens_at <= moment < self.closes_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_at(timezone.now())
+
+    def clean(self):
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("A round closes after it opens.")})
+
+
+class AllocationRequest(TimestampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        UNDER_REVIEW = "under_review", _("under review")
+        DECIDED = "decided", _("decided")
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="requests")
+    round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="requests")
+    cpu_core_hours = models.PositiveBigIntegerField(_("CPU core-hours"))
+    gpu_hours = models.PositiveBigIntegerField(_("GPU hours"), default=0)
+    scratch_gb = models.PositiveIntegerField(_("scratch storage (GB)"), default=0)
+    justification = models.TextField(_("justification"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    objects = ProjectScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "project"]
+        verbose_name = _("allocation request")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "round"], name="projects_request_one_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} in {self.round}"
+
+    def clean(self):
+        if self.status != self.Status.DRAFT and self.round_id and self.submitted_at is None:
+            raise ValidationError({"submitted_at": _("A submitted request records when it was submitted.")})
+        if self.submitted_at and self.round_id and not self.round.is_open_at(self.submitted_at):
+            raise ValidationError(
+                {
+                    "round": _("This round is not open: it accepts requests from %(opens)s to %(closes)s.")
+                    % {
+                        "opens": formats.date_format(timezone.localtime(self.round.opens_at), "DATETIME_FORMAT"),
+                        "closes": formats.date_format(timezone.localtime(self.round.closes_at), "DATETIME_FORMAT"),
+                    }
+                }
+            )
+        if self.cpu_core_hours == 0 and self.gpu_hours == 0:
+            raise ValidationError({"cpu_core_hours": _("Ask for some CPU core-hours or GPU hours.")})
+
+
+class ReviewAssignmentQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Operators, and the reviewer themself: a PI does not learn who reviews them."""
+        if is_operator(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(reviewer=user)
+
+
+def conflict_of_interest(reviewer, project) -> str | None:
+    """Why ``reviewer`` may not review ``project``, in words; None when they may."""
+    labs = set(reviewer.memberships.exclude(laboratory=None).values_list("laboratory_id", flat=True))
+    if project.laboratory_id in labs:
+        return _("%(reviewer)s cannot review %(project)s: they belong to its laboratory, %(lab)s.") % {
+            "reviewer": reviewer,
+            "project": project.code,
+            "lab": project.laboratory.code,
+        }
+    if project.memberships.filter(user=reviewer).exists():
+        return _("%(reviewer)s cannot review %(project)s: they are a member of it.") % {
+            "reviewer": reviewer,
+            "project": project.code,
+        }
+    return None
+
+
+class ReviewAssignment(TimestampedModel):
+    request = models.ForeignKey(
+        AllocationRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ReviewAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["request", "reviewer"]
+        verbose_name = _("review assignment")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "reviewer"], name="projects_assignment_unique_reviewer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} reviews {self.request}"
+
+    def clean(self):
+        if not (self.request_id and self.reviewer_id):
+            return
+        if not self.reviewer.is_reviewer:
+            raise ValidationError({"reviewer": _("%(user)s is not a committee reviewer.") % {"user": self.reviewer}})
+        reason = conflict_of_interest(self.reviewer, self.request.project)
+        if reason:
+            raise ValidationError({"reviewer": reason})
+
+
+class ReviewQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Operators; the reviewer; the project's people once the request is decided (public comment only)."""
+        if is_operator(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(assignment__reviewer=user)
+            | Q(
+                assignment__request__status=AllocationRequest.Status.DECIDED,
+                assignment__request__project__memberships__user=user,
+            )
+        ).distinct()
+
+
+class Review(TimestampedModel):
+    assignment = models.OneToOneField(
+        ReviewAssignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="review"
+    )
+    score = models.PositiveSmallIntegerField(_("score (1–5)"))
+    private_comment = models.TextField(_("comment for the committee"), blank=True)
+    public_comment = models.TextField(_("comment for the PI"), blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assignment"]
+        verbose_name = _("review")
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="projects_review_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} — {self.score}/5"
+
+    def clean(self):
+        if self.score is not None and not 1 <= self.score <= 5:
+            raise ValidationError({"score": _("A score is from 1 to 5.")})

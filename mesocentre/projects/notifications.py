@@ -1,0 +1,128 @@
+"""E-mails of the allocation path: round open, review assigned, decision, 80 % and 100 % consumed, expiring.
+
+Events raised by a service (assignment, decision) are sent once the transaction commits; periodic ones (round
+open, consumption, expiry) by ``mesocentre projects notify``, run daily. Each notification has a key and is sent
+once (``SentNotification``).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mesocentre.core.notify import notify
+from mesocentre.metering.services import consumed_hours
+from mesocentre.projects.models import Allocation, Project, ProjectMembership, ReviewAssignment, Round, SentNotification
+
+THRESHOLDS = (80, 100)
+EXPIRY_WARNING = datetime.timedelta(days=30)
+
+
+def _once(key: str, users, subject, template: str, context: dict) -> bool:
+    """Send unless a notification with this key went out already; True if sent now."""
+    try:
+        with transaction.atomic():
+            record = SentNotification.objects.create(key=key)
+    except IntegrityError:
+        return False
+    record.recipients = notify(users, str(subject), template, context)
+    record.save(update_fields=["recipients"])
+    return True
+
+
+def _project_leads(project: Project) -> list:
+    roles = (ProjectMembership.Role.PI, ProjectMembership.Role.MANAGER)
+    return [m.user for m in project.memberships.filter(role__in=roles).select_related("user")]
+
+
+def review_assigned(assignment: ReviewAssignment) -> None:
+    transaction.on_commit(
+        lambda: _once(
+            f"review-assigned:{assignment.pk}",
+            [assignment.reviewer],
+            _("A review is assigned to you"),
+            "projects/mail/review_assigned.txt",
+            {"assignment": assignment, "request": assignment.request},
+        )
+    )
+
+
+def decided(request, allocation: Allocation | None) -> None:
+    transaction.on_commit(
+        lambda: _once(
+            f"decision:{request.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+            _project_leads(request.project),
+            _("The committee has decided"),
+            "projects/mail/decision.txt",
+            {"request": request, "decision": request.decision, "allocation": allocation},
+        )
+    )
+
+
+def send_due(now: datetime.datetime | None = None) -> int:
+    """The periodic notifications; returns how many were sent."""
+    now = now or timezone.now()
+    return _rounds_open(now) + _consumption() + _expiring(now.date())
+
+
+def _rounds_open(now) -> int:
+    sent = 0
+    pis = [m.user for m in ProjectMembership.objects.filter(role=ProjectMembership.Role.PI).select_related("user")]
+    for round_ in Round.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related("call"):
+        sent += _once(
+            f"round-open:{round_.pk}",
+            pis,
+            _("A call for HPC hours is open"),
+            "projects/mail/round_open.txt",
+            {"round": round_},
+        )
+    return sent
+
+
+def _consumption() -> int:
+    from mesocentre.projects.services import slurm_target
+
+    sent = 0
+    active = Project.objects.filter(allocations__status=Allocation.Status.ACTIVE).distinct()
+    for project in active.select_related("paying_establishment"):
+        for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
+            target = slurm_target(project, cluster)
+            granted = Decimal(target["limits"]["cpu"]) / 60
+            if not granted:
+                continue
+            used, _gpu = consumed_hours(f"slurm:{cluster}", target["account"])
+            for threshold in THRESHOLDS:
+                if used * 100 >= granted * threshold:
+                    # The key holds the grant: after more hours are granted, the thresholds count again.
+                    sent += _once(
+                        f"usage-{threshold}:{project.code}:{cluster}:{granted}",
+                        _project_leads(project),
+                        _("Your project has used %(p)s %% of its hours") % {"p": threshold},
+                        "projects/mail/consumption.txt",
+                        {
+                            "project": project,
+                            "threshold": threshold,
+                            "used": used,
+                            "granted": granted,
+                            "cluster": cluster,
+                        },
+                    )
+    return sent
+
+
+def _expiring(today: datetime.date) -> int:
+    sent = 0
+    soon = Allocation.objects.filter(
+        status=Allocation.Status.ACTIVE, ends_on__gte=today, ends_on__lte=today + EXPIRY_WARNING
+    ).select_related("project")
+    for allocation in soon:
+        sent += _once(
+            f"expiring:{allocation.pk}:{allocation.ends_on}",
+            _project_leads(allocation.project),
+            _("An allocation is about to expire"),
+            "projects/mail/expiring.txt",
+            {"allocation": allocation},
+        )
+    return sent

@@ -1,0 +1,296 @@
+"""The verbs of projects, calls, reviews and allocations; and the contract with the Slurm backend.
+
+Every verb that changes what a cluster must see writes, in its own transaction, the project's whole desired
+Slurm account (``slurm_target``) to the operation queue through ``_push_to_slurm``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mesocentre.core.roles import is_operator
+from mesocentre.projects import notifications
+from mesocentre.projects.models import (
+    Allocation,
+    AllocationRequest,
+    ChangeRequest,
+    Decision,
+    Project,
+    ProjectMembership,
+    Review,
+    ReviewAssignment,
+)
+from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
+from mesocentre.projects.naming import account_name
+from mesocentre.projects.summary import round_summary  # noqa: F401 - a verb of this module, kept apart
+from mesocentre.provisioning.services import enqueue
+
+Role = ProjectMembership.Role
+MINUTES_PER_HOUR = 60
+
+
+# ------------------------------------------------------------------------------------------------ checks
+def _require_manager(actor, project: Project) -> None:
+    if not Project.objects.managed_by(actor).filter(pk=project.pk).exists():
+        raise PermissionDenied(_("Only the project's principal investigators and managers may do this."))
+
+
+def _require_operator(actor, what: str) -> None:
+    if not is_operator(actor):
+        raise PermissionDenied(_("Only operators %(what)s.") % {"what": what})
+
+
+def slurm_exclusion_reason(user) -> str | None:
+    """Why ``user`` is left out of the clusters, in words; None when the clusters may know them."""
+    if user.charter_accepted_at is None:
+        return _("%(user)s has not accepted the usage charter yet: no cluster knows them until they do.") % {
+            "user": user
+        }
+    if not user.unix_login:
+        return _("%(user)s has no Unix login yet: no cluster can know them.") % {"user": user}
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ projects
+@transaction.atomic
+def create_project(actor, *, pi=None, **fields) -> Project:
+    """A new project; ``pi`` (the actor by default) becomes its principal investigator."""
+    pi = pi or actor
+    laboratory = fields["laboratory"]
+    if not is_operator(actor) and not actor.memberships.filter(laboratory=laboratory).exists():
+        raise PermissionDenied(_("You create projects only for a laboratory you belong to."))
+    project = Project.objects.create(**fields)
+    ProjectMembership.objects.create(project=project, user=pi, role=Role.PI)
+    return project
+
+
+@transaction.atomic
+def add_member(actor, project: Project, user, role: str = Role.MEMBER) -> ProjectMembership:
+    """Add (or change the role of) a member. A member who has not accepted the charter stays out of Slurm:
+    ``slurm_exclusion_reason(user)`` says why."""
+    _require_manager(actor, project)
+    membership = ProjectMembership.objects.filter(project=project, user=user).first()
+    if membership is None:
+        membership = ProjectMembership.objects.create(project=project, user=user, role=role)
+    elif membership.role != role:
+        membership.role = role
+        membership.save()
+    _push_to_slurm(project, actor)
+    return membership
+
+
+@transaction.atomic
+def remove_member(actor, membership: ProjectMembership) -> None:
+    membership.refresh_from_db()  # the role as stored, not as a refused edit left it in memory
+    project = membership.project
+    _require_manager(actor, project)
+    pis = project.memberships.filter(role=Role.PI).exclude(pk=membership.pk)
+    if membership.role == Role.PI and not pis.exists():
+        raise ValidationError({"role": _("A project keeps at least one principal investigator.")})
+    membership.delete()
+    _push_to_slurm(project, actor)
+
+
+# ------------------------------------------------------------------------------------------------ requests and reviews
+@transaction.atomic
+def submit_request(actor, project: Project, round, *, cpu_core_hours, gpu_hours=0, scratch_gb=0, justification=""):
+    """A PI (or manager) asks for hours in an open round; one request per project and round."""
+    _require_manager(actor, project)
+    if project.status != Project.Status.ACTIVE:
+        raise ValidationError(_("Only an active project asks for hours."))
+    existing = AllocationRequest.objects.filter(project=project, round=round).first()
+    if existing and existing.status != AllocationRequest.Status.DRAFT:
+        raise ValidationError({"round": _("This project already has a request in this round.")})
+    request = existing or AllocationRequest(project=project, round=round)
+    request.cpu_core_hours, request.gpu_hours = cpu_core_hours, gpu_hours
+    request.scratch_gb, request.justification = scratch_gb, justification
+    request.status, request.submitted_at, request.submitted_by = (
+        AllocationRequest.Status.SUBMITTED,
+        timezone.now(),
+        actor,
+    )
+    request.save()  # clean() refuses a round that is not open, and says when it is
+    return request
+
+
+@transaction.atomic
+def assign_reviewer(actor, request: AllocationRequest, reviewer) -> ReviewAssignment:
+    """Operators assign a committee reviewer; a reviewer of the project's own laboratory is refused, with why."""
+    _require_operator(actor, _("assign reviewers"))
+    if request.status not in (AllocationRequest.Status.SUBMITTED, AllocationRequest.Status.UNDER_REVIEW):
+        raise ValidationError(_("Only a submitted request, not yet decided, gets reviewers."))
+    assignment = ReviewAssignment.objects.create(request=request, reviewer=reviewer, assigned_by=actor)
+    notifications.review_assigned(assignment)
+    if request.status == AllocationRequest.Status.SUBMITTED:
+        request.status = AllocationRequest.Status.UNDER_REVIEW
+        request.save()
+    return assignment
+
+
+@transaction.atomic
+def submit_review(actor, assignment: ReviewAssignment, *, score, private_comment="", public_comment="") -> Review:
+    if assignment.reviewer_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Only the assigned reviewer writes this review."))
+    if assignment.request.status == AllocationRequest.Status.DECIDED:
+        raise ValidationError(_("The committee has decided: reviews are closed."))
+    review, _created = Review.objects.update_or_create(
+        assignment=assignment,
+        defaults={"score": score, "private_comment": private_comment, "public_comment": public_comment},
+    )
+    return review
+
+
+# ------------------------------------------------------------------------------------------------ allocations
+@transaction.atomic
+def decide(
+    actor,
+    request: AllocationRequest,
+    *,
+    cpu_core_hours,
+    gpu_hours=0,
+    reason="",
+    starts_on,
+    ends_on,
+    cluster=DEFAULT_CLUSTER,
+) -> Allocation | None:
+    """The committee's decision: records it and creates (or updates) the allocation; nothing granted, none."""
+    _require_operator(actor, _("record the committee's decisions"))
+    if request.status == AllocationRequest.Status.DRAFT:
+        raise ValidationError(_("A draft request is not decided: it was never submitted."))
+    decision, _created = Decision.objects.update_or_create(
+        request=request,
+        defaults={"cpu_core_hours": cpu_core_hours, "gpu_hours": gpu_hours, "reason": reason, "decided_by": actor},
+    )
+    request.status = AllocationRequest.Status.DECIDED
+    request.save()
+    allocation = Allocation.objects.filter(decision=decision).first()
+    if not (cpu_core_hours or gpu_hours):
+        if allocation is not None:
+            allocation.delete()
+        _push_to_slurm(request.project, actor)
+        notifications.decided(request, None)
+        return None
+    fields = {
+        "project": request.project,
+        "cluster": cluster,
+        "cpu_core_hours": cpu_core_hours,
+        "gpu_hours": gpu_hours,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    if allocation is None:
+        allocation = Allocation(decision=decision)
+    for name, value in fields.items():
+        setattr(allocation, name, value)
+    allocation.save()
+    _push_to_slurm(request.project, actor)
+    notifications.decided(request, allocation)
+    return allocation
+
+
+@transaction.atomic
+def request_change(actor, allocation: Allocation, **fields) -> ChangeRequest:
+    _require_manager(actor, allocation.project)
+    return ChangeRequest.objects.create(allocation=allocation, requested_by=actor, **fields)
+
+
+@transaction.atomic
+def approve_change_request(actor, change: ChangeRequest, *, approve: bool = True) -> ChangeRequest:
+    """Operators approve (hours add to the allocation's cumulative limit; an extension moves its end) or refuse."""
+    _require_operator(actor, _("approve change requests"))
+    change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if change.status != ChangeRequest.Status.PENDING:
+        raise ValidationError(_("This change request is already decided."))
+    change.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REFUSED
+    change.decided_by = actor
+    change.save()
+    if approve:
+        allocation = change.allocation
+        if change.new_ends_on:
+            allocation.ends_on = change.new_ends_on
+            if allocation.status == Allocation.Status.EXPIRED:
+                allocation.status = Allocation.Status.ACTIVE
+            allocation.save()
+        _push_to_slurm(allocation.project, actor)
+    return change
+
+
+@transaction.atomic
+def set_allocation_status(actor, allocation: Allocation, status: str) -> Allocation:
+    """Suspend, resume or expire: Slurm's limits drop to zero (jobs stop being accepted, history stays)."""
+    _require_operator(actor, _("suspend or expire allocations"))
+    if allocation.status != status:
+        allocation.status = status
+        allocation.save()
+        _push_to_slurm(allocation.project, actor)
+    return allocation
+
+
+def suspend_allocation(actor, allocation: Allocation) -> Allocation:
+    return set_allocation_status(actor, allocation, Allocation.Status.SUSPENDED)
+
+
+def expire_allocation(actor, allocation: Allocation) -> Allocation:
+    return set_allocation_status(actor, allocation, Allocation.Status.EXPIRED)
+
+
+@transaction.atomic
+def expire_due(today=None, actor=None) -> list[Allocation]:
+    """Every active allocation whose end date has passed expires; one push per project."""
+    today = today or timezone.localdate()
+    due = list(Allocation.objects.select_for_update().filter(status=Allocation.Status.ACTIVE, ends_on__lt=today))
+    for allocation in due:
+        allocation.status = Allocation.Status.EXPIRED
+        allocation.save()
+    for project in Project.objects.filter(pk__in={a.project_id for a in due}):
+        _push_to_slurm(project, actor)
+    return due
+
+
+# ------------------------------------------------------------------------------------------------ Slurm contract
+def slurm_target(project: Project, cluster: str | None = None) -> dict:
+    """The ABSOLUTE desired state of the project's Slurm account on ``cluster``.
+
+    Usage in Slurm never resets, so the limits are the cumulative total granted on that cluster (every
+    allocation, with its approved change requests), in minutes; not active (no active allocation, or the project
+    suspended or closed) → limits 0, the account and its history stay.
+    """
+    allocations = list(project.allocations.all())
+    if cluster is None:
+        cluster = max(allocations, key=lambda a: (a.starts_on, a.pk)).cluster if allocations else DEFAULT_CLUSTER
+    here = [a for a in allocations if a.cluster == cluster]
+    active = project.status == Project.Status.ACTIVE and any(a.status == Allocation.Status.ACTIVE for a in here)
+    cpu = sum(a.total_cpu_core_hours for a in here)
+    gpu = sum(a.total_gpu_hours for a in here)
+    members = project.memberships.select_related("user")
+    users = sorted({m.user.unix_login for m in members if slurm_exclusion_reason(m.user) is None})
+    return {
+        "cluster": cluster,
+        "account": account_name(project.code),
+        "parent": account_name(project.paying_establishment.code),
+        "users": users,
+        "limits": {
+            "cpu": cpu * MINUTES_PER_HOUR if active else 0,
+            "gres/gpu": gpu * MINUTES_PER_HOUR if active else 0,
+        },
+        "state": "active" if active else "suspended",
+    }
+
+
+def _push_to_slurm(project: Project, actor) -> list:
+    """Queue the project's target on every cluster it has an allocation on, in the caller's transaction."""
+    operations = []
+    for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
+        target = slurm_target(project, cluster)
+        key = f"{cluster}:{target['account']}"
+        operations.append(enqueue("slurm", "account", key, target, requested_by=actor))
+    return operations
+
+
+def desired_slurm_state(cluster: str) -> list[dict]:
+    """Every project's target on ``cluster``, for reconciliation."""
+    projects = Project.objects.filter(allocations__cluster=cluster).distinct().select_related("paying_establishment")
+    return [slurm_target(project, cluster) for project in projects.order_by("code")]

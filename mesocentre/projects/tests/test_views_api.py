@@ -1,0 +1,93 @@
+from django.urls import reverse
+
+from mesocentre.projects import services
+
+
+def test_pages_and_api_are_scoped(w, decided, client, api):
+    client.force_login(w.pi)
+    page = client.get(reverse("projects:project_detail", kwargs={"code": "jets"}))
+    assert page.status_code == 200 and "100000" in page.content.decode()
+    client.force_login(w.outside)
+    assert client.get(reverse("projects:project_detail", kwargs={"code": "jets"})).status_code == 404
+    api.force_authenticate(w.manager)  # manager of the paying establishment
+    assert [p["code"] for p in api.get("/api/projects/projects/").json()["results"]] == ["jets"]
+    api.force_authenticate(w.outside)
+    assert api.get("/api/projects/allocations/").json()["results"] == []
+
+
+def test_reviews_hide_the_private_comment_from_the_pi(w, api):
+    request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1000, justification="Runs.")
+    assignment = services.assign_reviewer(w.operator, request, w.outside)
+    services.submit_review(w.outside, assignment, score=4, private_comment="secret", public_comment="public")
+    api.force_authenticate(w.pi)
+    assert api.get("/api/projects/reviews/").json()["results"] == [], "the PI reads reviews once decided"
+    api.force_authenticate(w.outside)
+    assert api.get("/api/projects/reviews/").json()["results"][0]["private_comment"] == "secret"
+    from django.db import transaction
+
+    with transaction.atomic():
+        services.decide(
+            w.operator, request, cpu_core_hours=1000, starts_on="2026-01-01", ends_on="2026-12-31", reason=""
+        )
+    api.force_authenticate(w.pi)
+    [review] = api.get("/api/projects/reviews/").json()["results"]
+    assert review["public_comment"] == "public" and "private_comment" not in review and "reviewer" not in review
+
+
+def test_the_assigned_reviewer_writes_their_review_from_the_portal(w, client):
+    request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1000, justification="Runs.")
+    assignment = services.assign_reviewer(w.operator, request, w.outside)
+    path = reverse("projects:review_form", kwargs={"pk": assignment.pk})
+    client.force_login(w.pi)
+    assert client.post(path, {"score": 5}).status_code == 404
+    client.force_login(w.outside)
+    assert client.get(path).status_code == 200
+    response = client.post(path, {"score": 3, "private_comment": "p", "public_comment": "q"})
+    assert response.status_code == 302
+    assert assignment.review.score == 3
+    round_page = client.get(reverse("projects:round_detail", kwargs={"pk": w.round.pk})).content.decode()
+    assert "jets" in round_page and "3/5" in round_page
+    assert "By laboratory" not in round_page, "the per-laboratory breakdown is the operators'"
+
+
+def test_operators_decide_and_assign_from_the_round_page(w, client):
+    request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1000, justification="Runs.")
+    client.force_login(w.operator)
+    round_path = reverse("projects:round_detail", kwargs={"pk": w.round.pk})
+    refused = client.post(round_path, {"request": request.pk, "reviewer": "insider"}, follow=True)
+    assert "they belong to its laboratory" in refused.content.decode()
+    assert client.post(round_path, {"request": request.pk, "reviewer": "outside"}).status_code == 302
+    decide = reverse("projects:decide", kwargs={"pk": request.pk})
+    bad = client.post(decide, {"cpu_core_hours": 10, "gpu_hours": 0, "starts_on": "2026-01-01",
+                               "ends_on": "2026-12-31", "cluster": "mesocentre"})  # fmt: skip
+    assert bad.status_code == 400 and "Say why" in bad.content.decode()
+    good = client.post(decide, {"cpu_core_hours": 1000, "gpu_hours": 0, "starts_on": "2026-01-01",
+                                "ends_on": "2026-12-31", "cluster": "mesocentre"})  # fmt: skip
+    assert good.status_code == 302 and w.project.allocations.get().cpu_core_hours == 1000
+    summary = client.get(f"/api/projects/rounds/{w.round.pk}/summary/").json()
+    assert summary["granted_cpu"] == 1000 and summary["by_laboratory"][0]["code"] == "lab"
+
+
+def test_a_pi_asks_for_hours_from_the_portal(w, client):
+    client.force_login(w.pi)
+    path = reverse("projects:request_create", kwargs={"code": "jets"})
+    assert client.get(path).status_code == 200
+    closed = client.post(path, {"round": w.closed.pk, "cpu_core_hours": 1000, "gpu_hours": 0, "scratch_gb": 0,
+                                "justification": "Late."})  # fmt: skip
+    assert closed.status_code == 400, "a closed round is not even offered"
+    ok = client.post(path, {"round": w.round.pk, "cpu_core_hours": 1000, "gpu_hours": 0, "scratch_gb": 0,
+                            "justification": "Runs."})  # fmt: skip
+    assert ok.status_code == 302 and w.project.requests.get().status == "submitted"
+    page = client.get(reverse("projects:project_detail", kwargs={"code": "jets"})).content.decode()
+    added = client.post(reverse("projects:project_detail", kwargs={"code": "jets"}),
+                        {"username": "student", "role": "member"}, follow=True)  # fmt: skip
+    assert "has not accepted the usage charter" in added.content.decode()
+    assert "Members" in page
+
+
+def test_an_establishment_paying_for_projects_cannot_be_deleted(w, api):
+    api.force_authenticate(w.operator)
+    response = api.delete(f"/api/tenancy/establishments/{w.cnrs.pk}/")
+    assert response.status_code == 409
+    assert "project" in response.json()["detail"]
+    assert api.get(f"/api/tenancy/establishments/{w.cnrs.pk}/").status_code == 200

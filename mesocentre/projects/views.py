@@ -1,0 +1,217 @@
+"""Portal pages: thin, they call ``services`` and render; every lookup goes through ``visible_to``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mesocentre.core.roles import is_operator
+from mesocentre.projects import services
+from mesocentre.projects.forms import AddMemberForm, AssignReviewerForm, DecisionForm, RequestForm, ReviewForm
+from mesocentre.projects.models import (
+    Allocation,
+    AllocationRequest,
+    Project,
+    ProjectMembership,
+    Review,
+    ReviewAssignment,
+    Round,
+)
+
+
+def _refusal(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _invalid(request, template, context):
+    """A form that is refused is shown again, with its errors, as a 400."""
+    return render(request, template, context, status=400)
+
+
+@login_required
+def project_list(request):
+    projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
+    rounds = [r for r in Round.objects.select_related("call") if r.is_open]
+    return render(request, "projects/project_list.html", {"projects": projects, "open_rounds": rounds})
+
+
+@login_required
+def project_detail(request, code: str):
+    project = get_object_or_404(Project.objects.visible_to(request.user), code=code)
+    can_manage = Project.objects.managed_by(request.user).filter(pk=project.pk).exists()
+    form = AddMemberForm(request.POST or None) if can_manage else None
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            user = form.cleaned_data["username"]
+            try:
+                services.add_member(request.user, project, user, form.cleaned_data["role"])
+            except ValidationError as exc:
+                messages.error(request, _refusal(exc))
+                status = 400
+            else:
+                messages.success(request, _("%(user)s is a member of the project.") % {"user": user})
+                reason = services.slurm_exclusion_reason(user)
+                if reason:
+                    messages.warning(request, reason)
+                return redirect("projects:project_detail", code=code)
+        else:
+            status = 400
+    memberships = project.memberships.select_related("user")
+    members = [(m, services.slurm_exclusion_reason(m.user)) for m in memberships]
+    context = {
+        "project": project,
+        "members": members,
+        "can_manage": can_manage,
+        "form": form,
+        "allocations": project.allocations.all(),
+        "requests": project.requests.select_related("round__call"),
+        "reviews": Review.objects.visible_to(request.user).filter(assignment__request__project=project),
+        "show_private": is_operator(request.user),
+        "grants": project.grants.all(),
+        "publications": project.publications.all(),
+        "slurm_target": services.slurm_target(project) if project.allocations.exists() else None,
+    }
+    return render(request, "projects/project_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def member_remove(request, pk: int):
+    membership = get_object_or_404(ProjectMembership.objects.visible_to(request.user), pk=pk)
+    code = membership.project.code
+    try:
+        services.remove_member(request.user, membership)
+    except ValidationError as exc:
+        messages.error(request, _refusal(exc))
+        return redirect("projects:project_detail", code=code)
+    messages.success(request, _("Member removed."))
+    return redirect("projects:project_detail", code=code)
+
+
+@login_required
+def request_create(request, code: str):
+    project = get_object_or_404(Project.objects.managed_by(request.user), code=code)
+    open_rounds = [r for r in Round.objects.select_related("call") if r.is_open]
+    form = RequestForm(request.POST or None, open_rounds=open_rounds)
+    context = {"project": project, "form": form, "open_rounds": open_rounds}
+    if request.method == "POST":
+        if not form.is_valid():
+            return _invalid(request, "projects/request_form.html", context)
+        data = form.cleaned_data
+        try:
+            services.submit_request(
+                request.user,
+                project,
+                data.pop("round"),
+                **data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return _invalid(request, "projects/request_form.html", context)
+        messages.success(request, _("Your request is submitted to the committee."))
+        return redirect("projects:project_detail", code=code)
+    return render(request, "projects/request_form.html", context)
+
+
+@login_required
+def round_detail(request, pk: int):
+    """Operators see every request; reviewers see the requests assigned to them, and the totals by theme."""
+    operator = is_operator(request.user)
+    if not (operator or request.user.is_reviewer):
+        raise PermissionDenied
+    round = get_object_or_404(Round.objects.visible_to(request.user).select_related("call"), pk=pk)
+    requests = AllocationRequest.objects.visible_to(request.user).filter(round=round)
+    if not operator:
+        requests = requests.filter(assignments__reviewer=request.user)
+    assign_form = AssignReviewerForm(request.POST or None) if operator else None
+    status = 200
+    if request.method == "POST":
+        if not operator:
+            raise PermissionDenied
+        if assign_form.is_valid():
+            target = get_object_or_404(requests, pk=assign_form.cleaned_data["request"])
+            try:
+                services.assign_reviewer(request.user, target, assign_form.cleaned_data["reviewer"])
+                messages.success(request, _("Reviewer assigned."))
+                return redirect("projects:round_detail", pk=pk)
+            except ValidationError as exc:
+                messages.error(request, _refusal(exc))
+        status = 400
+    requests = requests.select_related("project__laboratory", "project__theme", "decision").prefetch_related(
+        "assignments__reviewer", "assignments__review"
+    )
+    rows = []
+    for item in requests.distinct():
+        assignments = [a for a in item.assignments.all() if operator or a.reviewer_id == request.user.pk]
+        rows.append({"request": item, "assignments": assignments})
+    summary = services.round_summary(round)
+    context = {
+        "round": round,
+        "rows": rows,
+        "summary": summary,
+        "operator": operator,
+        "assign_form": assign_form,
+    }
+    return render(request, "projects/round_detail.html", context, status=status)
+
+
+@login_required
+def review_form(request, pk: int):
+    assignment = get_object_or_404(
+        ReviewAssignment.objects.filter(reviewer=request.user).select_related("request__project__laboratory"), pk=pk
+    )
+    existing = getattr(assignment, "review", None) if hasattr(assignment, "review") else None
+    initial = (
+        {
+            "score": existing.score,
+            "private_comment": existing.private_comment,
+            "public_comment": existing.public_comment,
+        }
+        if existing
+        else None
+    )
+    form = ReviewForm(request.POST or None, initial=initial)
+    context = {"assignment": assignment, "form": form}
+    if request.method == "POST":
+        if not form.is_valid():
+            return _invalid(request, "projects/review_form.html", context)
+        try:
+            services.submit_review(request.user, assignment, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return _invalid(request, "projects/review_form.html", context)
+        messages.success(request, _("Review recorded."))
+        return redirect("projects:round_detail", pk=assignment.request.round_id)
+    return render(request, "projects/review_form.html", context)
+
+
+@login_required
+def decide(request, pk: int):
+    if not is_operator(request.user):
+        raise PermissionDenied
+    item = get_object_or_404(
+        AllocationRequest.objects.visible_to(request.user).select_related("project", "round"), pk=pk
+    )
+    initial = {"cpu_core_hours": item.cpu_core_hours, "gpu_hours": item.gpu_hours}
+    form = DecisionForm(request.POST or None, initial=initial)
+    reviews = Review.objects.filter(assignment__request=item).select_related("assignment__reviewer")
+    context = {"item": item, "form": form, "reviews": reviews}
+    if request.method == "POST":
+        if not form.is_valid():
+            return _invalid(request, "projects/decision_form.html", context)
+        try:
+            allocation = services.decide(request.user, item, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return _invalid(request, "projects/decision_form.html", context)
+        if isinstance(allocation, Allocation):
+            messages.success(request, _("Decision recorded; the allocation is queued for the cluster."))
+        else:
+            messages.success(request, _("Decision recorded: nothing granted."))
+        return redirect("projects:round_detail", pk=item.round_id)
+    return render(request, "projects/decision_form.html", context)
