@@ -294,3 +294,25 @@ def desired_slurm_state(cluster: str) -> list[dict]:
     """Every project's target on ``cluster``, for reconciliation."""
     projects = Project.objects.filter(allocations__cluster=cluster).distinct().select_related("paying_establishment")
     return [slurm_target(project, cluster) for project in projects.order_by("code")]
+
+
+def consumption(project: Project) -> list[dict]:
+    """Per cluster: granted (cumulative) vs consumed core-hours and GPU hours, and the consumption over time."""
+    from mesocentre.metering.services import consumed_hours, cumulative_core_hours_by_day
+
+    rows = []
+    for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
+        allocations = [a for a in project.allocations.all() if a.cluster == cluster]
+        account, source = account_name(project.code), f"slurm:{cluster}"
+        cpu, gpu = consumed_hours(source, account)
+        rows.append(
+            {
+                "cluster": cluster,
+                "granted_cpu": sum(a.total_cpu_core_hours for a in allocations),
+                "granted_gpu": sum(a.total_gpu_hours for a in allocations),
+                "consumed_cpu": cpu,
+                "consumed_gpu": gpu,
+                "series": cumulative_core_hours_by_day(source, account),
+            }
+        )
+    return rows

@@ -75,6 +75,7 @@ def project_detail(request, code: str):
         "grants": project.grants.all(),
         "publications": project.publications.all(),
         "slurm_target": services.slurm_target(project) if project.allocations.exists() else None,
+        "consumption": services.consumption(project),
     }
     return render(request, "projects/project_detail.html", context, status=status)
 

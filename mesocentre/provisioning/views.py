@@ -39,7 +39,13 @@ def operation_list(request):
     page = Paginator(operations, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "depth": services.queue_depth()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "depth": services.queue_depth(),
+        "unconfigured_clusters": services.unconfigured_slurm_clusters(),
+    }
     return render(request, "provisioning/operation_list.html", context)
 
 

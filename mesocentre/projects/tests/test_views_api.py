@@ -91,3 +91,30 @@ def test_an_establishment_paying_for_projects_cannot_be_deleted(w, api):
     assert response.status_code == 409
     assert "project" in response.json()["detail"]
     assert api.get(f"/api/tenancy/establishments/{w.cnrs.pk}/").status_code == 200
+
+
+def test_the_project_page_shows_consumption_against_the_grant(decided, w, client):
+    from django.utils import timezone
+
+    from mesocentre.metering.models import UsageRecord
+    from mesocentre.projects.naming import account_name
+
+    UsageRecord.objects.create(
+        source="slurm:mesocentre",
+        external_id="9",
+        account=account_name(w.project.code),
+        ended_at=timezone.now(),
+        cpu_seconds=25_000 * 3600,
+    )
+    client.force_login(w.pi)
+    page = client.get(f"/projects/{w.project.code}/").content.decode()
+    assert "25000 / 100000" in page
+    assert 'aria-label="25000 of 100000 core-hours consumed"' in page
+
+
+def test_the_operations_page_says_when_no_cluster_is_configured(decided, w, client, monkeypatch):
+    monkeypatch.delenv("MESOCENTRE_SLURM_CLUSTER", raising=False)
+    monkeypatch.delenv("SLURM_CONF", raising=False)
+    client.force_login(w.operator)
+    page = client.get("/provisioning/operations/").content.decode()
+    assert "No Slurm cluster named <code>mesocentre</code> is configured" in page
