@@ -48,7 +48,7 @@ CATALOGUE = [
         "HPC hours on the regional supercomputer",
         "hpc",
         "available",
-        "manual",
+        "slurm",
         "13 464 Skylake cores, 48 V100 GPUs; hours granted by the expert committee.",
         [
             (
