@@ -185,4 +185,6 @@ MESOCENTRE = {
     # Power usage effectiveness of the machine room: rack electricity is billed as measured kWh × price × PUE.
     "PUE": os.environ.get("MESOCENTRE_PUE", "1.5"),
     "CURRENCY": "EUR",
+    # Days an ended project's Slurm account keeps its (zero) limits and its users before it is removed.
+    "SLURM_GRACE_DAYS": int(os.environ.get("MESOCENTRE_SLURM_GRACE_DAYS", "90")),
 }

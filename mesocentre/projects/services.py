@@ -6,6 +6,9 @@ Slurm account (``slurm_target``) to the operation queue through ``_push_to_slurm
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +29,7 @@ from mesocentre.projects.models import (
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.projects.naming import account_name
 from mesocentre.projects.summary import round_summary  # noqa: F401 - a verb of this module, kept apart
+from mesocentre.provisioning.models import Operation
 from mesocentre.provisioning.services import enqueue
 
 Role = ProjectMembership.Role
@@ -251,12 +255,22 @@ def expire_due(today=None, actor=None) -> list[Allocation]:
 
 
 # ------------------------------------------------------------------------------------------------ Slurm contract
-def slurm_target(project: Project, cluster: str | None = None) -> dict:
+def removal_date(project: Project, cluster: str) -> datetime.date | None:
+    """The day the project's account on ``cluster`` may be removed: the grace period after its last allocation
+    there ended, once every one of them has expired; None while one is active or suspended (a pause, not an end)."""
+    here = [a for a in project.allocations.all() if a.cluster == cluster]
+    if not here or any(a.status != Allocation.Status.EXPIRED for a in here):
+        return None
+    return max(a.ends_on for a in here) + datetime.timedelta(days=settings.MESOCENTRE["SLURM_GRACE_DAYS"])
+
+
+def slurm_target(project: Project, cluster: str | None = None, today: datetime.date | None = None) -> dict:
     """The ABSOLUTE desired state of the project's Slurm account on ``cluster``.
 
     Usage in Slurm never resets, so the limits are the cumulative total granted on that cluster (every
     allocation, with its approved change requests), in minutes; not active (no active allocation, or the project
-    suspended or closed) → limits 0, the account and its history stay.
+    suspended or closed) → limits 0, the account and its history stay; once every allocation there has expired
+    and the grace period has passed (``removal_date``), the account is absent.
     """
     allocations = list(project.allocations.all())
     if cluster is None:
@@ -267,6 +281,10 @@ def slurm_target(project: Project, cluster: str | None = None) -> dict:
     gpu = sum(a.total_gpu_hours for a in here)
     members = project.memberships.select_related("user")
     users = sorted({m.user.unix_login for m in members if slurm_exclusion_reason(m.user) is None})
+    removal = removal_date(project, cluster)
+    state = "active" if active else "suspended"
+    if removal is not None and removal <= (today or timezone.localdate()):
+        state, users = "absent", []
     return {
         "cluster": cluster,
         "account": account_name(project.code),
@@ -276,8 +294,27 @@ def slurm_target(project: Project, cluster: str | None = None) -> dict:
             "cpu": cpu * MINUTES_PER_HOUR if active else 0,
             "gres/gpu": gpu * MINUTES_PER_HOUR if active else 0,
         },
-        "state": "active" if active else "suspended",
+        "state": state,
     }
+
+
+@transaction.atomic
+def remove_after_grace(today: datetime.date | None = None, actor=None) -> list[dict]:
+    """Queue the removal of every account whose grace period has passed and whose removal is not queued yet."""
+    today = today or timezone.localdate()
+    grace = datetime.timedelta(days=settings.MESOCENTRE["SLURM_GRACE_DAYS"])
+    ended = Allocation.objects.filter(status=Allocation.Status.EXPIRED, ends_on__lte=today - grace)
+    queued = []
+    projects = Project.objects.filter(pk__in=ended.values("project")).select_related("paying_establishment")
+    for project in projects:
+        for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
+            target = slurm_target(project, cluster, today)
+            key = f"{cluster}:{target['account']}"
+            last = Operation.objects.for_resource("slurm", "account", key).order_by("-pk").first()
+            if target["state"] == "absent" and not (last and last.target.get("state") == "absent"):
+                enqueue("slurm", "account", key, target, requested_by=actor)
+                queued.append(target)
+    return queued
 
 
 def _push_to_slurm(project: Project, actor) -> list:

@@ -122,3 +122,25 @@ def test_round_summary_asked_granted_budget_by_theme_and_laboratory(w, decided):
     ]
     assert [(r["code"], r["requests"]) for r in summary["by_laboratory"]] == [("lab", 1), ("other", 1)]
     assert all(isinstance(r["granted_cpu"], int) for r in summary["by_theme"])
+
+
+def test_an_ended_account_is_removed_once_after_its_grace_period(w, decided, settings):
+    settings.MESOCENTRE = {**settings.MESOCENTRE, "SLURM_GRACE_DAYS": 30}
+    assert services.removal_date(w.project, "mesocentre") is None, "an active allocation is never removed"
+    services.suspend_allocation(w.operator, decided)
+    assert services.remove_after_grace(today=datetime.date(2030, 1, 1)) == [], "a suspension is a pause, not an end"
+    services.expire_allocation(w.operator, decided)
+    assert services.removal_date(w.project, "mesocentre") == datetime.date(2027, 1, 30)
+    within = services.slurm_target(w.project, "mesocentre", today=datetime.date(2027, 1, 29))
+    assert within["state"] == "suspended" and within["users"] == ["pi"], "the grace period keeps account and users"
+    assert services.remove_after_grace(today=datetime.date(2027, 1, 29)) == []
+
+    [queued] = services.remove_after_grace(today=datetime.date(2027, 1, 30))
+    assert queued["state"] == "absent" and queued["users"] == []
+    assert ops()[-1].target == queued
+    assert services.remove_after_grace(today=datetime.date(2027, 2, 1)) == [], "queued once, not every day"
+    # A renewal brings the account back.
+    Allocation.objects.create(
+        project=w.project, cpu_core_hours=10, starts_on=datetime.date(2027, 3, 1), ends_on=datetime.date(2027, 12, 31)
+    )
+    assert services.slurm_target(w.project, "mesocentre", today=datetime.date(2027, 3, 1))["state"] == "active"

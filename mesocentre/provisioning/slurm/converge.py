@@ -7,7 +7,8 @@ target already applied changes nothing (and records no transaction in slurmdbd).
 - new accounts with their limits, changed limits and new user associations: ONE ``sacctmgr load file=``, which
   creates, modifies and adds in a single round trip whatever the number of distinct limits (each sacctmgr round
   trip costs about 0.4 s; one ``modify`` per distinct limit set would cost that per grant size);
-- user removals: one ``delete user`` per account; accounts marked absent: one ``delete account``.
+- user removals: one ``delete user`` per account; accounts marked absent: their users, then one
+  ``delete account`` for all of them.
 ``sacctmgr load`` creates a cluster it does not know, so the cluster's root association is checked first.
 """
 
@@ -230,6 +231,11 @@ def converge(client: SlurmClient, targets: Iterable[AccountTarget], root_account
             client.remove_users(t.account, extra)
             results[t.key]["users_removed"] = extra
     gone = [t for t in targets if t.state == "absent" and t.account in snap.accounts]
+    for t in gone:
+        # Users first: Slurm refuses to delete the default account of a user who keeps other associations.
+        if snap.users.get(t.account):
+            client.remove_users(t.account, sorted(snap.users[t.account]))
+            results[t.key]["users_removed"] = sorted(snap.users[t.account])
     if gone:
         client.delete_accounts([t.account for t in gone])
         for t in gone:

@@ -28,7 +28,8 @@ WRONG_PARENT = "wrong_parent"
 LIMITS = "limits"
 MISSING_USERS = "missing_users"
 EXTRA_USERS = "extra_users"
-KINDS = (MISSING_ACCOUNT, EXTRA_ACCOUNT, WRONG_PARENT, LIMITS, MISSING_USERS, EXTRA_USERS)
+PAST_GRACE = "past_grace"  # the platform wants the account gone (its grace period is over) and Slurm still has it
+KINDS = (MISSING_ACCOUNT, EXTRA_ACCOUNT, WRONG_PARENT, LIMITS, MISSING_USERS, EXTRA_USERS, PAST_GRACE)
 
 _providers: list[DesiredStateProvider] = []
 
@@ -81,6 +82,13 @@ def _subtree(snap: Snapshot, root_account: str) -> set[str]:
 def compare(cluster: str, root_account: str, desired: Iterable[AccountTarget], snap: Snapshot) -> list[DriftItem]:
     """Pure comparison of desired targets with a snapshot (no Slurm call)."""
     items: list[DriftItem] = []
+    desired = list(desired)
+    for t in sorted((t for t in desired if t.state == "absent"), key=lambda t: t.account):
+        have = snap.actual(cluster, t.account)
+        if have is not None:
+            message = f"Account {t.account} is past its grace period and should be removed."
+            items.append(_item(cluster, t.account, PAST_GRACE, t.as_target(), have, message))
+    gone = {t.account for t in desired if t.state == "absent"}
     desired = [t for t in desired if t.state != "absent"]
     known = {t.account for t in desired} | {t.parent for t in desired}
     for t in sorted(desired, key=lambda t: t.account):
@@ -104,7 +112,7 @@ def compare(cluster: str, root_account: str, desired: Iterable[AccountTarget], s
             if logins:
                 message = f"Account {t.account} {text}: {', '.join(logins)}."
                 items.append(_item(cluster, t.account, kind, want, have, message, users=logins))
-    for account in sorted(_subtree(snap, root_account) - known):
+    for account in sorted(_subtree(snap, root_account) - known - gone):
         message = f"Account {account} exists in Slurm but not in the platform."
         items.append(_item(cluster, account, EXTRA_ACCOUNT, None, snap.actual(cluster, account), message))
     return items

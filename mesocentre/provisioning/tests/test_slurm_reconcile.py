@@ -136,3 +136,25 @@ def test_reconcile_finds_and_repairs_changes_made_behind_the_platforms_back(db, 
     assert sorted(outcome["removed"]) == ["rec-other", "rec-rogue"]
     assert reconcile.drift(name) == []
     assert "rec-rogue" not in slurm.accounts()
+
+
+def test_an_account_past_its_grace_period_is_found_and_removed_its_users_keep_their_other_accounts(
+    db, slurm_cluster, slurm, provider
+):
+    name = slurm_cluster.name
+    SlurmCluster.objects.create(name=name, slurm_conf=slurm_cluster.slurm_conf, root_account="grc-root")
+    # grc-old is the first (default) account of grc-bob, who also works in grc-new.
+    provider["grc-old"] = target(name, "grc-old", "grc-est", ["grc-bob"], cpu=600)
+    reconcile.repair(name, reconcile.drift(name))
+    provider["grc-new"] = target(name, "grc-new", "grc-est", ["grc-bob"], cpu=600)
+    reconcile.repair(name, reconcile.drift(name))
+    assert slurm.default_accounts(["grc-bob"]) == {"grc-bob": "grc-old"}
+
+    provider["grc-old"] = target(name, "grc-old", "grc-est", [], cpu=0, state="absent")
+    items = reconcile.drift(name)
+    assert kinds(items) == {("past_grace", "grc-old")}
+    outcome = reconcile.repair(name, items)
+    assert outcome["applied"][f"{name}:grc-old"]["deleted"] is True
+    assert "grc-old" not in slurm.accounts() and "grc-new" in slurm.accounts()
+    assert slurm.default_accounts(["grc-bob"]) == {"grc-bob": "grc-new"}
+    assert reconcile.drift(name) == [], "an account removed as wanted is no drift"

@@ -11,10 +11,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         verbs = parser.add_subparsers(dest="verb", required=True)
         verbs.add_parser("notify", help="rounds open, 80 %% and 100 %% consumed, allocations expiring")
-        verbs.add_parser("expire", help="expire the allocations whose end date has passed (limits to 0 in Slurm)")
+        verbs.add_parser(
+            "expire",
+            help="expire the allocations whose end date has passed (limits to 0 in Slurm), and remove the "
+            "accounts whose grace period is over",
+        )
 
     def handle(self, *args, **options):
         if options["verb"] == "notify":
             self.stdout.write(f"{notifications.send_due()} notification(s) sent.")
         else:
             self.stdout.write(f"{len(services.expire_due())} allocation(s) expired.")
+            removed = services.remove_after_grace()
+            self.stdout.write(f"{len(removed)} Slurm account(s) past their grace period queued for removal.")
