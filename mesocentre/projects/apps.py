@@ -9,9 +9,12 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from mesocentre.audit.registry import register
-        from mesocentre.projects import models, services
+        from mesocentre.projects import adoption, models, services
+        from mesocentre.provisioning.slurm.adoption import register_importer
         from mesocentre.provisioning.slurm.reconcile import register_desired_state
 
         register(*(getattr(models, name) for name in models.__all__ if name != "SentNotification"))
         # Reconciliation compares Slurm with what the projects say it should hold.
         register_desired_state(services.desired_slurm_state)
+        # ``mesocentre slurm import`` turns an existing cluster's accounts into projects.
+        register_importer(adoption.import_accounts)

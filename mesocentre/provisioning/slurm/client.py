@@ -65,6 +65,15 @@ class AccountSpec:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class AccountDetails:
+    """What sacctmgr keeps of an account beside its associations (Slurm lowercases the text)."""
+
+    description: str = ""
+    organization: str = ""
+    coordinators: tuple[str, ...] = ()
+
+
 @dataclass
 class Usage:
     """An account's consumption from sacct's per-job records (allocations only), exact in seconds."""
@@ -197,6 +206,18 @@ class SlurmClient:
     def accounts(self) -> dict[str, Association]:
         """The cluster's accounts (root included) by name, each as its account-level association."""
         return {a.account: a for a in self.associations() if not a.user}
+
+    def account_details(self) -> dict[str, AccountDetails]:
+        """Description, organization and coordinators of every account slurmdbd knows (accounts are global)."""
+        out = self.sacctmgr("show", "account", "withcoord", "format=account,descr,org,coord")
+        details = {}
+        for row in self._rows(out):
+            if len(row) < 4:
+                continue
+            # A description may itself hold the delimiter: the first and the two last columns are certain.
+            coordinators = tuple(sorted(filter(None, row[-1].split(","))))
+            details[row[0]] = AccountDetails("|".join(row[1:-2]), row[-2], coordinators)
+        return details
 
     def users(self, account: str) -> set[str]:
         names.validate_account(account, allow_root=True)
