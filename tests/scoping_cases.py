@@ -473,6 +473,38 @@ PROJECT_CASES: list[Case] = [
             )
         },  # fmt: skip
     ),
+    Case(
+        "projects:change_request_create",
+        readers=PI_A,
+        target=of("allocation"),
+        writes={
+            "POST": Write(
+                PI_A,
+                patch(change_type="more_hours", extra_cpu_core_hours=10, extra_gpu_hours=0, justification="More."),
+                state=lambda c: c.obj.change_requests.count(),
+            )
+        },
+        why="the PI or a manager of the project asks; the establishment manager only reads the project",
+    ),
+    Case(
+        "projects:allocation_status",
+        readers=NOBODY,
+        target=of("allocation"),
+        writes={"POST": Write(OPERATOR, patch(status="suspended"))},
+        why="POST only: operators suspend, resume or expire",
+    ),
+    Case(
+        "projects:change_request_list",
+        readers=OPERATOR,
+        shows=lambda w, role: ["tenanta-project", "tenantb-project"] if role == "operator" else [],
+    ),
+    Case(
+        "projects:change_request_decide",
+        readers=NOBODY,
+        target=of("change_request"),
+        writes={"POST": Write(OPERATOR, patch(approve="yes"))},
+        why="POST only: operators approve or refuse",
+    ),
     # ---- projects API
     api("projects-api:api-root", readers=AUTHENTICATED),
     api(
@@ -553,6 +585,13 @@ PROJECT_CASES: list[Case] = [
     api("projects-api:review-detail", readers=OPERATOR, target=of("review")),
     api("projects-api:allocation-list", readers=AUTHENTICATED, listing=tenant_list("allocation")),
     api("projects-api:allocation-detail", readers=OF_A, target=of("allocation")),
+    api(
+        "projects-api:allocation-status",
+        readers=NOBODY,
+        target=of("allocation"),
+        writes={"POST": Write(OPERATOR, patch(status="expired"))},
+        why="POST only: operators suspend, resume or expire",
+    ),
     api(
         "projects-api:changerequest-list",
         readers=AUTHENTICATED,

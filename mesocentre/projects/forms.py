@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.projects.models import ProjectMembership, Round
+from mesocentre.projects.models import Allocation, ChangeRequest, ProjectMembership, Round
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.tenancy.models import User
 
@@ -60,3 +60,29 @@ class DecisionForm(forms.Form):
 class AssignReviewerForm(forms.Form):
     request = forms.IntegerField(widget=forms.HiddenInput)
     reviewer = UsernameField(label=_("Reviewer's username"), max_length=150)
+
+
+class ChangeRequestForm(forms.Form):
+    change_type = forms.ChoiceField(label=_("Type of change"), choices=ChangeRequest.Kind.choices)
+    extra_cpu_core_hours = forms.IntegerField(label=_("Extra CPU core-hours"), min_value=0, required=False)
+    extra_gpu_hours = forms.IntegerField(label=_("Extra GPU hours"), min_value=0, required=False)
+    new_ends_on = forms.DateField(
+        label=_("New end date (for an extension)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("extra_cpu_core_hours", "extra_gpu_hours"):
+            data[name] = data.get(name) or 0  # left empty: none asked
+        return data
+
+
+class AllocationStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Allocation.Status.choices)
+
+
+class ChangeDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"), coerce=lambda v: v == "yes", choices=[("yes", _("Approve")), ("no", _("Refuse"))]
+    )

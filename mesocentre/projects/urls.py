@@ -9,6 +9,10 @@ urlpatterns = [
     path("requests/<int:pk>/decide/", views.decide, name="decide"),
     path("assignments/<int:pk>/review/", views.review_form, name="review_form"),
     path("memberships/<int:pk>/delete/", views.member_remove, name="member_remove"),
+    path("allocations/<int:pk>/change/", views.change_request_create, name="change_request_create"),
+    path("allocations/<int:pk>/status/", views.allocation_status, name="allocation_status"),
+    path("change-requests/", views.change_request_list, name="change_request_list"),
+    path("change-requests/<int:pk>/decide/", views.change_request_decide, name="change_request_decide"),
     path("<slug:code>/", views.project_detail, name="project_detail"),
     path("<slug:code>/request/", views.request_create, name="request_create"),
 ]

@@ -9,10 +9,20 @@ from django.views.decorators.http import require_POST
 
 from mesocentre.core.roles import is_operator
 from mesocentre.projects import services
-from mesocentre.projects.forms import AddMemberForm, AssignReviewerForm, DecisionForm, RequestForm, ReviewForm
+from mesocentre.projects.forms import (
+    AddMemberForm,
+    AllocationStatusForm,
+    AssignReviewerForm,
+    ChangeDecisionForm,
+    ChangeRequestForm,
+    DecisionForm,
+    RequestForm,
+    ReviewForm,
+)
 from mesocentre.projects.models import (
     Allocation,
     AllocationRequest,
+    ChangeRequest,
     Project,
     ProjectMembership,
     Review,
@@ -34,7 +44,11 @@ def _invalid(request, template, context):
 def project_list(request):
     projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
     rounds = [r for r in Round.objects.select_related("call") if r.is_open]
-    return render(request, "projects/project_list.html", {"projects": projects, "open_rounds": rounds})
+    pending = (
+        ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING).count() if is_operator(request.user) else None
+    )
+    context = {"projects": projects, "open_rounds": rounds, "pending_changes": pending}
+    return render(request, "projects/project_list.html", context)
 
 
 @login_required
@@ -68,7 +82,9 @@ def project_detail(request, code: str):
         "members": members,
         "can_manage": can_manage,
         "form": form,
-        "allocations": project.allocations.all(),
+        "allocations": project.allocations.prefetch_related("change_requests"),
+        "operator": is_operator(request.user),
+        "statuses": Allocation.Status.choices,
         "requests": project.requests.select_related("round__call"),
         "reviews": Review.objects.visible_to(request.user).filter(assignment__request__project=project),
         "show_private": is_operator(request.user),
@@ -216,3 +232,81 @@ def decide(request, pk: int):
             messages.success(request, _("Decision recorded: nothing granted."))
         return redirect("projects:round_detail", pk=item.round_id)
     return render(request, "projects/decision_form.html", context)
+
+
+@login_required
+def change_request_create(request, pk: int):
+    """The PI or a manager asks for more hours or an extension of an allocation."""
+    allocation = get_object_or_404(Allocation.objects.visible_to(request.user).select_related("project"), pk=pk)
+    if not Project.objects.managed_by(request.user).filter(pk=allocation.project_id).exists():
+        raise PermissionDenied
+    form = ChangeRequestForm(request.POST or None)
+    context = {"allocation": allocation, "project": allocation.project, "form": form}
+    if request.method == "POST":
+        if not form.is_valid():
+            return _invalid(request, "projects/change_request_form.html", context)
+        try:
+            services.request_change(request.user, allocation, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return _invalid(request, "projects/change_request_form.html", context)
+        messages.success(request, _("Your change request is sent to the operators."))
+        return redirect("projects:project_detail", code=allocation.project.code)
+    return render(request, "projects/change_request_form.html", context)
+
+
+@login_required
+def change_request_list(request):
+    """Operators: the change requests waiting for a decision, oldest first, and the latest decided."""
+    if not is_operator(request.user):
+        raise PermissionDenied
+    changes = ChangeRequest.objects.select_related("allocation__project", "requested_by", "decided_by")
+    context = {
+        "pending": changes.filter(status=ChangeRequest.Status.PENDING).order_by("created"),
+        "decided": changes.exclude(status=ChangeRequest.Status.PENDING).order_by("-last_updated")[:20],
+    }
+    return render(request, "projects/change_request_list.html", context)
+
+
+@login_required
+@require_POST
+def change_request_decide(request, pk: int):
+    if not is_operator(request.user):
+        raise PermissionDenied
+    change = get_object_or_404(ChangeRequest.objects.select_related("allocation__project"), pk=pk)
+    form = ChangeDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or to refuse."))
+        return redirect("projects:change_request_list")
+    try:
+        services.approve_change_request(request.user, change, approve=form.cleaned_data["approve"])
+    except ValidationError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        if form.cleaned_data["approve"]:
+            messages.success(request, _("Change approved; the new limit is queued for the cluster."))
+        else:
+            messages.success(request, _("Change refused."))
+    if request.POST.get("back") == "project":  # decided from the project's page: go back there
+        return redirect("projects:project_detail", code=change.allocation.project.code)
+    return redirect("projects:change_request_list")
+
+
+@login_required
+@require_POST
+def allocation_status(request, pk: int):
+    """Operators suspend, resume or expire an allocation: Slurm's limits follow through the queue."""
+    if not is_operator(request.user):
+        raise PermissionDenied
+    allocation = get_object_or_404(Allocation.objects.select_related("project"), pk=pk)
+    form = AllocationStatusForm(request.POST)
+    if form.is_valid():
+        services.set_allocation_status(request.user, allocation, form.cleaned_data["status"])
+        messages.success(
+            request,
+            _("The allocation is %(status)s; the cluster follows through the queue.")
+            % {"status": allocation.get_status_display()},
+        )
+    else:
+        messages.error(request, _("Unknown status."))
+    return redirect("projects:project_detail", code=allocation.project.code)

@@ -138,3 +138,7 @@ class ChangeRequestSerializer(ScopedRelationsMixin, serializers.ModelSerializer)
             "status",
         ]
         read_only_fields = ["status"]
+
+
+class AllocationStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Allocation.Status.choices)

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -100,6 +101,16 @@ class AllocationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.AllocationSerializer
     permission_classes = [Authenticated]
     filterset_fields = ["project", "cluster", "status"]
+
+    @extend_schema(request=serializers.AllocationStatusSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None, format=None):
+        """Operators suspend, resume or expire (``{"status": "suspended"}``); Slurm's limits follow via the queue."""
+        allocation = self.get_object()
+        data = serializers.AllocationStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        allocation = services.set_allocation_status(request.user, allocation, data.validated_data["status"])
+        return Response(self.get_serializer(allocation).data)
 
 
 class ChangeRequestViewSet(ScopedViewSetMixin, ReadCreate):

@@ -118,3 +118,43 @@ def test_the_operations_page_says_when_no_cluster_is_configured(decided, w, clie
     client.force_login(w.operator)
     page = client.get("/provisioning/operations/").content.decode()
     assert "No Slurm cluster named <code>mesocentre</code> is configured" in page
+
+
+def test_a_change_goes_from_the_pi_to_the_operators_and_raises_the_slurm_limit(w, decided, client, api):
+    from mesocentre.projects.models import ChangeRequest
+    from mesocentre.provisioning.models import Operation
+
+    client.force_login(w.pi)
+    path = reverse("projects:change_request_create", kwargs={"pk": decided.pk})
+    refused = client.post(path, {"change_type": "extension", "justification": "Later."})
+    assert refused.status_code == 400 and "An extension needs the new end date." in refused.content.decode()
+    asked = {"change_type": "more_hours", "extra_cpu_core_hours": 5000, "extra_gpu_hours": 0, "justification": "More."}
+    assert client.post(path, asked).status_code == 302
+    change = ChangeRequest.objects.get()
+    detail = client.get(reverse("projects:project_detail", kwargs={"code": "jets"})).content.decode()
+    assert "Ask for a change" in detail and "Approve" not in detail, "the PI asks but does not decide"
+    decide = reverse("projects:change_request_decide", kwargs={"pk": change.pk})
+    assert client.post(decide, {"approve": "yes"}).status_code == 403
+
+    client.force_login(w.operator)
+    listing = client.get(reverse("projects:change_request_list")).content.decode()
+    assert "jets" in listing and "More." in listing
+    assert client.post(decide, {"approve": "yes", "back": "project"})["Location"].endswith("/jets/")
+    change.refresh_from_db()
+    assert change.status == "approved"
+    latest = Operation.objects.filter(resource_key="mesocentre:jets").latest("pk")
+    assert latest.target["limits"]["cpu"] == 105_000 * 60
+
+    status = reverse("projects:allocation_status", kwargs={"pk": decided.pk})
+    assert client.post(status, {"status": "nonsense"}).status_code == 302
+    decided.refresh_from_db()
+    assert decided.status == "active", "an unknown status changes nothing"
+    client.post(status, {"status": "suspended"})
+    assert Operation.objects.filter(resource_key="mesocentre:jets").latest("pk").target["limits"]["cpu"] == 0
+    api.force_authenticate(w.pi)
+    assert api.post(f"/api/projects/allocations/{decided.pk}/status/", {"status": "active"}).status_code == 403
+    api.force_authenticate(w.operator)
+    bad = api.post(f"/api/projects/allocations/{decided.pk}/status/", {"status": "gone"})
+    assert bad.status_code == 400 and "status" in bad.json()
+    resumed = api.post(f"/api/projects/allocations/{decided.pk}/status/", {"status": "active"})
+    assert resumed.status_code == 200 and resumed.json()["status"] == "active"
