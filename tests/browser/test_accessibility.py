@@ -17,7 +17,15 @@ LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 
 VISITOR_PAGES = ["/", "/catalogue/", "/catalogue/cloud-vm/", "/billing/calculator/", "/login/"]
 MANAGER_PAGES = ["/", "/tenancy/establishments/", "/tenancy/establishments/ut3/", "/tenancy/account/"]
-OPERATOR_PAGES = ["/audit/", "/catalogue/cloud-vm/", "/tenancy/account/"]
+OPERATOR_PAGES = [
+    "/audit/",
+    "/catalogue/cloud-vm/",
+    "/tenancy/account/",
+    "/provisioning/operations/",
+    "/projects/",
+    "/projects/imft-jets/",
+    "/projects/change-requests/",
+]
 
 
 def blocking_violations(page, where: str) -> list[str]:
