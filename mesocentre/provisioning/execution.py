@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Collection
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesocentre.provisioning.drivers import Deferred, PermanentError, get_driver
+from mesocentre.provisioning.drivers import Deferred, NotReady, PermanentError, get_driver
 from mesocentre.provisioning.models import ManualTask, Operation
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,13 @@ def _due(now: datetime.datetime):
     )
 
 
-def claim_next(worker_id: str) -> Operation | None:
-    """Take the next due operation (or one whose worker's lease expired) and mark it running for ``worker_id``."""
+def claim_next(worker_id: str, exclude: Collection[int] = ()) -> Operation | None:
+    """Take the next due operation (or one whose worker's lease expired) and mark it running for ``worker_id``;
+    ``exclude``: ids this worker found not ready (its backend is not configured) and leaves alone for now."""
     for _attempt in range(10):
         now = timezone.now()
         with transaction.atomic():
-            candidates = _due(now)
+            candidates = _due(now).exclude(pk__in=list(exclude))
             if connection.features.has_select_for_update_skip_locked:
                 candidates = candidates.select_for_update(skip_locked=True)
             # SQLite (the single-process demo) has no row locks: the fenced UPDATE below is what keeps it safe.
@@ -115,6 +117,18 @@ def run_operation(operation: Operation, worker_id: str) -> Operation:
         result = get_driver(operation.backend).apply(operation)
     except Deferred as deferred:
         return _hand_over(operation, worker_id, deferred.result)
+    except NotReady as exc:
+        _fenced_update(
+            operation,
+            worker_id,
+            state=State.PENDING,
+            attempts=operation.attempts - 1,  # nothing was tried: waiting for configuration costs no attempt
+            last_error=_error_text(exc),
+            lease_expires_at=None,
+        )
+        operation.refresh_from_db()
+        operation.not_ready = True  # the worker leaves it alone for a while (see Worker.NOT_READY_PAUSE)
+        return operation
     except PermanentError as exc:
         return _record_failure(operation, worker_id, _error_text(exc), permanent=True)
     except Exception as exc:  # any backend failure is recorded and retried, never lost in a log

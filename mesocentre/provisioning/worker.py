@@ -36,12 +36,17 @@ def default_worker_id() -> str:
 
 
 class Worker:
+    # How long an operation whose backend is not configured is left alone before this worker looks again; a new
+    # worker (started with the configuration) takes it at once, whatever this one remembers.
+    NOT_READY_PAUSE = 60.0
+
     def __init__(self, worker_id: str | None = None, *, poll_interval: float = 2.0, once: bool = False):
         self.worker_id = worker_id or default_worker_id()
         self.poll_interval = poll_interval
         self.once = once
         self.stopping = threading.Event()
         self.processed = 0
+        self.not_ready: dict[int, float] = {}  # operation id → when this worker found its backend not configured
 
     def stop(self, *_args) -> None:
         """Signal handler: finish the operation in hand, then leave."""
@@ -68,7 +73,9 @@ class Worker:
 
     def _step(self) -> bool:
         """Claim and apply one operation; False when none is due."""
-        operation = services.claim_next(self.worker_id)
+        now = time.monotonic()
+        self.not_ready = {pk: at for pk, at in self.not_ready.items() if self.once or now - at < self.NOT_READY_PAUSE}
+        operation = services.claim_next(self.worker_id, exclude=self.not_ready)
         if operation is None:
             QUEUE_DEPTH.set(services.queue_depth())
             return False
@@ -79,6 +86,9 @@ class Worker:
         started = time.monotonic()
         outcome = services.run_operation(operation, self.worker_id)
         APPLY_SECONDS.labels(operation.backend).observe(time.monotonic() - started)
+        if getattr(outcome, "not_ready", False):
+            self.not_ready[outcome.pk] = time.monotonic()
+            return
         self.processed += 1
         if outcome.state in (Operation.State.DONE, Operation.State.WAITING):
             APPLIED.labels(operation.backend).inc()

@@ -1,3 +1,6 @@
+import pytest
+from django.urls import reverse
+
 from mesocentre.audit.models import AuditEntry
 from mesocentre.projects.models import Allocation, AllocationRequest, Project, Review, Round
 from mesocentre.provisioning.models import Operation
@@ -20,3 +23,52 @@ def test_demo_is_complete_and_idempotent(demo):
     counts = (Project.objects.count(), Operation.objects.count(), AuditEntry.objects.count())
     load_demo()
     assert (Project.objects.count(), Operation.objects.count(), AuditEntry.objects.count()) == counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demos_slurm_operations_wait_until_a_worker_has_the_cluster(demo, client, slurm_cluster, monkeypatch):
+    """Without SLURM_CONF the operations wait and the operations page says why; `worker --once` with it set creates
+    the accounts, users and limits. The session's slurmdbd learns the demo's cluster name for this."""
+    from mesocentre.projects.services import desired_slurm_state
+    from mesocentre.provisioning.services import unconfigured_slurm_clusters
+    from mesocentre.provisioning.slurm import reconcile
+    from mesocentre.provisioning.tests.conftest import start_worker, worker_env
+    from mesocentre.tenancy.models import User
+
+    monkeypatch.delenv("SLURM_CONF", raising=False)
+    monkeypatch.delenv("MESOCENTRE_SLURM_CLUSTER", raising=False)
+    slurm_ops = Operation.objects.filter(backend="slurm").exclude(state="cancelled")  # superseded while loading
+    assert unconfigured_slurm_clusters() == ["mesocentre"]
+    client.force_login(User.objects.filter(is_operator=True).first())
+    page = client.get(reverse("provisioning:operation_list")).content.decode()
+    assert "No Slurm cluster named <code>mesocentre</code> is configured" in page
+
+    unconfigured = worker_env()
+    for name in ("SLURM_CONF", "MESOCENTRE_SLURM_CLUSTER"):
+        unconfigured.pop(name, None)
+    assert run_once(start_worker, unconfigured) and slurm_ops.filter(state="pending", attempts=0).count() == 6
+
+    client_ = slurm_cluster.client()
+    client_.sacctmgr("add", "cluster", "mesocentre", ok_if_nothing=True)
+    try:
+        env = worker_env(SLURM_CONF=slurm_cluster.slurm_conf, MESOCENTRE_SLURM_CLUSTER="mesocentre")
+        assert "6 operation(s) processed" in run_once(start_worker, env)
+        assert set(slurm_ops.values_list("state", flat=True)) == {"done"}
+        monkeypatch.setenv("SLURM_CONF", slurm_cluster.slurm_conf)
+        monkeypatch.setenv("MESOCENTRE_SLURM_CLUSTER", "mesocentre")
+        assert unconfigured_slurm_clusters() == []
+        assert reconcile.drift("mesocentre") == [], "Slurm holds exactly what the demo's projects say"
+        imft = next(t for t in desired_slurm_state("mesocentre") if t["account"] == "imft-jets")
+        show = client_.sacctmgr(
+            "show", "assoc", "where", "account=imft-jets", "cluster=mesocentre", "format=user,grptresmins"
+        )
+        assert f"cpu={imft['limits']['cpu']}" in show
+    finally:
+        client_.sacctmgr("delete", "cluster", "mesocentre", ok_if_nothing=True)
+
+
+def run_once(start_worker, env) -> str:
+    process = start_worker("demo-worker", "--once", env=env)
+    out, err = process.communicate(timeout=180)
+    assert process.returncode == 0, err
+    return out or "ok"

@@ -32,6 +32,11 @@ class PermanentError(DriverError):
     """Retrying cannot help (an invalid target): the operation fails at once instead of backing off."""
 
 
+class NotReady(DriverError):
+    """The backend cannot act at all yet (no cluster configured): the operation waits, its attempts untouched,
+    and is looked at again after ``NOT_READY_DELAY``; it never fails for want of configuration."""
+
+
 class Deferred(Exception):
     """``apply`` handed the work to someone else (an operator); the operation waits for them to complete it."""
 

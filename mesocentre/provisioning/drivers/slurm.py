@@ -4,8 +4,8 @@ The target is absolute (``slurm.converge.AccountTarget``): the account under its
 cluster's root account, exactly these users, these ``GrpTRESMins``. ``apply`` reads the cluster's associations
 and changes only what differs, so a worker killed after Slurm changed but before the queue recorded it replays
 the operation without a single new transaction. Errors:
-- an undeclared cluster or an unreachable slurmdbd → ``DriverError``, retried with backoff, text on the
-  operations page;
+- an undeclared cluster → ``NotReady``: the operation waits without using up its attempts;
+- an unreachable slurmdbd → ``DriverError``, retried with backoff, text on the operations page;
 - an invalid target (a name Slurm would mangle, an unknown state) → ``PermanentError``: retrying cannot help.
 """
 
@@ -15,7 +15,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from mesocentre.provisioning.drivers.base import DriftItem, Driver, DriverError, PermanentError, register
+from mesocentre.provisioning.drivers.base import DriftItem, Driver, DriverError, NotReady, PermanentError, register
 from mesocentre.provisioning.slurm import names
 from mesocentre.provisioning.slurm.client import SlurmError, SlurmUnavailable
 from mesocentre.provisioning.slurm.clusters import ClusterNotConfigured, ClusterSpec, get_cluster
@@ -29,7 +29,7 @@ def resolve_cluster(name: str) -> ClusterSpec:
     try:
         return get_cluster(name)
     except ClusterNotConfigured as exc:
-        raise DriverError(str(exc)) from None
+        raise NotReady(str(exc)) from None
 
 
 def as_driver_error(exc: SlurmError, cluster: str) -> DriverError:

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from mesocentre.provisioning import services
 from mesocentre.provisioning.drivers import get_driver
@@ -53,12 +54,14 @@ def test_clusters_are_declared_by_rows_or_by_the_environment(db, monkeypatch, no
 
 
 @pytest.mark.django_db
-def test_no_cluster_configured_is_retried_with_a_readable_error(no_env_cluster):
+def test_no_cluster_configured_waits_without_using_attempts_with_a_readable_error(no_env_cluster):
     with transaction.atomic():
         op = services.enqueue("slurm", "account", "mesocentre:p1", target("mesocentre", "p1", "est", [], cpu=60))
-    Worker("w", once=True).run()
+    for _ in range(op.max_attempts + 1):
+        assert Worker("w", once=True).run() == 0, "waiting for configuration is not processing"
     op.refresh_from_db()
-    assert op.state == State.PENDING and op.attempts == 1
+    assert op.state == State.PENDING and op.attempts == 0, "it never fails for want of configuration"
+    assert op.next_attempt_at <= timezone.now(), "a worker started with the configuration takes it at once"
     assert "No Slurm cluster named 'mesocentre' is configured" in op.last_error
     assert "SLURM_CONF" in op.last_error and "MESOCENTRE_SLURM_CLUSTER" in op.last_error
 
