@@ -153,7 +153,10 @@ def _load_file(cluster: str, wanted: dict[str, str], accounts: dict[str, str], u
     for parent, children in by_parent.items():
         lines.append(f"Parent - '{parent}'")
         lines += [f"Account - '{c}'" + (f":GrpTRESMins={accounts[c]}" if accounts[c] else "") for c in children]
-    for account, logins in sorted(users.items()):
+    # slurmdbd keeps associations as a nested set and renumbers every row to the right of each account that gains
+    # users; adding them left to right (the order accounts were written in: by parent, then name) keeps the rows
+    # already holding new users on the left, out of the renumbering.
+    for account, logins in sorted(users.items(), key=lambda item: (wanted.get(item[0], ""), item[0])):
         lines.append(f"Parent - '{account}'")
         lines += [f"User - '{login}'" for login in logins]
     return "\n".join(lines) + "\n"
