@@ -71,11 +71,18 @@ def import_accounts(
     report = _Report()
     with transaction.atomic():
         establishments = {account_name(e.code): e for e in Establishment.objects.all()}
-        known = {account_name(code) for code in Project.objects.values_list("code", flat=True)}
+        known = {account_name(code): code for code in Project.objects.values_list("code", flat=True)}
+        granted_here = set(Allocation.objects.filter(cluster=cluster).values_list("project__code", flat=True))
         logins = {login for a in accounts for login in a.users}
         users = {u.unix_login: u for u in User.objects.filter(unix_login__in=logins)}
         for existing in accounts:
-            if existing.account in known:
+            if existing.account in known and known[existing.account] not in granted_here:
+                report.refuse(
+                    existing.account,
+                    f"project {known[existing.account]} exists but has no allocation on {cluster}: grant it one, "
+                    "or reconciliation counts this account as unknown",
+                )
+            elif existing.account in known:
                 report.known.append(existing.account)
             elif existing.depth == 1:
                 _establishment(existing, establishments, report)

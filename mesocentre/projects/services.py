@@ -148,6 +148,14 @@ def submit_review(actor, assignment: ReviewAssignment, *, score, private_comment
 
 
 # ------------------------------------------------------------------------------------------------ allocations
+def known_clusters() -> list[str]:
+    """Where hours may be granted: the declared Slurm clusters, the default one, those already granted on."""
+    from mesocentre.provisioning.slurm.clusters import declared_clusters
+
+    names = {spec.name for spec in declared_clusters()} | {DEFAULT_CLUSTER}
+    return sorted(names | set(Allocation.objects.values_list("cluster", flat=True).distinct()))
+
+
 @transaction.atomic
 def decide(
     actor,
@@ -162,6 +170,13 @@ def decide(
 ) -> Allocation | None:
     """The committee's decision: records it and creates (or updates) the allocation; nothing granted, none."""
     _require_operator(actor, _("record the committee's decisions"))
+    if cluster not in known_clusters():
+        raise ValidationError(
+            {
+                "cluster": _("No cluster is named %(cluster)s: declare it first (known: %(known)s).")
+                % {"cluster": cluster, "known": ", ".join(known_clusters())}
+            }
+        )
     if request.status == AllocationRequest.Status.DRAFT:
         raise ValidationError(_("A draft request is not decided: it was never submitted."))
     decision, _created = Decision.objects.update_or_create(
@@ -172,9 +187,11 @@ def decide(
     request.save()
     allocation = Allocation.objects.filter(decision=decision).first()
     if not (cpu_core_hours or gpu_hours):
+        withdrawn = []
         if allocation is not None:
+            withdrawn = [allocation.cluster]
             allocation.delete()
-        _push_to_slurm(request.project, actor)
+        _push_to_slurm(request.project, actor, also=withdrawn)
         notifications.decided(request, None)
         return None
     fields = {
@@ -208,16 +225,22 @@ def approve_change_request(actor, change: ChangeRequest, *, approve: bool = True
     change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.status != ChangeRequest.Status.PENDING:
         raise ValidationError(_("This change request is already decided."))
+    allocation = Allocation.objects.select_for_update().get(pk=change.allocation_id)
+    if approve and account_removed_at(allocation.project, allocation.cluster, after=allocation.created):
+        raise ValidationError(
+            _("This allocation's Slurm account was removed after its grace period: grant a new allocation instead.")
+        )
     change.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REFUSED
     change.decided_by = actor
     change.save()
     if approve:
-        allocation = change.allocation
-        if change.new_ends_on:
+        if change.change_type == ChangeRequest.Kind.EXTENSION:
+            if change.new_ends_on <= allocation.ends_on:
+                raise ValidationError({"new_ends_on": _("An extension ends after the allocation's current end.")})
             allocation.ends_on = change.new_ends_on
             if allocation.status == Allocation.Status.EXPIRED:
-                allocation.status = Allocation.Status.ACTIVE
-            allocation.save()
+                allocation.set_status(Allocation.Status.ACTIVE)
+            allocation.save(update_fields=["ends_on", "status", "expired_on", "last_updated"])
         _push_to_slurm(allocation.project, actor)
     return change
 
@@ -226,9 +249,10 @@ def approve_change_request(actor, change: ChangeRequest, *, approve: bool = True
 def set_allocation_status(actor, allocation: Allocation, status: str) -> Allocation:
     """Suspend, resume or expire: Slurm's limits drop to zero (jobs stop being accepted, history stays)."""
     _require_operator(actor, _("suspend or expire allocations"))
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if allocation.status != status:
-        allocation.status = status
-        allocation.save()
+        allocation.set_status(status)
+        allocation.save(update_fields=["status", "expired_on", "last_updated"])
         _push_to_slurm(allocation.project, actor)
     return allocation
 
@@ -247,35 +271,57 @@ def expire_due(today=None, actor=None) -> list[Allocation]:
     today = today or timezone.localdate()
     due = list(Allocation.objects.select_for_update().filter(status=Allocation.Status.ACTIVE, ends_on__lt=today))
     for allocation in due:
-        allocation.status = Allocation.Status.EXPIRED
-        allocation.save()
+        allocation.set_status(Allocation.Status.EXPIRED, today)
+        allocation.save(update_fields=["status", "expired_on", "last_updated"])
     for project in Project.objects.filter(pk__in={a.project_id for a in due}):
         _push_to_slurm(project, actor)
     return due
 
 
 # ------------------------------------------------------------------------------------------------ Slurm contract
+def account_removed_at(project: Project, cluster: str, after=None) -> datetime.datetime | None:
+    """When the project's account on ``cluster`` was last removed from Slurm (a removal the worker applied), if
+    that happened after ``after``. Slurm's usage of a removed account is gone with it: what was granted before must
+    not count again when a new allocation brings the account back."""
+    removals = Operation.objects.for_resource("slurm", "account", f"{cluster}:{account_name(project.code)}").filter(
+        state=Operation.State.DONE, target__state="absent"
+    )
+    if after is not None:
+        removals = removals.filter(finished_at__gt=after)
+    last = removals.order_by("-finished_at").first()
+    return last.finished_at if last else None
+
+
+def _counted(project: Project, cluster: str) -> list[Allocation]:
+    """The allocations on ``cluster`` that the account's limit counts: those granted since its last removal."""
+    removed = account_removed_at(project, cluster)
+    return [a for a in project.allocations.all() if a.cluster == cluster and (removed is None or a.created > removed)]
+
+
 def removal_date(project: Project, cluster: str) -> datetime.date | None:
     """The day the project's account on ``cluster`` may be removed: the grace period after its last allocation
-    there ended, once every one of them has expired; None while one is active or suspended (a pause, not an end)."""
-    here = [a for a in project.allocations.all() if a.cluster == cluster]
+    there ended (or expired, if later), once every one of them has expired; None while one is active or suspended
+    (a pause, not an end), or when there is nothing left to remove."""
+    here = _counted(project, cluster)
     if not here or any(a.status != Allocation.Status.EXPIRED for a in here):
         return None
-    return max(a.ends_on for a in here) + datetime.timedelta(days=settings.MESOCENTRE["SLURM_GRACE_DAYS"])
+    ended = max(max(a.ends_on, a.expired_on or a.ends_on) for a in here)
+    return ended + datetime.timedelta(days=settings.MESOCENTRE["SLURM_GRACE_DAYS"])
 
 
 def slurm_target(project: Project, cluster: str | None = None, today: datetime.date | None = None) -> dict:
     """The ABSOLUTE desired state of the project's Slurm account on ``cluster``.
 
     Usage in Slurm never resets, so the limits are the cumulative total granted on that cluster (every
-    allocation, with its approved change requests), in minutes; not active (no active allocation, or the project
-    suspended or closed) → limits 0, the account and its history stay; once every allocation there has expired
-    and the grace period has passed (``removal_date``), the account is absent.
+    allocation since the account was last removed, with its approved change requests), in minutes; not active (no
+    active allocation, or the project suspended or closed) → limits 0, the account and its history stay; once every
+    allocation there has expired and the grace period has passed (``removal_date``), the account is absent.
     """
     allocations = list(project.allocations.all())
     if cluster is None:
         cluster = max(allocations, key=lambda a: (a.starts_on, a.pk)).cluster if allocations else DEFAULT_CLUSTER
-    here = [a for a in allocations if a.cluster == cluster]
+    removed = account_removed_at(project, cluster)
+    here = [a for a in allocations if a.cluster == cluster and (removed is None or a.created > removed)]
     active = project.status == Project.Status.ACTIVE and any(a.status == Allocation.Status.ACTIVE for a in here)
     cpu = sum(a.total_cpu_core_hours for a in here)
     gpu = sum(a.total_gpu_hours for a in here)
@@ -283,7 +329,8 @@ def slurm_target(project: Project, cluster: str | None = None, today: datetime.d
     users = sorted({m.user.unix_login for m in members if slurm_exclusion_reason(m.user) is None})
     removal = removal_date(project, cluster)
     state = "active" if active else "suspended"
-    if removal is not None and removal <= (today or timezone.localdate()):
+    # Nothing granted since a removal: it stays removed. Nothing granted at all (a grant withdrawn): limits 0.
+    if (not here and removed) or (removal is not None and removal <= (today or timezone.localdate())):
         state, users = "absent", []
     return {
         "cluster": cluster,
@@ -298,29 +345,38 @@ def slurm_target(project: Project, cluster: str | None = None, today: datetime.d
     }
 
 
-@transaction.atomic
 def remove_after_grace(today: datetime.date | None = None, actor=None) -> list[dict]:
-    """Queue the removal of every account whose grace period has passed and whose removal is not queued yet."""
+    """Queue the removal of every account whose grace period has passed and whose removal is not under way or done;
+    one transaction per project, its row locked like every push."""
     today = today or timezone.localdate()
     grace = datetime.timedelta(days=settings.MESOCENTRE["SLURM_GRACE_DAYS"])
     ended = Allocation.objects.filter(status=Allocation.Status.EXPIRED, ends_on__lte=today - grace)
     queued = []
-    projects = Project.objects.filter(pk__in=ended.values("project")).select_related("paying_establishment")
-    for project in projects:
-        for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
-            target = slurm_target(project, cluster, today)
-            key = f"{cluster}:{target['account']}"
-            last = Operation.objects.for_resource("slurm", "account", key).order_by("-pk").first()
-            if target["state"] == "absent" and not (last and last.target.get("state") == "absent"):
-                enqueue("slurm", "account", key, target, requested_by=actor)
-                queued.append(target)
+    for pk in Project.objects.filter(pk__in=ended.values("project")).values_list("pk", flat=True):
+        with transaction.atomic():
+            project = Project.objects.select_for_update().select_related("paying_establishment").get(pk=pk)
+            for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
+                target = slurm_target(project, cluster, today)
+                key = f"{cluster}:{target['account']}"
+                last = Operation.objects.for_resource("slurm", "account", key).order_by("-pk").first()
+                under_way = last is not None and last.target.get("state") == "absent" and last.state in LIVE_STATES
+                if target["state"] == "absent" and not under_way:
+                    enqueue("slurm", "account", key, target, requested_by=actor)
+                    queued.append(target)
     return queued
 
 
-def _push_to_slurm(project: Project, actor) -> list:
-    """Queue the project's target on every cluster it has an allocation on, in the caller's transaction."""
+LIVE_STATES = (Operation.State.PENDING, Operation.State.RUNNING, Operation.State.WAITING, Operation.State.DONE)
+
+
+def _push_to_slurm(project: Project, actor, also: list[str] | tuple = ()) -> list:
+    """Queue the project's target on every cluster it has an allocation on, in the caller's transaction.
+
+    The project's row is locked first, so that two changes of one project (a member added while an allocation is
+    resumed) compute their targets one after the other and the last queued holds both."""
+    project = Project.objects.select_for_update().select_related("paying_establishment").get(pk=project.pk)
     operations = []
-    for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
+    for cluster in sorted(set(project.allocations.values_list("cluster", flat=True)) | set(also)):
         target = slurm_target(project, cluster)
         key = f"{cluster}:{target['account']}"
         operations.append(enqueue("slurm", "account", key, target, requested_by=actor))

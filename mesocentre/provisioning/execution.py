@@ -118,15 +118,7 @@ def run_operation(operation: Operation, worker_id: str) -> Operation:
     except Deferred as deferred:
         return _hand_over(operation, worker_id, deferred.result)
     except NotReady as exc:
-        _fenced_update(
-            operation,
-            worker_id,
-            state=State.PENDING,
-            attempts=operation.attempts - 1,  # nothing was tried: waiting for configuration costs no attempt
-            last_error=_error_text(exc),
-            lease_expires_at=None,
-        )
-        operation.refresh_from_db()
+        operation = _record_failure(operation, worker_id, _error_text(exc), not_ready=True)
         operation.not_ready = True  # the worker leaves it alone for a while (see Worker.NOT_READY_PAUSE)
         return operation
     except PermanentError as exc:
@@ -193,13 +185,26 @@ def _hand_over(operation: Operation, worker_id: str, result: dict) -> Operation:
     return operation
 
 
-def _record_failure(operation: Operation, worker_id: str, error: str, *, permanent: bool = False) -> Operation:
+def _record_failure(
+    operation: Operation, worker_id: str, error: str, *, permanent: bool = False, not_ready: bool = False
+) -> Operation:
+    """Back to pending with backoff, or failed; superseded if a newer target came meanwhile. ``not_ready``: the
+    backend is not configured, nothing was tried: pending again at once, the attempt given back."""
     for attempt in range(2):
         try:
             with transaction.atomic():
                 newer = newer_operation(operation)
                 if newer is not None:
                     _supersede(operation, worker_id, newer, last_error=error)
+                elif not_ready:
+                    _fenced_update(
+                        operation,
+                        worker_id,
+                        state=State.PENDING,
+                        attempts=operation.attempts - 1,
+                        last_error=error,
+                        lease_expires_at=None,
+                    )
                 elif permanent or operation.attempts >= operation.max_attempts:
                     _fenced_update(
                         operation,

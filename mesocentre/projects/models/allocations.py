@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.models import TimestampedModel
@@ -67,6 +68,8 @@ class Allocation(TimestampedModel):
     starts_on = models.DateField(_("start date"))
     ends_on = models.DateField(_("end date"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # The day it actually expired (an end date may pass unnoticed for a while): the grace period counts from then.
+    expired_on = models.DateField(_("expired on"), null=True, blank=True, editable=False)
 
     objects = ProjectScopedQuerySet.as_manager()
 
@@ -83,6 +86,11 @@ class Allocation(TimestampedModel):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("An allocation cannot end before it starts.")})
+
+    def set_status(self, status: str, today=None) -> None:
+        """Change the status; an expiry records its day, anything else clears it."""
+        self.status = status
+        self.expired_on = (today or timezone.localdate()) if status == self.Status.EXPIRED else None
 
     def _approved_extra(self, field: str) -> int:
         approved = self.change_requests.filter(status=ChangeRequest.Status.APPROVED)
@@ -136,6 +144,12 @@ class ChangeRequest(TimestampedModel):
     def clean(self):
         if self.change_type == self.Kind.MORE_HOURS and not (self.extra_cpu_core_hours or self.extra_gpu_hours):
             raise ValidationError({"extra_cpu_core_hours": _("Ask for some more core-hours or GPU hours.")})
+        if self.change_type == self.Kind.MORE_HOURS and self.new_ends_on:
+            raise ValidationError({"new_ends_on": _("More hours do not move the end date: ask for an extension.")})
+        if self.change_type == self.Kind.EXTENSION and (self.extra_cpu_core_hours or self.extra_gpu_hours):
+            raise ValidationError(
+                {"extra_cpu_core_hours": _("An extension moves the end date only: ask for more hours separately.")}
+            )
         if self.change_type == self.Kind.EXTENSION:
             if not self.new_ends_on:
                 raise ValidationError({"new_ends_on": _("An extension needs the new end date.")})

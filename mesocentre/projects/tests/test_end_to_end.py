@@ -12,6 +12,7 @@ from django.utils import timezone
 from mesocentre.metering.tests.test_slurm_usage import wait_for_jobs_to_finish
 from mesocentre.projects import services
 from mesocentre.projects.models import Call, Round
+from mesocentre.provisioning.models import SlurmCluster
 from mesocentre.provisioning.tests.test_slurm_driver import run_worker, slurm_env, try_submit, wait_until
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme
 
@@ -19,6 +20,7 @@ from mesocentre.tenancy.models import Establishment, Laboratory, Membership, Sci
 @pytest.mark.django_db(transaction=True)
 def test_a_granted_allocation_reaches_slurm_runs_jobs_and_shows_their_usage(slurm_cluster, slurm, user_factory, client):
     name = slurm_cluster.name
+    SlurmCluster.objects.create(name=name, slurm_conf=slurm_cluster.slurm_conf)
     theme = ScientificTheme.objects.create(code="e2e-theme", name="End to end")
     univ = Establishment.objects.create(code="e2e-univ", name="E2E university", kind="university")
     lab = Laboratory.objects.create(code="e2e-lab", name="E2E lab", theme=theme)

@@ -1,6 +1,7 @@
 """The e-mails of the allocation path, through a real SMTP server, each sent once."""
 
 import datetime
+from email.header import decode_header, make_header
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,23 +11,25 @@ from mesocentre.projects import notifications, services
 from mesocentre.projects.naming import account_name
 
 
-def with_addresses(*users):
+def with_addresses(*users, language="en"):
     for user in users:
         user.email = f"{user.username}@example.org"
+        user.preferred_language = language
         user.save()
 
 
 def subjects_to(received, address):
-    return [m["Subject"] for m in received if m["To"] == address]
+    return [str(make_header(decode_header(m["Subject"]))) for m in received if m["To"] == address]
 
 
 def test_review_assigned_and_decision_reach_the_reviewer_and_the_pi(w, smtp_server, django_capture_on_commit_callbacks):
-    with_addresses(w.pi, w.outside)
+    with_addresses(w.pi)
+    with_addresses(w.outside, language="fr")
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1000, justification="Runs.")
             services.assign_reviewer(w.operator, request, w.outside)
-    assert subjects_to(smtp_server, "outside@example.org") == ["A review is assigned to you"]
+    assert subjects_to(smtp_server, "outside@example.org") == ["Une évaluation vous a été confiée"], "in French"
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(
             w.operator,

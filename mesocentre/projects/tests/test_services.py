@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from mesocentre.projects import services
@@ -139,8 +139,60 @@ def test_an_ended_account_is_removed_once_after_its_grace_period(w, decided, set
     assert queued["state"] == "absent" and queued["users"] == []
     assert ops()[-1].target == queued
     assert services.remove_after_grace(today=datetime.date(2027, 2, 1)) == [], "queued once, not every day"
-    # A renewal brings the account back.
+    # The worker removes the account: Slurm's record of its usage goes with it.
+    Operation.objects.filter(pk=ops()[-1].pk).update(state="done", finished_at=timezone.now())
+    assert services.account_removed_at(w.project, "mesocentre") is not None
+    assert services.remove_after_grace(today=datetime.date(2027, 2, 1)) == []
+    with pytest.raises(ValidationError, match="removed after its grace period"):
+        services.approve_change_request(
+            w.operator,
+            services.request_change(
+                w.pi, decided, change_type="extension", new_ends_on=datetime.date(2028, 1, 1), justification="x"
+            ),
+        )
+    # A renewal brings the account back, with only what it grants: the old hours were used in the old account.
     Allocation.objects.create(
         project=w.project, cpu_core_hours=10, starts_on=datetime.date(2027, 3, 1), ends_on=datetime.date(2027, 12, 31)
     )
-    assert services.slurm_target(w.project, "mesocentre", today=datetime.date(2027, 3, 1))["state"] == "active"
+    renewed = services.slurm_target(w.project, "mesocentre", today=datetime.date(2027, 3, 1))
+    assert renewed["state"] == "active" and renewed["limits"] == {"cpu": 10 * 60, "gres/gpu": 0}
+    assert renewed["users"] == ["pi"]
+
+
+def test_the_grace_period_counts_from_the_day_an_allocation_really_expired(w, decided, settings):
+    settings.MESOCENTRE = {**settings.MESOCENTRE, "SLURM_GRACE_DAYS": 30}
+    [expired] = services.expire_due(today=datetime.date(2027, 6, 1))  # ended 2026-12-31, noticed in June
+    assert expired.expired_on == datetime.date(2027, 6, 1)
+    assert services.removal_date(w.project, "mesocentre") == datetime.date(2027, 7, 1)
+    assert services.remove_after_grace(today=datetime.date(2027, 6, 1)) == []
+
+
+def test_a_failed_removal_is_queued_again(w, decided, settings):
+    settings.MESOCENTRE = {**settings.MESOCENTRE, "SLURM_GRACE_DAYS": 0}
+    services.expire_allocation(w.operator, decided)
+    [first] = services.remove_after_grace(today=datetime.date(2030, 1, 1))
+    Operation.objects.filter(pk=ops()[-1].pk).update(state="failed", finished_at=timezone.now())
+    assert services.remove_after_grace(today=datetime.date(2030, 1, 1)) == [first]
+
+
+def test_a_change_request_carries_only_what_its_type_changes(w, decided):
+    with pytest.raises(ValidationError, match="ask for an extension"):
+        services.request_change(
+            w.pi, decided, change_type="more_hours", extra_cpu_core_hours=1, new_ends_on=datetime.date(2025, 1, 1),
+            justification="x",
+        )  # fmt: skip
+    with pytest.raises(ValidationError, match="ask for more hours separately"):
+        services.request_change(
+            w.pi, decided, change_type="extension", extra_cpu_core_hours=1, new_ends_on=datetime.date(2028, 1, 1),
+            justification="x",
+        )  # fmt: skip
+
+
+def test_hours_are_granted_only_on_a_known_cluster(w):
+    request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=10, justification="Runs.")
+    with pytest.raises(ValidationError) as refused:
+        services.decide(
+            w.operator, request, cpu_core_hours=10, starts_on=datetime.date(2026, 1, 1),
+            ends_on=datetime.date(2026, 12, 31), cluster="mesocentr",
+        )  # fmt: skip
+    assert "No cluster is named mesocentr" in str(refused.value.message_dict["cluster"])
