@@ -165,6 +165,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EstablishmentKindEnum": "mesocentre.tenancy.models.Establishment.Kind",
         "OfferingKindEnum": "mesocentre.catalogue.models.Offering.Kind",
+        # Several models have a "status": each choice set gets its own name in the schema.
+        "AllocationStatusEnum": "mesocentre.projects.models.Allocation.Status",
+        "ChangeRequestStatusEnum": "mesocentre.projects.models.ChangeRequest.Status",
+        "AllocationRequestStatusEnum": "mesocentre.projects.models.AllocationRequest.Status",
+        "ProjectStatusEnum": "mesocentre.projects.models.Project.Status",
     },
 }
 
