@@ -474,6 +474,14 @@ PROJECT_CASES: list[Case] = [
         },  # fmt: skip
     ),
     Case(
+        "projects:project_close",
+        readers=NOBODY,
+        target=of("project"),
+        kwargs=by_code,
+        writes={"POST": Write(PI_A)},
+        why="POST only: the project's PI or managers, or operators",
+    ),
+    Case(
         "projects:change_request_create",
         readers=PI_A,
         target=of("allocation"),
@@ -527,6 +535,13 @@ PROJECT_CASES: list[Case] = [
         why="anyone of a laboratory creates a project in it and becomes its PI",
     ),
     api("projects-api:project-detail", readers=OF_A, target=of("project")),
+    api(
+        "projects-api:project-close",
+        readers=NOBODY,
+        target=of("project"),
+        writes={"POST": Write(PI_A)},
+        why="POST only: the project's PI or managers, or operators",
+    ),
     api(
         "projects-api:projectmembership-list",
         readers=AUTHENTICATED,

@@ -98,6 +98,26 @@ def remove_member(actor, membership: ProjectMembership) -> None:
     _push_to_slurm(project, actor)
 
 
+@transaction.atomic
+def close_project(actor, project: Project, today: datetime.date | None = None) -> Project:
+    """The project ends: its allocations expire (limits 0 in Slurm at once), its accounts go after the grace
+    period. Its PIs, managers or operators close it; a closed project asks for no more hours."""
+    _require_manager(actor, project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status == Project.Status.CLOSED:
+        raise ValidationError(_("This project is already closed."))
+    today = today or timezone.localdate()
+    for allocation in project.allocations.select_for_update().exclude(status=Allocation.Status.EXPIRED):
+        allocation.set_status(Allocation.Status.EXPIRED, today)
+        allocation.ends_on = min(allocation.ends_on, max(today, allocation.starts_on))
+        allocation.save(update_fields=["status", "expired_on", "ends_on", "last_updated"])
+    project.status = Project.Status.CLOSED
+    project.ends_on = max(today, project.starts_on) if project.ends_on is None else project.ends_on
+    project.save()
+    _push_to_slurm(project, actor)
+    return project
+
+
 # ------------------------------------------------------------------------------------------------ requests and reviews
 @transaction.atomic
 def submit_request(actor, project: Project, round, *, cpu_core_hours, gpu_hours=0, scratch_gb=0, justification=""):

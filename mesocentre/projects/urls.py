@@ -15,4 +15,5 @@ urlpatterns = [
     path("change-requests/<int:pk>/decide/", views.change_request_decide, name="change_request_decide"),
     path("<slug:code>/", views.project_detail, name="project_detail"),
     path("<slug:code>/request/", views.request_create, name="request_create"),
+    path("<slug:code>/close/", views.project_close, name="project_close"),
 ]

@@ -310,3 +310,16 @@ def allocation_status(request, pk: int):
     else:
         messages.error(request, _("Unknown status."))
     return redirect("projects:project_detail", code=allocation.project.code)
+
+
+@login_required
+@require_POST
+def project_close(request, code: str):
+    project = get_object_or_404(Project.objects.visible_to(request.user), code=code)
+    try:
+        services.close_project(request.user, project)
+    except ValidationError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        messages.success(request, _("The project is closed; its allocations have expired."))
+    return redirect("projects:project_detail", code=code)

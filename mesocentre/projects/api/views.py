@@ -35,6 +35,13 @@ class ProjectViewSet(ScopedViewSetMixin, ReadCreate):
     def perform_create(self, serializer):
         serializer.instance = services.create_project(self.request.user, **serializer.validated_data)
 
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None, format=None):
+        """The PI, a manager or an operator closes the project: its allocations expire, Slurm's limits go to 0."""
+        project = services.close_project(request.user, self.get_object())
+        return Response(self.get_serializer(project).data)
+
 
 class ProjectMembershipViewSet(ScopedViewSetMixin, ReadCreate, mixins.DestroyModelMixin):
     queryset = ProjectMembership.objects.all()

@@ -196,3 +196,21 @@ def test_hours_are_granted_only_on_a_known_cluster(w):
             ends_on=datetime.date(2026, 12, 31), cluster="mesocentr",
         )  # fmt: skip
     assert "No cluster is named mesocentr" in str(refused.value.message_dict["cluster"])
+
+
+def test_closing_a_project_expires_its_allocations_and_starts_the_grace_period(w, decided, settings):
+    settings.MESOCENTRE = {**settings.MESOCENTRE, "SLURM_GRACE_DAYS": 30}
+    with pytest.raises(PermissionDenied):
+        services.close_project(w.student, w.project)
+    day = timezone.localdate()  # the push compares with today
+    project = services.close_project(w.pi, w.project, today=day)
+    decided.refresh_from_db()
+    assert (project.status, project.ends_on) == ("closed", day)
+    assert (decided.status, decided.expired_on, decided.ends_on) == ("expired", day, day)
+    target = ops()[-1].target
+    assert target["state"] == "suspended" and target["limits"] == {"cpu": 0, "gres/gpu": 0}
+    assert services.removal_date(project, "mesocentre") == day + datetime.timedelta(days=30)
+    with pytest.raises(ValidationError, match="already closed"):
+        services.close_project(w.operator, project)
+    with pytest.raises(ValidationError, match="active project"):
+        services.submit_request(w.pi, project, w.round, cpu_core_hours=1, justification="x")

@@ -158,3 +158,17 @@ def test_a_change_goes_from_the_pi_to_the_operators_and_raises_the_slurm_limit(w
     assert bad.status_code == 400 and "status" in bad.json()
     resumed = api.post(f"/api/projects/allocations/{decided.pk}/status/", {"status": "active"})
     assert resumed.status_code == 200 and resumed.json()["status"] == "active"
+
+
+def test_the_pi_closes_the_project_from_its_page_and_the_api(w, decided, client, api):
+    client.force_login(w.pi)
+    page = client.get(reverse("projects:project_detail", kwargs={"code": "jets"})).content.decode()
+    assert "Close the project" in page
+    assert client.post(reverse("projects:project_close", kwargs={"code": "jets"})).status_code == 302
+    w.project.refresh_from_db()
+    assert w.project.status == "closed"
+    again = client.post(reverse("projects:project_close", kwargs={"code": "jets"}), follow=True).content.decode()
+    assert "already closed" in again
+    api.force_authenticate(w.pi)
+    refused = api.post(f"/api/projects/projects/{w.project.pk}/close/")
+    assert refused.status_code == 400 and "already closed" in str(refused.json())
