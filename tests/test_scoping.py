@@ -16,18 +16,9 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
-from scoping_cases import (
-    CASES,
-    CASES_BY_NAME,
-    MARKERS,
-    ROLES,
-    TENANTS_OF,
-    Case,
-    Ctx,
-    Write,
-    role_user,
-    seed,
-)
+from scoping_cases import CASES, CASES_BY_NAME
+from scoping_table import Case, Ctx, Write
+from scoping_world import MARKERS, ROLES, TENANTS_OF, role_user, seed
 
 # Not walked, with the reason. The admin is Django's own, guarded as a whole by is_staff: test_admin_is_staff_only.
 EXCLUDED_NAMESPACES = {"admin": "Django's admin site, reachable by staff only (test_admin_is_staff_only)"}
@@ -106,7 +97,7 @@ def test_every_url_pattern_has_a_scoping_case():
         if not skipped_because(endpoint) and (endpoint.name is None or endpoint.name not in CASES_BY_NAME)
     ]
     assert not missing, (
-        "These URL patterns have no scoping case: add one to tests/scoping_cases.py (CASES), "
+        "These URL patterns have no scoping case: add one to tests/scoping_cases.py (CASES) or scoping_cases_projects.py, "
         "saying who reads and who writes what:\n  " + "\n  ".join(missing)
     )
 

@@ -1,0 +1,257 @@
+"""The permission cases of the projects app (portal and API), part of scoping_cases.CASES."""
+
+from scoping_table import Case, Ctx, Write, api, by_code, by_role, everything, of, patch, tenant_list
+from scoping_world import AUTHENTICATED, NOBODY, OF_A, OPERATOR
+
+PI_A = frozenset({"member_a", "operator"})  # member_a is the PI of A's project; operators act for anyone
+COMMITTEE = frozenset({"reviewer", "operator"})
+
+
+def project_members(c: Ctx):
+    return sorted(c.obj.memberships.values_list("user_id", "role"))
+
+
+def assignments_of(c: Ctx):
+    return sorted(getattr(c.w, c.tenant).request.assignments.values_list("reviewer_id", flat=True))
+
+
+PROJECT_CASES: list[Case] = [
+    # ---- projects portal
+    Case(
+        "projects:project_list",
+        readers=AUTHENTICATED,
+        shows=lambda w, role: [w.A.project.title] * (role in OF_A) + [w.B.project.title] * (role == "operator"),
+    ),
+    Case(
+        "projects:project_detail",
+        readers=OF_A,
+        target=of("project"),
+        kwargs=by_code,
+        writes={"POST": Write(PI_A, patch(username="outsider", role="member"), state=project_members)},
+        shows=lambda w, role: [w.A.student.username] if role in OF_A else [],
+        why="the PI adds members here; the establishment manager reads what their establishment pays for",
+    ),
+    Case(
+        "projects:member_remove",
+        readers=NOBODY,
+        target=of("student_membership"),
+        writes={"POST": Write(PI_A)},
+        why="POST only, by the project's PI or managers",
+    ),
+    Case(
+        "projects:request_create",
+        readers=PI_A,
+        target=of("project"),
+        kwargs=by_code,
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {
+                    "round": c.w.open_round.pk,
+                    "cpu_core_hours": 1000,
+                    "gpu_hours": 0,
+                    "scratch_gb": 0,
+                    "justification": "Runs.",
+                },
+                state=lambda c: c.obj.requests.count(),
+            )
+        },  # fmt: skip
+    ),
+    Case(
+        "projects:round_detail",
+        readers=COMMITTEE,
+        tenant=False,
+        target=of("round"),
+        writes={
+            "POST": Write(
+                OPERATOR,
+                lambda c: {"request": getattr(c.w, c.tenant).request.pk, "reviewer": "reviewer"},
+                state=assignments_of,
+            )
+        },
+        why="reviewers see the requests assigned to them and the totals by theme; operators assign reviewers",
+    ),
+    Case(
+        "projects:review_form",
+        readers=NOBODY,
+        target=of("assignment"),
+        writes={"POST": Write(NOBODY, patch(score=1))},
+        why="only the assigned reviewer, who is none of the five roles (see projects/tests/test_views.py)",
+    ),
+    Case(
+        "projects:decide",
+        readers=OPERATOR,
+        target=of("request"),
+        writes={
+            "POST": Write(
+                OPERATOR,
+                patch(
+                    cpu_core_hours=500,
+                    gpu_hours=0,
+                    reason="Budget.",
+                    starts_on="2026-01-01",
+                    ends_on="2026-12-31",
+                    cluster="mesocentre",
+                ),
+            )
+        },  # fmt: skip
+    ),
+    Case(
+        "projects:project_close",
+        readers=NOBODY,
+        target=of("project"),
+        kwargs=by_code,
+        writes={"POST": Write(PI_A)},
+        why="POST only: the project's PI or managers, or operators",
+    ),
+    Case(
+        "projects:change_request_create",
+        readers=PI_A,
+        target=of("allocation"),
+        writes={
+            "POST": Write(
+                PI_A,
+                patch(change_type="more_hours", extra_cpu_core_hours=10, extra_gpu_hours=0, justification="More."),
+                state=lambda c: c.obj.change_requests.count(),
+            )
+        },
+        why="the PI or a manager of the project asks; the establishment manager only reads the project",
+    ),
+    Case(
+        "projects:allocation_status",
+        readers=NOBODY,
+        target=of("allocation"),
+        writes={"POST": Write(OPERATOR, patch(status="suspended"))},
+        why="POST only: operators suspend, resume or expire",
+    ),
+    Case(
+        "projects:change_request_list",
+        readers=OPERATOR,
+        shows=lambda w, role: ["tenanta-project", "tenantb-project"] if role == "operator" else [],
+    ),
+    Case(
+        "projects:change_request_decide",
+        readers=NOBODY,
+        target=of("change_request"),
+        writes={"POST": Write(OPERATOR, patch(approve="yes"))},
+        why="POST only: operators approve or refuse",
+    ),
+    # ---- projects API
+    api("projects-api:api-root", readers=AUTHENTICATED),
+    api(
+        "projects-api:project-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("project"),
+        writes={
+            "POST": Write(
+                OF_A,
+                lambda c: {
+                    "code": f"new-{c.tenant.lower()}",
+                    "title": "New",
+                    "laboratory": getattr(c.w, c.tenant).laboratory.pk,
+                    "paying_establishment": getattr(c.w, c.tenant).establishment.pk,
+                    "theme": c.w.theme.pk,
+                    "starts_on": "2026-01-01",
+                },
+            )
+        },
+        why="anyone of a laboratory creates a project in it and becomes its PI",
+    ),
+    api("projects-api:project-detail", readers=OF_A, target=of("project")),
+    api(
+        "projects-api:project-close",
+        readers=NOBODY,
+        target=of("project"),
+        writes={"POST": Write(PI_A)},
+        why="POST only: the project's PI or managers, or operators",
+    ),
+    api(
+        "projects-api:projectmembership-list",
+        readers=AUTHENTICATED,
+        listing=by_role(
+            "projects.ProjectMembership",
+            member_a=lambda w: [w.A.pi_membership, w.A.student_membership],
+            manager_a=lambda w: [w.A.pi_membership, w.A.student_membership],
+        ),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {"project": getattr(c.w, c.tenant).project.pk, "user": c.w.outsider.pk, "role": "member"},
+            )
+        },
+    ),
+    api(
+        "projects-api:projectmembership-detail",
+        readers=OF_A,
+        target=of("student_membership"),
+        writes={"DELETE": Write(PI_A)},
+    ),
+    api("projects-api:call-list", readers=AUTHENTICATED, tenant=False, listing=everything("projects.Call")),
+    api("projects-api:call-detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.call),
+    api("projects-api:round-list", readers=AUTHENTICATED, tenant=False, listing=everything("projects.Round")),
+    api("projects-api:round-detail", readers=AUTHENTICATED, tenant=False, target=of("round")),
+    api(
+        "projects-api:round-summary",
+        readers=COMMITTEE,
+        tenant=False,
+        target=of("round"),
+        why="by theme for the committee, by laboratory for operators only",
+    ),
+    api(
+        "projects-api:allocationrequest-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("request"),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {
+                    "project": getattr(c.w, c.tenant).project.pk,
+                    "round": c.w.open_round.pk,
+                    "cpu_core_hours": 1000,
+                    "justification": "Runs.",
+                },
+            )
+        },  # fmt: skip
+    ),
+    api("projects-api:allocationrequest-detail", readers=OF_A, target=of("request")),
+    api(
+        "projects-api:review-list",
+        readers=AUTHENTICATED,
+        listing=by_role("projects.Review"),
+        why="undecided requests: only their reviewer (none of the roles) and operators read the reviews",
+    ),
+    api("projects-api:review-detail", readers=OPERATOR, target=of("review")),
+    api("projects-api:allocation-list", readers=AUTHENTICATED, listing=tenant_list("allocation")),
+    api("projects-api:allocation-detail", readers=OF_A, target=of("allocation")),
+    api(
+        "projects-api:allocation-status",
+        readers=NOBODY,
+        target=of("allocation"),
+        writes={"POST": Write(OPERATOR, patch(status="expired"))},
+        why="POST only: operators suspend, resume or expire",
+    ),
+    api(
+        "projects-api:changerequest-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("change_request"),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {
+                    "allocation": getattr(c.w, c.tenant).allocation.pk,
+                    "change_type": "more_hours",
+                    "extra_cpu_core_hours": 100,
+                    "justification": "More.",
+                },
+            )
+        },  # fmt: skip
+    ),
+    api("projects-api:changerequest-detail", readers=OF_A, target=of("change_request")),
+    api(
+        "projects-api:changerequest-approve",
+        readers=NOBODY,
+        target=of("change_request"),
+        writes={"POST": Write(OPERATOR)},
+        why="POST only: operators approve; the Slurm limit rises in the same transaction",
+    ),
+]
