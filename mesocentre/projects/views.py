@@ -40,6 +40,20 @@ def _invalid(request, template, context):
     return render(request, template, context, status=400)
 
 
+def _form_page(request, template: str, context: dict, act):
+    """GET shows ``context["form"]``; POST validates it and calls ``act(cleaned_data)``, which calls a service and
+    returns the response. An invalid form or a service's ValidationError shows the form again, as a 400."""
+    if request.method != "POST":
+        return render(request, template, context)
+    form = context["form"]
+    if form.is_valid():
+        try:
+            return act(dict(form.cleaned_data))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return _invalid(request, template, context)
+
+
 @login_required
 def project_list(request):
     projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
@@ -116,23 +130,13 @@ def request_create(request, code: str):
     open_rounds = [r for r in Round.objects.select_related("call") if r.is_open]
     form = RequestForm(request.POST or None, open_rounds=open_rounds)
     context = {"project": project, "form": form, "open_rounds": open_rounds}
-    if request.method == "POST":
-        if not form.is_valid():
-            return _invalid(request, "projects/request_form.html", context)
-        data = form.cleaned_data
-        try:
-            services.submit_request(
-                request.user,
-                project,
-                data.pop("round"),
-                **data,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return _invalid(request, "projects/request_form.html", context)
+
+    def submit(data):
+        services.submit_request(request.user, project, data.pop("round"), **data)
         messages.success(request, _("Your request is submitted to the committee."))
         return redirect("projects:project_detail", code=code)
-    return render(request, "projects/request_form.html", context)
+
+    return _form_page(request, "projects/request_form.html", context, submit)
 
 
 @login_required
@@ -194,17 +198,13 @@ def review_form(request, pk: int):
     )
     form = ReviewForm(request.POST or None, initial=initial)
     context = {"assignment": assignment, "form": form}
-    if request.method == "POST":
-        if not form.is_valid():
-            return _invalid(request, "projects/review_form.html", context)
-        try:
-            services.submit_review(request.user, assignment, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return _invalid(request, "projects/review_form.html", context)
+
+    def review(data):
+        services.submit_review(request.user, assignment, **data)
         messages.success(request, _("Review recorded."))
         return redirect("projects:round_detail", pk=assignment.request.round_id)
-    return render(request, "projects/review_form.html", context)
+
+    return _form_page(request, "projects/review_form.html", context, review)
 
 
 @login_required
@@ -218,20 +218,15 @@ def decide(request, pk: int):
     form = DecisionForm(request.POST or None, initial=initial)
     reviews = Review.objects.filter(assignment__request=item).select_related("assignment__reviewer")
     context = {"item": item, "form": form, "reviews": reviews}
-    if request.method == "POST":
-        if not form.is_valid():
-            return _invalid(request, "projects/decision_form.html", context)
-        try:
-            allocation = services.decide(request.user, item, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return _invalid(request, "projects/decision_form.html", context)
-        if isinstance(allocation, Allocation):
+
+    def record(data):
+        if isinstance(services.decide(request.user, item, **data), Allocation):
             messages.success(request, _("Decision recorded; the allocation is queued for the cluster."))
         else:
             messages.success(request, _("Decision recorded: nothing granted."))
         return redirect("projects:round_detail", pk=item.round_id)
-    return render(request, "projects/decision_form.html", context)
+
+    return _form_page(request, "projects/decision_form.html", context, record)
 
 
 @login_required
@@ -242,17 +237,13 @@ def change_request_create(request, pk: int):
         raise PermissionDenied
     form = ChangeRequestForm(request.POST or None)
     context = {"allocation": allocation, "project": allocation.project, "form": form}
-    if request.method == "POST":
-        if not form.is_valid():
-            return _invalid(request, "projects/change_request_form.html", context)
-        try:
-            services.request_change(request.user, allocation, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return _invalid(request, "projects/change_request_form.html", context)
+
+    def ask(data):
+        services.request_change(request.user, allocation, **data)
         messages.success(request, _("Your change request is sent to the operators."))
         return redirect("projects:project_detail", code=allocation.project.code)
-    return render(request, "projects/change_request_form.html", context)
+
+    return _form_page(request, "projects/change_request_form.html", context, ask)
 
 
 @login_required
