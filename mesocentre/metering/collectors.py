@@ -25,23 +25,9 @@ class JobUsage:
 
 def finished_slurm_jobs(client: SlurmClient, since: str = "1970-01-01T00:00:00") -> list[JobUsage]:
     """Every finished job of the cluster since ``since``, from sacct's allocation records (argv, never a shell)."""
-    out = client.run(
-        [
-            "sacct",
-            "-P",
-            "-n",
-            "-X",
-            "--allocations",
-            "-a",
-            f"--clusters={client.cluster}",
-            f"--starttime={since}",
-            "--endtime=now",
-            "--format=jobid,account,user,start,end,state,elapsedraw,alloctres",
-        ]
-    )
+    fields = ("jobid", "account", "user", "start", "end", "state", "elapsedraw", "alloctres")
     jobs = []
-    for line in out.splitlines():
-        row = line.split("|")
+    for row in client.job_records(fields, since=since):
         if len(row) < 8 or row[5].split()[0] not in FINAL_STATES or row[4] in ("", "Unknown"):
             continue
         tres = parse_tres(row[7])

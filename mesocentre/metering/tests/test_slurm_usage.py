@@ -14,20 +14,9 @@ from mesocentre.provisioning.slurm.client import AccountSpec
 
 def wait_for_jobs_to_finish(client, account: str, count: int, timeout: float = 90) -> None:
     """Poll sacct (sbatch --wait polls slowly) until ``count`` jobs of the account are in a final state."""
-    argv = [
-        "sacct",
-        "-P",
-        "-n",
-        "-X",
-        "-a",
-        f"--clusters={client.cluster}",
-        f"--accounts={account}",
-        "--starttime=1970-01-01",
-        "--format=state",
-    ]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        states = [line.split()[0] for line in client.run(argv).splitlines() if line.strip()]
+        states = [row[0].split()[0] for row in client.job_records(("state",), account=account)]
         if sum(state in FINAL_STATES for state in states) >= count:
             return
         time.sleep(1)

@@ -238,26 +238,21 @@ class SlurmClient:
         out = self.sacctmgr("list", "transactions", "format=timestamp,action,actor")
         return len(self._rows(out))
 
+    def job_records(
+        self, fields: Sequence[str], *, since: str = "1970-01-01T00:00:00", account: str | None = None
+    ) -> list[list[str]]:
+        """sacct's allocation records (one per job, every user's) since ``since``, as rows of ``fields``."""
+        argv = ["sacct", "-P", "-n", "-X", "--allocations", "-a", f"--clusters={self.cluster}"]
+        if account is not None:
+            argv.append(f"--accounts={names.validate_account(account)}")
+        argv += [f"--starttime={since}", "--endtime=now", "--format=" + ",".join(fields)]
+        return self._rows(self.run(argv))
+
     def usage(self, account: str, *, since: str = "1970-01-01T00:00:00") -> Usage:
         """CPU and other TRES seconds of the account's jobs (elapsed × allocated), from sacct's job records."""
-        names.validate_account(account)
-        out = self.run(
-            [
-                "sacct",
-                "-P",
-                "-n",
-                "-X",
-                "--allocations",
-                "-a",
-                f"--clusters={self.cluster}",
-                f"--accounts={account}",
-                f"--starttime={since}",
-                "--endtime=now",
-                "--format=jobid,elapsedraw,alloctres",
-            ]
-        )
+        rows = self.job_records(("jobid", "elapsedraw", "alloctres"), since=since, account=account)
         usage = Usage()
-        for row in self._rows(out):
+        for row in rows:
             if len(row) < 3:
                 continue
             usage.jobs += 1
