@@ -82,11 +82,11 @@ def _rounds_open(now) -> int:
 
 
 def _consumption() -> int:
-    from mesocentre.projects.services import slurm_target
+    from mesocentre.projects.services import SLURM_PREFETCH, slurm_target
 
     sent = 0
     active = Project.objects.filter(allocations__status=Allocation.Status.ACTIVE).distinct()
-    for project in active.select_related("paying_establishment"):
+    for project in active.select_related("paying_establishment").prefetch_related(*SLURM_PREFETCH):
         for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
             target = slurm_target(project, cluster)
             granted = Decimal(target["limits"]["cpu"]) / 60

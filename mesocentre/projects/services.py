@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -299,55 +300,79 @@ def expire_due(today=None, actor=None) -> list[Allocation]:
 
 
 # ------------------------------------------------------------------------------------------------ Slurm contract
+def _removals(cluster: str, keys: list[str] | None = None) -> dict[str, datetime.datetime]:
+    """Resource key → when the worker last removed that account from ``cluster``, in one query."""
+    removals = Operation.objects.filter(
+        backend="slurm",
+        resource_type="account",
+        resource_key__startswith=f"{cluster}:",
+        state=Operation.State.DONE,
+        target__state="absent",
+    )
+    if keys is not None:
+        removals = removals.filter(resource_key__in=keys)
+    latest: dict[str, datetime.datetime] = {}
+    for key, finished_at in removals.values_list("resource_key", "finished_at"):
+        latest[key] = max(finished_at, latest.get(key, finished_at))
+    return latest
+
+
 def account_removed_at(project: Project, cluster: str, after=None) -> datetime.datetime | None:
     """When the project's account on ``cluster`` was last removed from Slurm (a removal the worker applied), if
     that happened after ``after``. Slurm's usage of a removed account is gone with it: what was granted before must
     not count again when a new allocation brings the account back."""
-    removals = Operation.objects.for_resource("slurm", "account", f"{cluster}:{account_name(project.code)}").filter(
-        state=Operation.State.DONE, target__state="absent"
-    )
-    if after is not None:
-        removals = removals.filter(finished_at__gt=after)
-    last = removals.order_by("-finished_at").first()
-    return last.finished_at if last else None
+    key = f"{cluster}:{account_name(project.code)}"
+    removed = _removals(cluster, [key]).get(key)
+    return removed if removed is not None and (after is None or removed > after) else None
 
 
-def _counted(project: Project, cluster: str) -> list[Allocation]:
+def _counted(project: Project, cluster: str, removed: datetime.datetime | None) -> list[Allocation]:
     """The allocations on ``cluster`` that the account's limit counts: those granted since its last removal."""
-    removed = account_removed_at(project, cluster)
     return [a for a in project.allocations.all() if a.cluster == cluster and (removed is None or a.created > removed)]
 
 
-def removal_date(project: Project, cluster: str) -> datetime.date | None:
+def removal_date(project: Project, cluster: str, here: list[Allocation] | None = None) -> datetime.date | None:
     """The day the project's account on ``cluster`` may be removed: the grace period after its last allocation
     there ended (or expired, if later), once every one of them has expired; None while one is active or suspended
-    (a pause, not an end), or when there is nothing left to remove."""
-    here = _counted(project, cluster)
+    (a pause, not an end), or when there is nothing left to remove. ``here``: the counted allocations, if known."""
+    if here is None:
+        here = _counted(project, cluster, account_removed_at(project, cluster))
     if not here or any(a.status != Allocation.Status.EXPIRED for a in here):
         return None
     ended = max(max(a.ends_on, a.expired_on or a.ends_on) for a in here)
     return ended + datetime.timedelta(days=settings.MESOCENTRE["SLURM_GRACE_DAYS"])
 
 
-def slurm_target(project: Project, cluster: str | None = None, today: datetime.date | None = None) -> dict:
+_LOOK_UP = object()
+# What slurm_target reads of a project, fetched in a constant number of queries for any number of projects.
+SLURM_PREFETCH = (
+    "allocations__change_requests",
+    Prefetch("memberships", queryset=ProjectMembership.objects.select_related("user")),
+)
+
+
+def slurm_target(
+    project: Project, cluster: str | None = None, today: datetime.date | None = None, removed_at=_LOOK_UP
+) -> dict:
     """The ABSOLUTE desired state of the project's Slurm account on ``cluster``.
 
     Usage in Slurm never resets, so the limits are the cumulative total granted on that cluster (every
     allocation since the account was last removed, with its approved change requests), in minutes; not active (no
     active allocation, or the project suspended or closed) → limits 0, the account and its history stay; once every
     allocation there has expired and the grace period has passed (``removal_date``), the account is absent.
+    ``removed_at``: the account's last removal when the caller looked it up for many projects at once.
     """
     allocations = list(project.allocations.all())
     if cluster is None:
         cluster = max(allocations, key=lambda a: (a.starts_on, a.pk)).cluster if allocations else DEFAULT_CLUSTER
-    removed = account_removed_at(project, cluster)
-    here = [a for a in allocations if a.cluster == cluster and (removed is None or a.created > removed)]
+    removed = account_removed_at(project, cluster) if removed_at is _LOOK_UP else removed_at
+    here = _counted(project, cluster, removed)
     active = project.status == Project.Status.ACTIVE and any(a.status == Allocation.Status.ACTIVE for a in here)
     cpu = sum(a.total_cpu_core_hours for a in here)
     gpu = sum(a.total_gpu_hours for a in here)
-    members = project.memberships.select_related("user")
+    members = project.memberships.all()  # with SLURM_PREFETCH, their users come along
     users = sorted({m.user.unix_login for m in members if slurm_exclusion_reason(m.user) is None})
-    removal = removal_date(project, cluster)
+    removal = removal_date(project, cluster, here)
     state = "active" if active else "suspended"
     # Nothing granted since a removal: it stays removed. Nothing granted at all (a grant withdrawn): limits 0.
     if (not here and removed) or (removal is not None and removal <= (today or timezone.localdate())):
@@ -374,7 +399,7 @@ def remove_after_grace(today: datetime.date | None = None, actor=None) -> list[d
     queued = []
     for pk in Project.objects.filter(pk__in=ended.values("project")).values_list("pk", flat=True):
         with transaction.atomic():
-            project = Project.objects.select_for_update().select_related("paying_establishment").get(pk=pk)
+            project = Project.objects.select_for_update(of=("self",)).select_related("paying_establishment").get(pk=pk)
             for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
                 target = slurm_target(project, cluster, today)
                 key = f"{cluster}:{target['account']}"
@@ -394,7 +419,8 @@ def _push_to_slurm(project: Project, actor, also: list[str] | tuple = ()) -> lis
 
     The project's row is locked first, so that two changes of one project (a member added while an allocation is
     resumed) compute their targets one after the other and the last queued holds both."""
-    project = Project.objects.select_for_update().select_related("paying_establishment").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("paying_establishment")
+    project = locked.prefetch_related(*SLURM_PREFETCH).get(pk=project.pk)
     operations = []
     for cluster in sorted(set(project.allocations.values_list("cluster", flat=True)) | set(also)):
         target = slurm_target(project, cluster)
@@ -406,7 +432,11 @@ def _push_to_slurm(project: Project, actor, also: list[str] | tuple = ()) -> lis
 def desired_slurm_state(cluster: str) -> list[dict]:
     """Every project's target on ``cluster``, for reconciliation."""
     projects = Project.objects.filter(allocations__cluster=cluster).distinct().select_related("paying_establishment")
-    return [slurm_target(project, cluster) for project in projects.order_by("code")]
+    removals = _removals(cluster)
+    return [
+        slurm_target(project, cluster, removed_at=removals.get(f"{cluster}:{account_name(project.code)}"))
+        for project in projects.prefetch_related(*SLURM_PREFETCH).order_by("code")
+    ]
 
 
 def consumption(project: Project) -> list[dict]:
