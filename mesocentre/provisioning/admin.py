@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from mesocentre.core.admin import OperatorAdmin, ReadOnlyOperatorAdmin
 from mesocentre.provisioning.models import ManualTask, Operation, SlurmCluster
 
 
@@ -12,7 +13,7 @@ class ManualTaskInline(admin.TabularInline):
 
 
 @admin.register(Operation)
-class OperationAdmin(admin.ModelAdmin):
+class OperationAdmin(ReadOnlyOperatorAdmin):
     """Read-only: state changes go through services (retry, manual tasks) so the queue's rules hold."""
 
     list_display = ("pk", "backend", "resource_type", "resource_key", "state", "attempts", "next_attempt_at")
@@ -20,34 +21,16 @@ class OperationAdmin(admin.ModelAdmin):
     search_fields = ("resource_key", "last_error")
     inlines = [ManualTaskInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ManualTask)
-class ManualTaskAdmin(admin.ModelAdmin):
+class ManualTaskAdmin(ReadOnlyOperatorAdmin):
     list_display = ("pk", "title", "status", "operation", "completed_by", "completed_at")
     list_filter = ("status",)
     search_fields = ("title", "comment")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SlurmCluster)
-class SlurmClusterAdmin(admin.ModelAdmin):
+class SlurmClusterAdmin(OperatorAdmin):
     list_display = ("name", "slurm_conf", "root_account", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "description")

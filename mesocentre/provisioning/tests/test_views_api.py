@@ -108,3 +108,13 @@ def test_api_lists_filters_retries_and_completes(api, failed, task, operator):
     assert completed.status_code == 200 and completed.json()["status"] == "done"
     assert api.get(f"/api/provisioning/operations/{task.operation_id}/").json()["state"] == "done"
     assert api.post(url, {"done": True}, format="json").status_code == 400  # already closed
+
+
+def test_the_queue_in_the_admin_is_the_operators_and_read_only(client, user_factory):
+    staff = user_factory("staff-only", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/admin/provisioning/operation/").status_code == 403, "staff is not enough"
+    client.force_login(user_factory("ops", is_operator=True))
+    assert client.get("/admin/provisioning/operation/").status_code == 200
+    assert client.get("/admin/provisioning/operation/add/").status_code == 403, "the queue changes through services"
+    assert client.get("/admin/provisioning/slurmcluster/add/").status_code == 200, "operators declare clusters"
