@@ -32,7 +32,8 @@ def test_the_demos_slurm_operations_wait_until_a_worker_has_the_cluster(demo, cl
     from mesocentre.projects.services import desired_slurm_state
     from mesocentre.provisioning.services import unconfigured_slurm_clusters
     from mesocentre.provisioning.slurm import reconcile
-    from mesocentre.provisioning.tests.conftest import start_worker, worker_env
+    from mesocentre.provisioning.tests.conftest import worker_env
+    from mesocentre.provisioning.tests.test_slurm_driver import run_worker
     from mesocentre.tenancy.models import User
 
     monkeypatch.delenv("SLURM_CONF", raising=False)
@@ -46,13 +47,14 @@ def test_the_demos_slurm_operations_wait_until_a_worker_has_the_cluster(demo, cl
     unconfigured = worker_env()
     for name in ("SLURM_CONF", "MESOCENTRE_SLURM_CLUSTER"):
         unconfigured.pop(name, None)
-    assert run_once(start_worker, unconfigured) and slurm_ops.filter(state="pending", attempts=0).count() == 6
+    run_worker("demo-worker", unconfigured)
+    assert slurm_ops.filter(state="pending", attempts=0).count() == 6
 
     client_ = slurm_cluster.client()
     client_.sacctmgr("add", "cluster", "mesocentre", ok_if_nothing=True)
     try:
         env = worker_env(SLURM_CONF=slurm_cluster.slurm_conf, MESOCENTRE_SLURM_CLUSTER="mesocentre")
-        assert "6 operation(s) processed" in run_once(start_worker, env)
+        assert "6 operation(s) processed" in run_worker("demo-worker", env)
         assert set(slurm_ops.values_list("state", flat=True)) == {"done"}
         monkeypatch.setenv("SLURM_CONF", slurm_cluster.slurm_conf)
         monkeypatch.setenv("MESOCENTRE_SLURM_CLUSTER", "mesocentre")
@@ -65,10 +67,3 @@ def test_the_demos_slurm_operations_wait_until_a_worker_has_the_cluster(demo, cl
         assert f"cpu={imft['limits']['cpu']}" in show
     finally:
         client_.sacctmgr("delete", "cluster", "mesocentre", ok_if_nothing=True)
-
-
-def run_once(start_worker, env) -> str:
-    process = start_worker("demo-worker", "--once", env=env)
-    out, err = process.communicate(timeout=180)
-    assert process.returncode == 0, err
-    return out or "ok"

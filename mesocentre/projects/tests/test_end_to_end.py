@@ -13,7 +13,8 @@ from mesocentre.metering.tests.test_slurm_usage import wait_for_jobs_to_finish
 from mesocentre.projects import services
 from mesocentre.projects.models import Call, Round
 from mesocentre.provisioning.models import SlurmCluster
-from mesocentre.provisioning.tests.test_slurm_driver import run_worker, slurm_env, try_submit, wait_until
+from mesocentre.provisioning.slurm.testing import wait_until
+from mesocentre.provisioning.tests.test_slurm_driver import run_worker, slurm_env, try_submit
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme
 
 

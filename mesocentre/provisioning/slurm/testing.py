@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +56,13 @@ def slurm_cluster():
 @pytest.fixture
 def slurm(slurm_cluster) -> SlurmClient:
     return slurm_cluster.client()
+
+
+def wait_until(predicate, timeout: float = 30, interval: float = 0.2):
+    """Poll ``predicate`` until it returns something true or ``timeout`` seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)

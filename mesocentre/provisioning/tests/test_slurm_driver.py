@@ -13,6 +13,7 @@ from mesocentre.provisioning.drivers.slurm import LEASE_ENV
 from mesocentre.provisioning.models import Operation
 from mesocentre.provisioning.slurm.client import SlurmError
 from mesocentre.provisioning.slurm.converge import read_snapshot
+from mesocentre.provisioning.slurm.testing import wait_until
 from mesocentre.provisioning.tests.conftest import start_worker, worker_env
 from mesocentre.provisioning.worker import Worker
 
@@ -45,15 +46,6 @@ def run_worker(name: str, env: dict, timeout: float = 180) -> str:
     out, err = process.communicate(timeout=timeout)
     assert process.returncode == 0, err
     return out
-
-
-def wait_until(predicate, timeout: float = 30, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 def assert_slurm_matches(slurm, targets: list[dict]) -> None:

@@ -1,7 +1,6 @@
 """The Slurm client against a real single-node Slurm (scripts/slurm.sh), and its refusal of hostile names."""
 
 import subprocess
-import time
 from decimal import Decimal
 
 import pytest
@@ -16,6 +15,7 @@ from mesocentre.provisioning.slurm.names import (
     validate_account,
     validate_user,
 )
+from mesocentre.provisioning.slurm.testing import wait_until
 
 HOSTILE = [
     "a; rm -rf /",
@@ -51,15 +51,6 @@ class Recorder:
 
     def sacctmgr_changes(self) -> list[list[str]]:
         return [c for c in self.calls if c[0] == "sacctmgr" and c[4] in ("add", "modify", "delete")]
-
-
-def wait_until(predicate, timeout: float = 25, interval: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 # ---- names, without Slurm ----------------------------------------------------------------------------------------
