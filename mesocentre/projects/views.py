@@ -59,7 +59,9 @@ def project_list(request):
     projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
     rounds = [r for r in Round.objects.select_related("call") if r.is_open]
     pending = (
-        ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING).count() if is_operator(request.user) else None
+        ChangeRequest.objects.visible_to(request.user).filter(status=ChangeRequest.Status.PENDING).count()
+        if is_operator(request.user)
+        else None
     )
     context = {"projects": projects, "open_rounds": rounds, "pending_changes": pending}
     return render(request, "projects/project_list.html", context)
@@ -251,7 +253,9 @@ def change_request_list(request):
     """Operators: the change requests waiting for a decision, oldest first, and the latest decided."""
     if not is_operator(request.user):
         raise PermissionDenied
-    changes = ChangeRequest.objects.select_related("allocation__project", "requested_by", "decided_by")
+    changes = ChangeRequest.objects.visible_to(request.user).select_related(
+        "allocation__project", "requested_by", "decided_by"
+    )
     context = {
         "pending": changes.filter(status=ChangeRequest.Status.PENDING).order_by("created"),
         "decided": changes.exclude(status=ChangeRequest.Status.PENDING).order_by("-last_updated")[:20],
@@ -264,7 +268,9 @@ def change_request_list(request):
 def change_request_decide(request, pk: int):
     if not is_operator(request.user):
         raise PermissionDenied
-    change = get_object_or_404(ChangeRequest.objects.select_related("allocation__project"), pk=pk)
+    change = get_object_or_404(
+        ChangeRequest.objects.visible_to(request.user).select_related("allocation__project"), pk=pk
+    )
     form = ChangeDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose to approve or to refuse."))
@@ -289,7 +295,7 @@ def allocation_status(request, pk: int):
     """Operators suspend, resume or expire an allocation: Slurm's limits follow through the queue."""
     if not is_operator(request.user):
         raise PermissionDenied
-    allocation = get_object_or_404(Allocation.objects.select_related("project"), pk=pk)
+    allocation = get_object_or_404(Allocation.objects.visible_to(request.user).select_related("project"), pk=pk)
     form = AllocationStatusForm(request.POST)
     if form.is_valid():
         services.set_allocation_status(request.user, allocation, form.cleaned_data["status"])
