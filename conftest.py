@@ -7,22 +7,9 @@ import socket
 import pytest
 from rest_framework.test import APIClient
 
-# The real Slurm of the session (started once, on first use, by scripts/slurm.sh), for every app's tests.
-pytest_plugins = ["mesocentre.provisioning.slurm.testing"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # PBKDF2's million iterations cost half a second per demo user; tests don't need that strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def demo(db):
-    """The demo data of the service offer, loaded through the same loader as `mesocentre demo`."""
-    from mesocentre.core.demo import load_demo
-
-    load_demo()
+# The lanes, the clock and the shared demo (the `demo` fixture); the real Slurm of the session (started once, on
+# first use, by scripts/slurm.sh), for every app's tests.
+pytest_plugins = ["mesocentre.core.testing", "mesocentre.provisioning.slurm.testing", "pytester"]
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Install everything the tests need and run the whole suite against a real PostgreSQL and Debian's chromium.
-# Usage: scripts/test.sh [pytest arguments]
+# Usage: scripts/test.sh            everything, as CI: the whole suite, then the fast lane again with the clock
+#                                   400 days ahead (no test may depend on today's date)
+#        scripts/test.sh --fast     the fast lane: all but the Slurm, browser and fresh-install tests
+#        scripts/test.sh ARGS…      pytest with these arguments
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,4 +36,10 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loo
 
 "$venv/bin/ruff" check .
 "$venv/bin/ruff" format --check .
-"$venv/bin/python" -m pytest "$@"
+if [ $# -gt 0 ]; then
+  "$venv/bin/python" -m pytest "$@"
+else
+  "$venv/bin/python" -m pytest
+  echo "The fast lane again, with the clock 400 days ahead:"
+  "$venv/bin/python" -m pytest -q --fast --shift-clock=400
+fi

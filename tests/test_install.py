@@ -42,7 +42,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.slow
+@pytest.mark.install
 def test_pip_installed_demo_loads_twice_and_serves_the_portal(installed, tmp_path):
     mesocentre = str(installed / "bin/mesocentre")
     for _ in range(2):

@@ -13,12 +13,15 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from scoping_cases import CASES, CASES_BY_NAME
 from scoping_table import Case, Ctx, Write
 from scoping_world import MARKERS, ROLES, TENANTS_OF, role_user, seed
+
+from mesocentre.core.testing import WORLD_NOW
 
 # Not walked, with the reason. The admin is Django's own, guarded as a whole by is_staff: test_admin_is_staff_only.
 EXCLUDED_NAMESPACES = {"admin": "Django's admin site, reachable by staff only (test_admin_is_staff_only)"}
@@ -125,9 +128,10 @@ def test_the_walk_sees_nested_includes_and_router_variants():
 def seeded(django_db_setup, django_db_blocker):
     """The two establishments, seeded once for the module inside a transaction that is never committed.
 
-    Each test runs in a savepoint inside it (pytest-django's `db`), as Django's TestCase.setUpTestData does.
+    Each test runs in a savepoint inside it (pytest-django's `db`), as Django's TestCase.setUpTestData does. The
+    module runs in mid-June 2026, whatever today is: the world's allocations run through 2026.
     """
-    with django_db_blocker.unblock():
+    with time_machine.travel(WORLD_NOW, tick=True), django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:

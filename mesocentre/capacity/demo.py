@@ -11,14 +11,14 @@ VCPU_PER_SERVER = 111
 RAM_GB_PER_SERVER = 333
 
 
-def load(out=None) -> None:
+def load(day, out=None) -> None:
     for code, name, recovery, servers, storage, backup in SITES:
-        site, _ = Site.objects.update_or_create(
+        site, _ = Site.objects.get_or_create(
             code=code,
             defaults={"name": name, "is_recovery_site": recovery, "storage_gb": storage, "backup_gb": backup},
         )
         for index in range(1, servers + 1):
-            Host.objects.update_or_create(
+            Host.objects.get_or_create(
                 name=f"{code}-hv{index:02d}",
                 defaults={"site": site, "vcpu": VCPU_PER_SERVER, "ram_gb": RAM_GB_PER_SERVER},
             )

@@ -209,16 +209,16 @@ def billing_type(sized_by: str) -> str:
     return Component.BillingType.FIXED if sized_by == "count" else Component.BillingType.LIMIT
 
 
-def load(out=None) -> None:
+def load(day, out=None) -> None:
     for code, name, margin in (
         ("academic", "Academic (full cost)", 0),
         ("company", "Company (full cost + margin)", 15),
     ):
-        PriceList.objects.update_or_create(
+        PriceList.objects.get_or_create(
             code=code, defaults={"name": name, "name_fr": fr(name), "margin_percent": D(margin)}
         )
     for order, (code, name, kind, status, backend, description, plans) in enumerate(CATALOGUE):
-        offering, _ = Offering.objects.update_or_create(
+        offering, _ = Offering.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
@@ -232,7 +232,7 @@ def load(out=None) -> None:
             },
         )
         for plan_order, (plan_code, plan_name, plan_description, components) in enumerate(plans):
-            plan, _ = Plan.objects.update_or_create(
+            plan, _ = Plan.objects.get_or_create(
                 offering=offering,
                 code=plan_code,
                 defaults={
@@ -244,7 +244,7 @@ def load(out=None) -> None:
                 },
             )
             for comp_code, comp_name, unit, sized_by, prices in components:
-                component, _ = Component.objects.update_or_create(
+                component, _ = Component.objects.get_or_create(
                     plan=plan,
                     code=comp_code,
                     defaults={
@@ -265,7 +265,7 @@ def load_prices(component: Component, prices) -> None:
     schedule = prices if isinstance(prices, list) else [(START, prices)]
     for index, (valid_from, amount) in enumerate(schedule):
         following = schedule[index + 1][0] if index + 1 < len(schedule) else None
-        Price.objects.update_or_create(
+        Price.objects.get_or_create(
             component=component,
             valid_from=valid_from,
             defaults={

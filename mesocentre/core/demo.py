@@ -1,15 +1,21 @@
 """The demo loader: one mechanism that every app extends with its own ``demo.py``.
 
-Each app that has demo data defines ``load(out)`` in ``<app>/demo.py``; it must be idempotent (use natural
-keys and ``update_or_create``) so that running the demo twice duplicates nothing. Apps are loaded in the
-order of INSTALLED_APPS, which is also the dependency order.
+Each app that has demo data defines ``load(day, out)`` in ``<app>/demo.py``. ``day`` is the day the demo was first
+loaded (stored in ``DemoState``): the app's dates count from it, so that the demo looks alive whenever it was first
+loaded and running it again changes nothing. A loader finds its rows by natural key and creates those missing; it
+never updates a row that exists, so what users changed since stays as they left it. Apps are loaded in the order of
+INSTALLED_APPS, which is also the dependency order.
 """
 
+import datetime
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
+
+from mesocentre.core.models import DemoState
 
 
 def demo_modules() -> list:
@@ -21,9 +27,20 @@ def demo_modules() -> list:
     return modules
 
 
-def load_demo(out=None) -> None:
+def load_demo(out=None, first_day: datetime.date | None = None) -> datetime.date:
+    """Load the demo; returns the day its dates count from (``first_day`` on a first load, today by default)."""
     from mesocentre.audit.context import acting_as
 
     with acting_as(None, "demo loader"), transaction.atomic():
+        state, _ = DemoState.objects.get_or_create(
+            pk=1, defaults={"first_loaded_on": first_day or timezone.localdate()}
+        )
         for module in demo_modules():
-            module.load(out)
+            module.load(state.first_loaded_on, out)
+    return state.first_loaded_on
+
+
+def month_start(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month ``months`` away from ``day``'s month (negative: before)."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)

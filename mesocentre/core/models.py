@@ -33,3 +33,17 @@ class TimestampedModel(models.Model):
         # Validation lives in the model: nothing reaches the database without passing clean().
         self.full_clean()
         super().save(*args, **kwargs)
+
+
+class DemoState(models.Model):
+    """The day the demo was first loaded: every date of the demo (an open round, allocations running, recent
+    usage) is counted from it, so the demo looks alive whenever it is first loaded and the same on every run."""
+
+    first_loaded_on = models.DateField(_("first loaded on"))
+
+    class Meta:
+        verbose_name = _("demo state")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="core_demostate_single_row")]
+
+    def __str__(self) -> str:
+        return f"demo first loaded on {self.first_loaded_on}"

@@ -1,12 +1,16 @@
-"""Demo projects: « Appel HPC 2026 » with a decided round and an open one, eight projects across the themes.
+"""Demo projects: an HPC call with a decided round and an open one, eight projects across the themes, recent usage.
 
-Idempotent: natural keys and fixed dates; the Slurm operations are queued only when an allocation is created or
-changed, so a second load queues nothing and records nothing.
+Every date counts from the day the demo was first loaded (``day``): the decided round closed months ago, its
+allocations run now, the second round is open, the projects' jobs ran over the last weeks. Rows are found by natural
+key and created when missing, never updated, so a second load changes nothing, whatever users did since; the
+Slurm operations are queued only when an allocation is created.
 """
 
 import datetime
 from zoneinfo import ZoneInfo
 
+from mesocentre.core.demo import month_start
+from mesocentre.metering.models import UsageRecord
 from mesocentre.projects import services
 from mesocentre.projects.models import (
     Allocation,
@@ -22,15 +26,34 @@ from mesocentre.projects.models import (
     ReviewAssignment,
     Round,
 )
+from mesocentre.projects.naming import account_name
+from mesocentre.tenancy.demo import charter_day
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
 
 PARIS = ZoneInfo("Europe/Paris")
-CHARTER_DAY = datetime.datetime(2026, 1, 10, 9, 0, tzinfo=PARIS)
 
 
-def at(day: str) -> datetime.datetime:
+def at(day: datetime.date, hour: int = 0) -> datetime.datetime:
     # In UTC, as the database gives it back: the audit compares a second load's values with the stored ones.
-    return datetime.datetime.fromisoformat(day).replace(tzinfo=PARIS).astimezone(datetime.UTC)
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=PARIS).astimezone(datetime.UTC)
+
+
+class Timeline:
+    """The demo's calendar, counted in months from the day it was first loaded."""
+
+    def __init__(self, day: datetime.date) -> None:
+        self.day = day
+        self.projects_start = month_start(day, -11)
+        self.projects_end = month_start(day, 25) - datetime.timedelta(days=1)
+        self.round1 = (at(month_start(day, -11) + datetime.timedelta(days=4)), at(month_start(day, -8)))
+        self.round1_submitted = at(month_start(day, -10) + datetime.timedelta(days=14), 10)
+        self.allocations = (month_start(day, -7), month_start(day, 5) - datetime.timedelta(days=1))
+        self.round2 = (at(month_start(day, -2)), at(month_start(day, 2)))  # open on `day`, whatever its date
+        self.round2_submitted = at(month_start(day, -2) + datetime.timedelta(days=19), 10)
+
+    @property
+    def call_year(self) -> int:
+        return self.round2[0].astimezone(PARIS).year
 
 
 # (username, first, last, unix login, establishment, laboratory, reviewer)
@@ -43,8 +66,9 @@ USERS = [
     ("pi-genphyse", "Gina", "Génome", "ggenome", "inrae", "genphyse", False),
     ("reviewer-isae", "Victor", "Relecteur", "vrelecteur", "isae", "ica", True),
 ]
-# Who accepted the usage charter: member-irit has not, so Slurm does not know them yet.
-CHARTER = ["pi-irit", "pi-imft", "pi-irap", "pi-lcc", "pi-cirimat", "pi-ica", "pi-lpt", "pi-genphyse"]
+# Who accepted the usage charter (with the tenancy demo's pi-irit and pi-imft; member-irit has not, so Slurm does
+# not know them yet).
+CHARTER = ["pi-irap", "pi-lcc", "pi-cirimat", "pi-ica", "pi-lpt", "pi-genphyse"]
 
 # (code, title, laboratory, paying establishment, theme, PI, other members)
 PROJECTS = [
@@ -75,113 +99,147 @@ OPEN = [
     ("lpt-lattice", 4_000_000, 0, 2_000, [("reviewer", 5), ("reviewer-isae", None)]),
     ("genphyse-genomics", 1_200_000, 4_000, 20_000, [("reviewer-isae", 3)]),
 ]
+# Recent usage, as Slurm's accounting would give it: (project, share of its core-hours used, share of its GPU
+# hours), spread over daily jobs of the 28 days before the demo's day. cirimat-alloys is past the 80 % warning.
+USAGE = [
+    ("irit-hybrid-ai", 0.35, 0.50),
+    ("imft-jets", 0.55, 0),
+    ("irap-galaxies", 0.20, 0.10),
+    ("lcc-catalysis", 0.40, 0),
+    ("cirimat-alloys", 0.85, 0),
+    ("ica-composites", 0.10, 0),
+]
+USAGE_DAYS = 28
 
 
-def _users(labs, establishments):
+def _users(day, labs, establishments):
     for username, first, last, login, est, lab, reviewer in USERS:
-        user, created = User.objects.update_or_create(
+        user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "unix_login": login, "is_reviewer": reviewer,
-                      "email": f"{username}@demo.mesocentre.local"},
+                      "email": f"{username}@demo.mesocentre.local",
+                      "charter_accepted_at": charter_day(day) if username in CHARTER else None},
         )  # fmt: skip
-        if created:
+        if created:  # a user's memberships are theirs once they exist
             user.set_password("demo")
             user.save()
-        Membership.objects.update_or_create(
-            user=user, establishment=establishments[est], defaults={"laboratory": labs[lab], "role": "member"}
-        )
-    for user in User.objects.filter(username__in=CHARTER, charter_accepted_at__isnull=True):
-        user.charter_accepted_at = CHARTER_DAY
-        user.save()
+            Membership.objects.create(user=user, establishment=establishments[est], laboratory=labs[lab])
 
 
-def _projects(labs, establishments, themes) -> dict:
+def _projects(when: Timeline, labs, establishments, themes) -> dict:
     projects = {}
     for code, title, lab, est, theme, pi, members in PROJECTS:
-        project, _ = Project.objects.update_or_create(
+        project, created = Project.objects.get_or_create(
             code=code,
             defaults={
                 "title": title,
                 "laboratory": labs[lab],
                 "paying_establishment": establishments[est],
                 "theme": themes[theme],
-                "starts_on": datetime.date(2026, 1, 1),
-                "ends_on": datetime.date(2028, 12, 31),
+                "starts_on": when.projects_start,
+                "ends_on": when.projects_end,
                 "data_management_plan_url": f"https://dmp.opidor.fr/plans/{code}",
             },
         )
-        ProjectMembership.objects.update_or_create(project=project, user=User.objects.get(username=pi),
-                                                   defaults={"role": "pi"})  # fmt: skip
-        for username in members:
-            ProjectMembership.objects.get_or_create(project=project, user=User.objects.get(username=username))
+        if created:  # its members are the PI's business from then on
+            ProjectMembership.objects.create(project=project, user=User.objects.get(username=pi), role="pi")
+            for username in members:
+                ProjectMembership.objects.create(project=project, user=User.objects.get(username=username))
         projects[code] = project
     Grant.objects.get_or_create(project=projects["irit-hybrid-ai"], funder="ANR", reference="ANR-19-P3IA-0004",
                                 defaults={"amount": "1250000.00"})  # fmt: skip
     Publication.objects.get_or_create(project=projects["imft-jets"], title="Large-eddy simulation of swirling jets",
-                                      defaults={"year": 2025, "doi": "10.1017/jfm.2025.00001"})  # fmt: skip
+                                      defaults={"year": when.day.year - 1, "doi": "10.1017/jfm.2025.00001"})  # fmt: skip
     return projects
 
 
 def _request(project, round, cpu, gpu, scratch, submitted, status):
-    request, _ = AllocationRequest.objects.update_or_create(
+    request, _ = AllocationRequest.objects.get_or_create(
         project=project,
         round=round,
         defaults={"cpu_core_hours": cpu, "gpu_hours": gpu, "scratch_gb": scratch, "status": status,
-                  "justification": f"Production runs of {project.title.lower()}.", "submitted_at": at(submitted)},
+                  "justification": f"Production runs of {project.title.lower()}.", "submitted_at": submitted},
     )  # fmt: skip
     return request
 
 
-def load(out=None) -> None:
-    labs = {lab.code: lab for lab in Laboratory.objects.all()}
-    establishments = {e.code: e for e in Establishment.objects.all()}
-    themes = {t.code: t for t in ScientificTheme.objects.all()}
-    operator = User.objects.get(username="operator")
-    _users(labs, establishments)
-    projects = _projects(labs, establishments, themes)
-    call, _ = Call.objects.update_or_create(
-        code="appel-hpc-2026",
-        defaults={"name": "Appel HPC 2026", "description": "Heures de calcul sur le supercalculateur régional."},
-    )
-    closed, _ = Round.objects.update_or_create(
+def _decided_round(when: Timeline, projects, call, operator) -> None:
+    closed, _ = Round.objects.get_or_create(
         call=call, name="Session 1",
-        defaults={"opens_at": at("2026-01-05"), "closes_at": at("2026-03-31"), "cpu_budget": 40_000_000,
+        defaults={"opens_at": when.round1[0], "closes_at": when.round1[1], "cpu_budget": 40_000_000,
                   "gpu_budget": 40_000},
     )  # fmt: skip
-    open_round, _ = Round.objects.update_or_create(
-        call=call, name="Session 2",
-        defaults={"opens_at": at("2026-10-01"), "closes_at": at("2027-01-31"), "cpu_budget": 20_000_000,
-                  "gpu_budget": 30_000},
-    )  # fmt: skip
+    allocations = {}
     for code, cpu, gpu, granted_cpu, granted_gpu, reason in DECIDED:
-        request = _request(projects[code], closed, cpu, gpu, 1000, "2026-02-15", "decided")
-        decision, _ = Decision.objects.update_or_create(
+        request = _request(projects[code], closed, cpu, gpu, 1000, when.round1_submitted, "decided")
+        decision, _ = Decision.objects.get_or_create(
             request=request, defaults={"cpu_core_hours": granted_cpu, "gpu_hours": granted_gpu, "reason": reason}
         )
-        allocation, created = Allocation.objects.get_or_create(
+        allocations[code], created = Allocation.objects.get_or_create(
             decision=decision,
             defaults={"project": projects[code], "cpu_core_hours": granted_cpu, "gpu_hours": granted_gpu,
-                      "starts_on": datetime.date(2026, 5, 1), "ends_on": datetime.date(2027, 4, 30)},
+                      "starts_on": when.allocations[0], "ends_on": when.allocations[1]},
         )  # fmt: skip
         if created:
             services._push_to_slurm(projects[code], None)  # waits in the queue until a worker reaches Slurm
-    imft = Allocation.objects.get(project=projects["imft-jets"])
     change, created = ChangeRequest.objects.get_or_create(
-        allocation=imft, change_type="more_hours",
-        defaults={"extra_cpu_core_hours": 1_000_000, "justification": "Mesh refinement doubled the cost."},
+        allocation=allocations["imft-jets"], change_type="more_hours", justification="Mesh refinement doubled the cost.",
+        defaults={"extra_cpu_core_hours": 1_000_000},
     )  # fmt: skip
     if created:
         services.approve_change_request(operator, change)
-    reviewers = {u.username: u for u in User.objects.filter(is_reviewer=True)}
+
+
+def _open_round(when: Timeline, projects, call) -> None:
+    open_round, _ = Round.objects.get_or_create(
+        call=call, name="Session 2",
+        defaults={"opens_at": when.round2[0], "closes_at": when.round2[1], "cpu_budget": 20_000_000,
+                  "gpu_budget": 30_000},
+    )  # fmt: skip
+    reviewers = {u.username: u for u in User.objects.filter(username__in=["reviewer", "reviewer-isae"])}
     for code, cpu, gpu, scratch, reviews in OPEN:
-        request = _request(projects[code], open_round, cpu, gpu, scratch, "2026-10-20", "under_review")
+        request = _request(projects[code], open_round, cpu, gpu, scratch, when.round2_submitted, "under_review")
         for username, score in reviews:
             assignment, _ = ReviewAssignment.objects.get_or_create(request=request, reviewer=reviewers[username])
             if score is not None:
-                Review.objects.update_or_create(
+                Review.objects.get_or_create(
                     assignment=assignment,
                     defaults={"score": score, "private_comment": "Solid team; the scaling data are convincing.",
                               "public_comment": "Please report the parallel efficiency beyond 2 000 cores."},
                 )  # fmt: skip
+
+
+def _usage(when: Timeline, projects) -> None:
+    """One job a day per project, ending at 18:00, as `metering collect-slurm` would record it."""
+    for code, cpu_share, gpu_share in USAGE:
+        granted = next(d for d in DECIDED if d[0] == code)
+        account = account_name(code)
+        for n in range(USAGE_DAYS):
+            ended = at(when.day - datetime.timedelta(days=USAGE_DAYS - n), 18)
+            cpu_hours = int(granted[3] * cpu_share) // USAGE_DAYS
+            gpu_hours = int(granted[4] * gpu_share) // USAGE_DAYS
+            UsageRecord.objects.get_or_create(
+                source=f"slurm:{services.DEFAULT_CLUSTER}",
+                external_id=f"demo-{account}-{n + 1}",  # never a Slurm job id, so a real collection cannot clash
+                defaults={"account": account, "user_login": "", "started_at": ended - datetime.timedelta(hours=8),
+                          "ended_at": ended, "cpu_seconds": cpu_hours * 3600, "gpu_seconds": gpu_hours * 3600},
+            )  # fmt: skip
+
+
+def load(day: datetime.date, out=None) -> None:
+    when = Timeline(day)
+    labs = {lab.code: lab for lab in Laboratory.objects.all()}
+    establishments = {e.code: e for e in Establishment.objects.all()}
+    themes = {t.code: t for t in ScientificTheme.objects.all()}
+    _users(day, labs, establishments)
+    projects = _projects(when, labs, establishments, themes)
+    call, _ = Call.objects.get_or_create(
+        code=f"appel-hpc-{when.call_year}",
+        defaults={"name": f"Appel HPC {when.call_year}",
+                  "description": "Heures de calcul sur le supercalculateur régional."},
+    )  # fmt: skip
+    _decided_round(when, projects, call, User.objects.get(username="operator"))
+    _open_round(when, projects, call)
+    _usage(when, projects)
     if out:
         out.write(f"projects: {len(PROJECTS)} projects, 1 call with 2 rounds, {len(DECIDED)} allocations")

@@ -1,8 +1,13 @@
 """Demo tenants: establishments of every kind, joint laboratories, the eight themes, users of every role."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
+from mesocentre.core.demo import month_start
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
 
 DEMO_PASSWORD = "demo"
+PARIS = ZoneInfo("Europe/Paris")
 
 THEMES = [
     ("materials", "Materials physico-chemistry", "Physico-chimie des matériaux"),
@@ -86,17 +91,24 @@ USERS = [
     ("reviewer", "Rachel", "Experte", "rexperte", {"is_reviewer": True}, [("inrae", "member", "genphyse")]),
     ("manager-aerodata", "Anne", "Martin", None, {}, [("aerodata", "manager", None)]),
 ]
+# Who accepted the usage charter (the projects demo adds its own users).
+CHARTER = ["pi-irit", "pi-imft"]
 
 
-def load(out=None) -> None:
+def charter_day(day: datetime.date) -> datetime.datetime:
+    """When the demo's researchers accepted the charter: early in the month the decided round opened."""
+    accepted = datetime.datetime.combine(month_start(day, -11), datetime.time(9), tzinfo=PARIS)
+    # In UTC, as the database gives it back, so that an audit of a second load compares like with like.
+    return (accepted + datetime.timedelta(days=9)).astimezone(datetime.UTC)
+
+
+def load(day, out=None) -> None:
     themes = {}
     for code, name, name_fr in THEMES:
-        themes[code], _ = ScientificTheme.objects.update_or_create(
-            code=code, defaults={"name": name, "name_fr": name_fr}
-        )
+        themes[code], _ = ScientificTheme.objects.get_or_create(code=code, defaults={"name": name, "name_fr": name_fr})
     establishments = {}
     for code, name, kind, siret, vat, chorus in ESTABLISHMENTS:
-        establishments[code], _ = Establishment.objects.update_or_create(
+        establishments[code], _ = Establishment.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
@@ -109,27 +121,30 @@ def load(out=None) -> None:
         )
     labs = {}
     for code, name, owners, theme in LABORATORIES:
-        labs[code], _ = Laboratory.objects.update_or_create(code=code, defaults={"name": name, "theme": themes[theme]})
-        labs[code].establishments.set([establishments[o] for o in owners])
+        labs[code], created = Laboratory.objects.get_or_create(
+            code=code, defaults={"name": name, "theme": themes[theme]}
+        )
+        if created:
+            labs[code].establishments.set([establishments[o] for o in owners])
     for username, first, last, login, flags, memberships in USERS:
-        user, created = User.objects.update_or_create(
+        user, created = User.objects.get_or_create(
             username=username,
             defaults={
                 "first_name": first,
                 "last_name": last,
                 "unix_login": login,
                 "email": f"{username}@demo.mesocentre.local",
+                "charter_accepted_at": charter_day(day) if username in CHARTER else None,
                 **flags,
             },
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        if not created:
+            continue  # a user's memberships are theirs once they exist: a second load leaves them as they are
+        user.set_password(DEMO_PASSWORD)
+        user.save()
         for est, role, lab in memberships:
-            Membership.objects.update_or_create(
-                user=user,
-                establishment=establishments[est],
-                defaults={"role": role, "laboratory": labs[lab] if lab else None},
+            Membership.objects.create(
+                user=user, establishment=establishments[est], role=role, laboratory=labs[lab] if lab else None
             )
     if out:
         out.write(

@@ -5,15 +5,17 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from mesocentre.core.testing import WORLD_NOW
 from mesocentre.projects import services
 from mesocentre.projects.models import Call, Round
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme
 
 
 @pytest.fixture
-def w(db, user_factory):
+def w(db, user_factory, time_machine):
     """Two laboratories of one university, a PI who accepted the charter, a student who did not, a reviewer of the
-    PI's laboratory and one from elsewhere, an operator, an open and a closed round."""
+    PI's laboratory and one from elsewhere, an operator, an open and a closed round; on 2026-06-15."""
+    time_machine.move_to(WORLD_NOW, tick=True)
     now = timezone.now()
     x = SimpleNamespace()
     x.theme = ScientificTheme.objects.create(code="fluids", name="Fluid mechanics")
