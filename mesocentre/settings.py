@@ -116,6 +116,9 @@ if os.environ.get("MESOCENTRE_OIDC_ISSUER"):
     OIDC_OP_USER_ENDPOINT = f"{_issuer}/protocol/openid-connect/userinfo"
     OIDC_OP_JWKS_ENDPOINT = f"{_issuer}/protocol/openid-connect/certs"
     OIDC_RP_SIGN_ALGO = "RS256"
+# The identity provider's claim that holds a person's Unix login (LDAP's uid, say); the platform sets the login
+# from it at every sign-in. Empty: operators set logins by hand.
+MESOCENTRE_OIDC_UNIX_LOGIN_CLAIM = os.environ.get("MESOCENTRE_OIDC_UNIX_LOGIN_CLAIM", "")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"

@@ -15,6 +15,7 @@ if [ -z "$action" ] || [ -z "$dir" ]; then
   exit 2
 fi
 [ "$(id -u)" = 0 ] || { echo "slurm.sh: must run as root" >&2; exit 1; }
+JOB_USER=mesojob
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 export SLURM_CONF=$dir/etc/slurm.conf
@@ -262,8 +263,12 @@ case "$action" in
     wait_for "$WAIT" slurmctld scontrol ping
     alive "$(pid_of slurmd)" || slurmd -N localhost </dev/null >>"$dir/log/slurmd-start.log" 2>&1 || fail "slurmd did not start"
     wait_for "$WAIT" "the node (idle in sinfo)" sh -c 'sinfo -h -N -n localhost -o %T | grep -qx idle'
+    # Jobs of the tests run as an ordinary Unix user: the platform never lets a project's member be root.
+    id -u "$JOB_USER" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin "$JOB_USER" ||
+      fail "useradd $JOB_USER failed"
     echo "SLURM_CONF=$SLURM_CONF"
     echo "SLURM_CLUSTER=$cluster"
+    echo "SLURM_JOB_USER=$JOB_USER"
     ;;
   stop)
     [ -f "$SLURM_CONF" ] || exit 0

@@ -52,6 +52,12 @@ def tokens_of_b(c: Ctx):
     return sorted(Token.objects.filter(user__memberships__establishment=c.w.B.establishment).values_list("key"))
 
 
+def emails_of_b(c: Ctx):
+    from mesocentre.tenancy.models import User
+
+    return sorted(User.objects.filter(memberships__establishment=c.w.B.establishment).values_list("email"))
+
+
 QUOTE = {"period": "year", "price_list": "academic", "items": [{"kind": "hpc", "core_hours": "1000"}]}
 
 CASES: list[Case] = [
@@ -132,6 +138,22 @@ CASES: list[Case] = [
         writes={"POST": Write(AUTHENTICATED, state=tokens_of_b, changes=False)},
         why="POST rotates the caller's own token: B's tokens never change",
     ),
+    Case(
+        "tenancy:email_change",
+        readers=NOBODY,
+        tenant=False,
+        writes={"POST": Write(AUTHENTICATED, patch(email="new@example.org"), state=emails_of_b, changes=False)},
+        why="POST only: sends a link to the new address; nobody's address changes before it is followed",
+    ),
+    Case(
+        "tenancy:email_confirm",
+        readers=EVERYONE,
+        tenant=False,
+        target=lambda w, t: getattr(w, t).member,  # the URL holds no object, only a (here forged) token
+        kwargs=lambda o: {"token": "forged"},
+        writes={"POST": Write(EVERYONE, state=emails_of_b, changes=False)},
+        why="the link's page; a forged token changes nothing",
+    ),
     # ---- audit portal
     Case("audit:entry_list", readers=OPERATOR, shows=lambda w, role: [w.B.establishment.name] * (role == "operator")),
     # ---- API roots
@@ -192,8 +214,8 @@ CASES: list[Case] = [
             manager_a=lambda w: [w.A.manager, w.A.member],
             reviewer=lambda w: [w.reviewer],
         ),
-        writes={"POST": Write(OPERATOR, lambda c: {"username": f"new-user-{c.tenant}".lower()})},
-        why="everyone sees themself; managers see their establishment's members",
+        writes={"POST": Write(NOBODY, lambda c: {"username": f"new-user-{c.tenant}".lower()})},
+        why="everyone sees themself; managers see their establishment's members; people join by invitation",
     ),
     api(
         "tenancy-api:user-detail",

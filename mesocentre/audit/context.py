@@ -11,6 +11,12 @@ def current_actor() -> tuple:
     return _actor.get()
 
 
+def current_user():
+    """The user causing the change, or None (the system, the demo loader, an anonymous visitor)."""
+    user = _actor.get()[0]
+    return user.resolve() if hasattr(user, "resolve") else user  # the web's is resolved only when needed
+
+
 @contextmanager
 def acting_as(user, label: str | None = None):
     token = _actor.set((user, label or (user.get_username() if user else "system")))

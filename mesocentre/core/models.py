@@ -22,6 +22,37 @@ class PublicQuerySet(ScopedQuerySet):
         return self
 
 
+class TracksFields(models.Model):
+    """Remembers the values of ``tracked_fields`` as loaded, so that ``save()`` knows what changed without asking
+    the database again (a change some backend depends on must be announced in the same transaction)."""
+
+    tracked_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.remember_loaded()
+        return instance
+
+    def remember_loaded(self) -> None:
+        loaded = self.get_deferred_fields()
+        self._loaded_values = {name: getattr(self, name) for name in self.tracked_fields if name not in loaded}
+
+    def loaded_value(self, name: str):
+        """The value ``name`` had when this row was loaded (None for a new row)."""
+        return getattr(self, "_loaded_values", {}).get(name)
+
+    def changed_fields(self) -> dict:
+        """{field: value as loaded} for every tracked field changed since; nothing for a row not saved yet."""
+        if self._state.adding:
+            return {}
+        loaded = getattr(self, "_loaded_values", {})
+        return {name: old for name, old in loaded.items() if getattr(self, name) != old}
+
+
 class TimestampedModel(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     last_updated = models.DateTimeField(_("last updated"), auto_now=True)

@@ -9,7 +9,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from mesocentre.audit.registry import register
-        from mesocentre.projects import adoption, models, services
+        from mesocentre.projects import adoption, listeners, models, services
         from mesocentre.provisioning.slurm.adoption import register_importer
         from mesocentre.provisioning.slurm.reconcile import register_desired_state
 
@@ -18,3 +18,5 @@ class ProjectsConfig(AppConfig):
         register_desired_state(services.desired_slurm_state)
         # ``mesocentre slurm import`` turns an existing cluster's accounts into projects.
         register_importer(adoption.import_accounts)
+        # Establishments' codes and users' logins live in tenancy, below: it announces their changes.
+        listeners.connect()

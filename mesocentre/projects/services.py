@@ -50,6 +50,8 @@ def _require_operator(actor, what: str) -> None:
 
 def slurm_exclusion_reason(user) -> str | None:
     """Why ``user`` is left out of the clusters, in words; None when the clusters may know them."""
+    if not user.is_active:
+        return _("%(user)s's account is deactivated: no cluster knows them any more.") % {"user": user}
     if user.charter_accepted_at is None:
         return _("%(user)s has not accepted the usage charter yet: no cluster knows them until they do.") % {
             "user": user

@@ -63,7 +63,8 @@ def project_list(request):
         if is_operator(request.user)
         else None
     )
-    context = {"projects": projects, "open_rounds": rounds, "pending_changes": pending}
+    leaderless = list(Project.objects.without_pi().order_by("code")) if is_operator(request.user) else []
+    context = {"projects": projects, "open_rounds": rounds, "pending_changes": pending, "leaderless": leaderless}
     return render(request, "projects/project_list.html", context)
 
 

@@ -14,3 +14,7 @@ class AddMemberForm(forms.Form):
             return User.objects.get(username=username)
         except User.DoesNotExist:
             raise forms.ValidationError(_("No user has this username.")) from None
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("New e-mail address"), max_length=254)

@@ -2,12 +2,16 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedModel
+from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedModel, TracksFields
+from mesocentre.core.names import is_system_name
 from mesocentre.core.roles import is_operator
+from mesocentre.tenancy.registry import Event, announce
 from mesocentre.tenancy.validators import validate_french_vat, validate_siret, validate_unix_login
 
 
@@ -40,7 +44,7 @@ class EstablishmentQuerySet(ScopedQuerySet):
         return self.filter(memberships__user=user, memberships__role=Membership.Role.MANAGER).distinct()
 
 
-class Establishment(TimestampedModel):
+class Establishment(TracksFields, TimestampedModel):
     class Kind(models.TextChoices):
         UNIVERSITY = "university", _("university")
         SCHOOL = "school", _("engineering school")
@@ -61,6 +65,8 @@ class Establishment(TimestampedModel):
     address = models.TextField(_("billing address"), blank=True)
 
     objects = EstablishmentQuerySet.as_manager()
+    # Its code names its Slurm account, the parent of its projects' accounts.
+    tracked_fields = ("code",)
 
     class Meta:
         ordering = ["name"]
@@ -77,6 +83,21 @@ class Establishment(TimestampedModel):
     def clean(self):
         if self.kind != self.Kind.COMPANY and not self.siret and self.chorus_service_code:
             raise ValidationError({"siret": _("A public body invoiced through Chorus Pro needs its SIRET.")})
+        if self.code and (self._state.adding or "code" in self.changed_fields()):
+            # The code names a Slurm account: the apps that know Slurm say whether the name is free.
+            problems = announce(Event.ESTABLISHMENT_CODE_CHECK, establishment=self, code=self.code)
+            if is_system_name(self.code):
+                problems.insert(0, _("%(code)s is a name the system keeps for itself.") % {"code": self.code})
+            if problems:
+                raise ValidationError({"code": problems[0]})
+
+    def save(self, *args, **kwargs):
+        before = self.changed_fields()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if before:
+                announce(Event.ESTABLISHMENT_CHANGED, establishment=self, before=before)
+        self.remember_loaded()
 
 
 class LaboratoryQuerySet(ScopedQuerySet):
@@ -129,7 +150,7 @@ class MesocentreUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
-class User(AbstractUser):
+class User(TracksFields, AbstractUser):
     # Operators are the datacenter's staff; reviewers sit on the expert committee. Establishment roles are
     # memberships, project roles come with projects.
     is_operator = models.BooleanField(_("operator"), default=False, help_text=_("Datacenter staff."))
@@ -149,11 +170,23 @@ class User(AbstractUser):
         blank=True,
         help_text=_("When the user accepted the centre's usage charter; no cluster knows them before."),
     )
+    oidc_subject = models.CharField(
+        _("identity provider subject"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Who the institutional identity provider says this is (its 'sub' claim)."),
+    )
     preferred_language = models.CharField(
         _("language"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")]
     )
 
     objects = MesocentreUserManager()
+    # What the clusters depend on (login, active, charter), and the username, which never changes.
+    tracked_fields = ("username", "unix_login", "is_active", "charter_accepted_at")
+    CLUSTER_FIELDS = ("unix_login", "is_active", "charter_accepted_at")
 
     class Meta:
         ordering = ["username"]
@@ -162,6 +195,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def clean(self):
+        super().clean()
+        if "username" in self.changed_fields() and not getattr(self, "_erasing", False):
+            # Audit entries, invitations and the identity provider all know people by it.
+            raise ValidationError({"username": _("A username does not change.")})
+
     def save(self, *args, **kwargs):
         if self.unix_login == "":
             self.unix_login = None
@@ -169,7 +208,27 @@ class User(AbstractUser):
             self.is_staff = True  # operators work in the admin too
         if self.unix_login:
             validate_unix_login(self.unix_login)
-        super().save(*args, **kwargs)
+        changed = self.changed_fields()
+        if "username" in changed and not getattr(self, "_erasing", False):
+            raise ValidationError({"username": _("A username does not change.")})
+        before = {name: old for name, old in changed.items() if name in self.CLUSTER_FIELDS}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if before:
+                announce(Event.USER_CHANGED, user=self, before=before)
+        self.remember_loaded()
+
+
+@receiver(pre_delete, sender=User, dispatch_uid="tenancy_user_deleting")
+def _user_deleting(sender, instance: User, **kwargs) -> None:
+    # The apps above say what to do once the user is gone (their memberships go with them, by cascade).
+    instance._after_delete = announce(Event.USER_DELETING, user=instance)
+
+
+@receiver(post_delete, sender=User, dispatch_uid="tenancy_user_deleted")
+def _user_deleted(sender, instance: User, **kwargs) -> None:
+    for then in getattr(instance, "_after_delete", []):
+        then()
 
 
 class MembershipQuerySet(ScopedQuerySet):
@@ -181,7 +240,7 @@ class MembershipQuerySet(ScopedQuerySet):
         return self.filter(Q(user=user) | Q(establishment__in=Establishment.objects.managed_by(user))).distinct()
 
 
-class Membership(TimestampedModel):
+class Membership(TracksFields, TimestampedModel):
     class Role(models.TextChoices):
         MANAGER = "manager", _("establishment manager")
         MEMBER = "member", _("member")
@@ -201,6 +260,7 @@ class Membership(TimestampedModel):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
 
     objects = MembershipQuerySet.as_manager()
+    tracked_fields = ("role",)
 
     class Meta:
         ordering = ["establishment", "user"]
@@ -221,3 +281,25 @@ class Membership(TimestampedModel):
             and not self.laboratory.establishments.filter(pk=self.establishment_id).exists()
         ):
             raise ValidationError({"laboratory": _("This laboratory does not belong to this establishment.")})
+        if self.changed_fields().get("role") == self.Role.MANAGER and self.is_last_manager():
+            raise ValidationError({"role": LAST_MANAGER})
+
+    def is_last_manager(self) -> bool:
+        """True when this membership is its establishment's only manager (as stored)."""
+        managers = Membership.objects.filter(establishment_id=self.establishment_id, role=self.Role.MANAGER)
+        return not managers.exclude(pk=self.pk).exists() and managers.filter(pk=self.pk).exists()
+
+
+LAST_MANAGER = _("An establishment keeps at least one manager: name another manager first.")
+
+
+@receiver(pre_delete, sender=Membership, dispatch_uid="tenancy_membership_keeps_a_manager")
+def _keep_a_manager(sender, instance: Membership, origin=None, **kwargs) -> None:
+    # Whichever path deletes memberships (a view, the API, the admin's bulk action). Deleting the user or the
+    # establishment itself takes its memberships along, and is the operators' decision.
+    if isinstance(origin, User | Establishment) or instance.role != Membership.Role.MANAGER:
+        return
+    going = origin.values("pk") if isinstance(origin, models.QuerySet) else [instance.pk]
+    managers = Membership.objects.filter(establishment_id=instance.establishment_id, role=Membership.Role.MANAGER)
+    if not managers.exclude(pk__in=going).exists():
+        raise ValidationError({"role": LAST_MANAGER})

@@ -1,9 +1,16 @@
 """Tenancy verbs."""
 
+import datetime
+from collections.abc import Callable
+
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from mesocentre.core.notify import notify_address
 from mesocentre.tenancy.models import Establishment, Membership, User
 
 
@@ -18,13 +25,47 @@ def add_member(actor: User, establishment: Establishment, user: User, role: str 
 def remove_member(actor: User, membership: Membership) -> None:
     if not Establishment.objects.managed_by(actor).filter(pk=membership.establishment_id).exists():
         raise PermissionDenied("Only this establishment's managers or operators remove members.")
-    managers = membership.establishment.memberships.filter(role=Membership.Role.MANAGER)
-    if membership.role == Membership.Role.MANAGER and managers.count() == 1:
-        raise ValidationError({"role": "An establishment keeps at least one manager."})
-    membership.delete()
+    membership.delete()  # the model refuses to leave the establishment without a manager
 
 
 def rotate_token(user: User) -> Token:
     """A new personal API token; the old one stops working at once."""
     Token.objects.filter(user=user).delete()
     return Token.objects.create(user=user)
+
+
+# ------------------------------------------------------------------------------------------------ e-mail changes
+EMAIL_CHANGE_SALT = "mesocentre.tenancy.email-change"
+EMAIL_CHANGE_MAX_AGE = datetime.timedelta(days=3)
+
+
+def request_email_change(user: User, new_email: str, confirm_url: Callable[[str], str]) -> None:
+    """Send a confirmation link to ``new_email``; the address changes only when it is followed.
+
+    The token is signed and holds the user, the new address and the current one: it expires, and it no longer
+    works once the address has changed (so an old link cannot bring an old address back)."""
+    validate_email(new_email)
+    if User.objects.exclude(pk=user.pk).filter(email__iexact=new_email).exists():
+        # Said the same way as a success would be, to the same address: nobody learns whose address it is.
+        notify_address(new_email, user.preferred_language, "", "tenancy/mail/email_taken.txt", {"user": user})
+        return
+    token = signing.dumps({"user": user.pk, "email": new_email, "was": user.email}, salt=EMAIL_CHANGE_SALT)
+    context = {"user": user, "email": new_email, "url": confirm_url(token)}
+    notify_address(new_email, user.preferred_language, "", "tenancy/mail/email_confirm.txt", context)
+
+
+def confirm_email_change(token: str) -> User:
+    """Follow a confirmation link: the user's address becomes the confirmed one."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationError(_("This confirmation link is not valid, or has expired.")) from None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=data["user"], email=data["was"]).first()
+        if user is None:
+            raise ValidationError(_("This confirmation link is not valid any more: the address has changed since."))
+        if User.objects.exclude(pk=user.pk).filter(email__iexact=data["email"]).exists():
+            raise ValidationError(_("Another account uses this address now."))
+        user.email = data["email"]
+        user.save(update_fields=["email"])
+    return user

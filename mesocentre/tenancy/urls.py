@@ -8,4 +8,6 @@ urlpatterns = [
     path("establishments/<slug:code>/", views.establishment_detail, name="establishment_detail"),
     path("memberships/<int:pk>/delete/", views.membership_delete, name="membership_delete"),
     path("account/", views.account, name="account"),
+    path("account/email/", views.email_change, name="email_change"),
+    path("account/email/<str:token>/", views.email_confirm, name="email_confirm"),
 ]

@@ -5,6 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mesocentre.core.names import is_system_name
+
 UNIX_LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 
 
@@ -42,4 +44,10 @@ def validate_unix_login(value: str) -> None:
         raise ValidationError(
             _("A Unix login is 1 to 32 characters: lowercase letters, digits, '_' or '-', not starting with a digit."),
             code="unix_login",
+        )
+    if is_system_name(value):
+        raise ValidationError(
+            _("%(login)s is a system account's name: the clusters would give its rights to this user."),
+            code="unix_login_reserved",
+            params={"login": value},
         )

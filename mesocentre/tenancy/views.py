@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mesocentre.tenancy import services
-from mesocentre.tenancy.forms import AddMemberForm
+from mesocentre.tenancy.forms import AddMemberForm, EmailChangeForm
 from mesocentre.tenancy.models import Establishment, Membership
 
 
@@ -63,3 +64,32 @@ def account(request):
         messages.success(request, _("A new API token was created; the previous one no longer works."))
     memberships = Membership.objects.filter(user=request.user).select_related("establishment", "laboratory")
     return render(request, "tenancy/account.html", {"token": token, "memberships": memberships})
+
+
+@login_required
+@require_POST
+def email_change(request):
+    form = EmailChangeForm(request.POST)
+    if form.is_valid():
+        services.request_email_change(request.user, form.cleaned_data["email"], _confirm_url(request))
+        messages.success(request, _("A confirmation link was sent to the new address: it takes effect once followed."))
+    else:
+        messages.error(request, " ".join(form.errors["email"]))
+    return redirect("tenancy:account")
+
+
+def email_confirm(request, token: str):
+    """The link of the confirmation e-mail: a page with a button (mail scanners follow links, not buttons)."""
+    if request.method == "POST":
+        try:
+            user = services.confirm_email_change(token)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": user.email})
+            return redirect("tenancy:account" if request.user.is_authenticated else "login")
+    return render(request, "tenancy/email_confirm.html", {"token": token})
+
+
+def _confirm_url(request):
+    return lambda token: request.build_absolute_uri(reverse("tenancy:email_confirm", args=[token]))

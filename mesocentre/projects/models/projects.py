@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.core.models import ScopedQuerySet, TimestampedModel
+from mesocentre.core.models import ScopedQuerySet, TimestampedModel, TracksFields
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy.models import Establishment, Laboratory, ScientificTheme
 
@@ -34,8 +34,13 @@ class ProjectQuerySet(ScopedQuerySet):
         roles = (ProjectMembership.Role.PI, ProjectMembership.Role.MANAGER)
         return self.filter(pk__in=ProjectMembership.objects.filter(user=user, role__in=roles).values("project"))
 
+    def without_pi(self):
+        """Open projects nobody leads any more (their PI left or was deleted): operators name a new one."""
+        leads = ProjectMembership.objects.filter(role=ProjectMembership.Role.PI, user__is_active=True)
+        return self.exclude(status=Project.Status.CLOSED).exclude(pk__in=leads.values("project"))
 
-class Project(TimestampedModel):
+
+class Project(TracksFields, TimestampedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         SUSPENDED = "suspended", _("suspended")
@@ -64,6 +69,7 @@ class Project(TimestampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
 
     objects = ProjectQuerySet.as_manager()
+    tracked_fields = ("code",)
 
     class Meta:
         ordering = ["code"]
@@ -93,6 +99,12 @@ class Project(TimestampedModel):
             )
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("A project cannot end before it starts.")})
+        if self.code and (self._state.adding or "code" in self.changed_fields()):
+            from mesocentre.projects.naming import code_problem
+
+            problem = code_problem(self.code, project=self)
+            if problem:
+                raise ValidationError({"code": problem})
 
 
 class ProjectScopedQuerySet(ScopedQuerySet):

@@ -27,8 +27,8 @@ def test_a_granted_allocation_reaches_slurm_runs_jobs_and_shows_their_usage(slur
     lab = Laboratory.objects.create(code="e2e-lab", name="E2E lab", theme=theme)
     lab.establishments.set([univ])
     operator = user_factory("e2e-op", is_operator=True)
-    # The tests submit jobs as root, so the PI's Unix login is root.
-    pi = user_factory("e2e-pi", unix_login="root", charter_accepted_at=timezone.now())
+    # The PI's Unix login is the ordinary user the session's Slurm runs test jobs as (never root: refused).
+    pi = user_factory("e2e-pi", unix_login=slurm_cluster.job_user, charter_accepted_at=timezone.now())
     Membership.objects.create(user=pi, establishment=univ, laboratory=lab)
     now = timezone.now()
     call = Call.objects.create(code="e2e-call", name="E2E call")
@@ -55,9 +55,9 @@ def test_a_granted_allocation_reaches_slurm_runs_jobs_and_shows_their_usage(slur
 
     assert "1 operation(s) processed" in run_worker("e2e", slurm_env(slurm_cluster))
     show = slurm.sacctmgr("show", "assoc", "where", "account=e2e-jets", f"cluster={name}", "format=user,grptresmins")
-    assert "|cpu=60,gres/gpu=0" in show and "root|" in show
+    assert "|cpu=60,gres/gpu=0" in show and f"{pi.unix_login}|" in show
 
-    job = wait_until(lambda: try_submit(slurm, "e2e-jets", "--time=2"), timeout=15)
+    job = wait_until(lambda: try_submit(slurm, "e2e-jets", "--time=2", as_user=pi.unix_login), timeout=15)
     assert job, "a job within the grant is accepted"
     wait_for_jobs_to_finish(slurm, "e2e-jets", 1)
     out = io.StringIO()
@@ -69,7 +69,7 @@ def test_a_granted_allocation_reaches_slurm_runs_jobs_and_shows_their_usage(slur
     assert "of 1 core-hours consumed" in page, "the chart draws consumption against the grant"
 
     # 61 core-minutes could not run to completion within the 60 granted: Slurm keeps the job waiting.
-    blocked = wait_until(lambda: try_submit(slurm, "e2e-jets", "--time=61"), timeout=15)
+    blocked = wait_until(lambda: try_submit(slurm, "e2e-jets", "--time=61", as_user=pi.unix_login), timeout=15)
     limited = wait_until(lambda: slurm.job_states([blocked])[str(blocked)][1] == "AssocGrpCPUMinutesLimit", 30)
     assert limited, slurm.job_states([blocked])
     slurm.run(["scancel", str(blocked)])

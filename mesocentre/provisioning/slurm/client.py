@@ -274,10 +274,13 @@ class SlurmClient:
         )
         return {row[0]: (row[1], row[2]) for row in self._rows(out) if len(row) >= 3 and row[0].isdigit()}
 
-    def submit(self, account: str, command: str, *extra: str) -> int:
-        """``sbatch --account=ACCOUNT --wrap COMMAND`` (the caller's own command, for tests and demos); job id."""
+    def submit(self, account: str, command: str, *extra: str, as_user: str | None = None) -> int:
+        """``sbatch --account=ACCOUNT --wrap COMMAND`` (the caller's own command, for tests and demos); job id.
+        ``as_user``: submitted as that Unix user (``runuser``, so the caller must be root)."""
         names.validate_account(account)
         argv = ["sbatch", "--parsable", f"--clusters={self.cluster}", f"--account={account}", "-o", "/dev/null"]
+        if as_user is not None:
+            argv = ["runuser", "-u", names.validate_user(as_user), "--", *argv, "--chdir=/tmp"]
         out = self.run([*argv, *extra, "--wrap", command])
         return int(out.strip().split(";")[0])
 

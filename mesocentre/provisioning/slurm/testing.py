@@ -25,6 +25,7 @@ class SlurmCluster:
     directory: Path
     slurm_conf: str
     name: str
+    job_user: str  # an ordinary Unix user that jobs of the tests run as
 
     def script(self, action: str) -> None:
         """Run ``scripts/slurm.sh ACTION DIR`` (stop-dbd, start-dbd) against this cluster."""
@@ -47,7 +48,7 @@ def slurm_cluster():
         if done.returncode != 0:
             pytest.fail(f"scripts/slurm.sh start failed:\n{done.stdout}\n{done.stderr}")
         values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
-        yield SlurmCluster(directory, values["SLURM_CONF"], values["SLURM_CLUSTER"])
+        yield SlurmCluster(directory, values["SLURM_CONF"], values["SLURM_CLUSTER"], values["SLURM_JOB_USER"])
     finally:
         subprocess.run([str(SCRIPT), "stop", str(directory)], capture_output=True, text=True, timeout=120)
         shutil.rmtree(directory, ignore_errors=True)

@@ -54,9 +54,9 @@ def assert_slurm_matches(slurm, targets: list[dict]) -> None:
         assert snap.actual(t["cluster"], t["account"]) == t, t["account"]
 
 
-def try_submit(slurm, account: str, *extra: str):
+def try_submit(slurm, account: str, *extra: str, as_user: str | None = None):
     try:
-        return slurm.submit(account, "sleep 1", *extra)
+        return slurm.submit(account, "sleep 1", *extra, as_user=as_user)
     except SlurmError:
         return None  # slurmctld learns new associations from slurmdbd a moment after sacctmgr returns
 

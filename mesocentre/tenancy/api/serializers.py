@@ -1,6 +1,9 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from mesocentre.core.api import ScopedRelationsMixin
+from mesocentre.core.roles import is_operator
+from mesocentre.tenancy import services
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
 
 
@@ -35,6 +38,11 @@ class LaboratorySerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    """A profile. The username never changes; the Unix login and the account's activity are the operators' (or the
+    identity provider's); a new e-mail address takes effect once confirmed from it (``email_pending``)."""
+
+    email_pending = serializers.SerializerMethodField(help_text="A new address waiting for its confirmation.")
+
     class Meta:
         model = User
         fields = [
@@ -43,11 +51,37 @@ class UserSerializer(serializers.ModelSerializer):
             "first_name",
             "last_name",
             "email",
+            "email_pending",
             "unix_login",
+            "is_active",
             "is_operator",
             "is_reviewer",
+            "preferred_language",
         ]
-        read_only_fields = ["is_operator", "is_reviewer"]
+        read_only_fields = ["username", "is_operator", "is_reviewer"]
+        OPERATORS_ONLY = ("unix_login", "is_active")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not is_operator(request.user):
+            for name in self.Meta.OPERATORS_ONLY:
+                fields[name].read_only = True
+        return fields
+
+    def get_email_pending(self, user) -> str | None:
+        return getattr(user, "_email_pending", None)
+
+    def update(self, user, validated_data):
+        email = validated_data.pop("email", user.email)
+        user = super().update(user, validated_data)
+        if email != user.email:
+            request = self.context["request"]
+            services.request_email_change(
+                user, email, lambda token: request.build_absolute_uri(reverse("tenancy:email_confirm", args=[token]))
+            )
+            user._email_pending = email
+        return user
 
 
 class MembershipSerializer(ScopedRelationsMixin, serializers.ModelSerializer):

@@ -45,6 +45,9 @@ class SelfOrOperator(permissions.BasePermission):
 
 
 class UserViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """People join by invitation (``/api/tenancy/invitations/``): no one creates an account here."""
+
+    http_method_names = ["get", "put", "patch", "delete", "head", "options"]
     queryset = User.objects.all()
     serializer_class = serializers.UserSerializer
     permission_classes = [SelfOrOperator]
