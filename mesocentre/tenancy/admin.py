@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 
-from mesocentre.core.admin import OperatorAdmin, OperatorInline
-from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+from mesocentre.core.admin import OperatorAdmin, OperatorInline, ReadOnlyOperatorAdmin
+from mesocentre.core.roles import is_operator
+from mesocentre.tenancy.models import ApiToken, Establishment, Laboratory, Membership, ScientificTheme, User
 
 # What makes a user more than an operator: only a superuser grants it (a superuser reads and does everything), so
 # an operator cannot make themselves or an accomplice one. Being an operator implies is_staff (User.save).
@@ -70,3 +71,17 @@ class LaboratoryAdmin(OperatorAdmin):
 
 
 admin.site.register(ScientificTheme, OperatorAdmin)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyOperatorAdmin):
+    """Which tokens exist, whose, how recent: never a key (it is not stored) nor its digest. Operators revoke."""
+
+    list_display = ("prefix", "user", "created", "last_used_at")
+    search_fields = ("prefix", "user__username")
+    fields = ("prefix", "user", "created", "last_used_at")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_operator(request.user)

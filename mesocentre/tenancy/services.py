@@ -1,10 +1,14 @@
 """Tenancy verbs."""
 
+import hashlib
+import secrets
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
-from mesocentre.tenancy.models import Establishment, Membership, User
+from mesocentre.tenancy.models import ApiToken, Establishment, Membership, User
+
+TOKEN_BYTES = 32  # 256 random bits: a key nobody guesses, and whose plain SHA-256 nobody reverses
 
 
 def add_member(actor: User, establishment: Establishment, user: User, role: str = Membership.Role.MEMBER) -> Membership:
@@ -24,7 +28,18 @@ def remove_member(actor: User, membership: Membership) -> None:
     membership.delete()
 
 
-def rotate_token(user: User) -> Token:
-    """A new personal API token; the old one stops working at once."""
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+def token_digest(key: str) -> str:
+    """What ApiToken stores of a key: its SHA-256, in hexadecimal."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def rotate_token(user: User) -> str:
+    """A new personal API token; the old one stops working at once.
+
+    Returns the key: the only time it exists in clear, since only its digest is stored. Show it once.
+    """
+    ApiToken.objects.filter(user=user).delete()
+    key = secrets.token_urlsafe(TOKEN_BYTES)
+    ApiToken.objects.create(user=user, prefix=key[: ApiToken.PREFIX_LENGTH], digest=token_digest(key))
+    return key
