@@ -109,3 +109,13 @@ def test_through_the_api_an_operator_neither_edits_nor_deletes_a_superuser(api, 
     assert root.email != "op@evil.example"
     api.force_authenticate(root)
     assert api.patch(f"/api/tenancy/users/{root.pk}/", {"first_name": "Root"}, format="json").status_code == 200
+
+
+def test_an_operator_still_adds_a_user(client, people):
+    client.force_login(people["operator"])
+    assert client.get("/admin/tenancy/user/add/").status_code == 200
+    data = {"username": "newcomer", "usable_password": "false", "password1": "", "password2": ""}
+    response = client.post("/admin/tenancy/user/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    newcomer = User.objects.get(username="newcomer")
+    assert not newcomer.is_superuser and not newcomer.is_staff
