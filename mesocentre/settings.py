@@ -4,6 +4,7 @@ The defaults make a demo: a SQLite file in the working directory, DEBUG on. Prod
 ``mesocentre.settings_production``, which refuses to start without a secret key.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -36,10 +37,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_prometheus",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not from a CDN
     "django_filters",
+    "axes",  # locks out repeated login failures (see AXES_* below)
     # Bottom of the dependency graph first: each app only imports from the ones above it here.
     "mesocentre.core",
     "mesocentre.audit",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page, which every other middleware sees.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mesocentre.urls"
@@ -119,6 +122,18 @@ if os.environ.get("MESOCENTRE_OIDC_ISSUER"):
 # The identity provider's claim that holds a person's Unix login (LDAP's uid, say); the platform sets the login
 # from it at every sign-in. Empty: operators set logins by hand.
 MESOCENTRE_OIDC_UNIX_LOGIN_CLAIM = os.environ.get("MESOCENTRE_OIDC_UNIX_LOGIN_CLAIM", "")
+# django-axes first, as it asks: it refuses a locked-out (username, address) before any backend checks a password.
+AUTHENTICATION_BACKENDS.insert(0, "axes.backends.AxesStandaloneBackend")
+
+# Lockout after repeated login failures (portal, admin): per username *and* client address, so that nobody locks
+# another user out from elsewhere and one address cannot guess one account's password; lifted after the cool-off.
+# The API takes no password (tokens and the portal's session only), so it has nothing to lock.
+AXES_FAILURE_LIMIT = int(os.environ.get("MESOCENTRE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("MESOCENTRE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "mesocentre.tenancy.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "mesocentre.tenancy.lockout.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -143,7 +158,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Personal tokens, stored hashed (tenancy.ApiToken), not DRF's authtoken which keeps keys in clear.
+        "mesocentre.tenancy.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -195,4 +211,7 @@ MESOCENTRE = {
     "CURRENCY": "EUR",
     # Days an ended project's Slurm account keeps its (zero) limits and its users before it is removed.
     "SLURM_GRACE_DAYS": int(os.environ.get("MESOCENTRE_SLURM_GRACE_DAYS", "90")),
+    # Reverse proxies in front of the portal that append the client's address to X-Forwarded-For. 0: the client
+    # is REMOTE_ADDR and the header, which anyone can send, is ignored (the login lockout counts per address).
+    "TRUSTED_PROXY_COUNT": int(os.environ.get("MESOCENTRE_TRUSTED_PROXY_COUNT", "0")),
 }

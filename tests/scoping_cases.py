@@ -47,9 +47,9 @@ def prices_of(c: Ctx):
 
 
 def tokens_of_b(c: Ctx):
-    from rest_framework.authtoken.models import Token
+    from mesocentre.tenancy.models import ApiToken
 
-    return sorted(Token.objects.filter(user__memberships__establishment=c.w.B.establishment).values_list("key"))
+    return sorted(ApiToken.objects.filter(user__memberships__establishment=c.w.B.establishment).values_list("digest"))
 
 
 def emails_of_b(c: Ctx):

@@ -21,12 +21,11 @@ TENANTS_OF = {"anonymous": (), "member_a": ("A",), "manager_a": ("A",), "reviewe
 # --------------------------------------------------------------------------------------------------- the world
 def seed() -> SimpleNamespace:
     """Every model, in two establishments; reference data as pairs of leaf objects (so operators may delete them)."""
-    from rest_framework.authtoken.models import Token
-
     from mesocentre.audit.models import AuditEntry
     from mesocentre.capacity.models import Host, Site
     from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
     from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+    from mesocentre.tenancy.services import rotate_token
 
     w = SimpleNamespace(A=SimpleNamespace(), B=SimpleNamespace())
 
@@ -51,7 +50,7 @@ def seed() -> SimpleNamespace:
         tn.membership = Membership.objects.create(
             user=tn.member, establishment=tn.establishment, laboratory=tn.laboratory, role="member"
         )
-        tn.token = Token.objects.create(user=tn.member)
+        tn.token_key = rotate_token(tn.member)  # the key in clear, which only its owner was shown
         tn.audit_entry = AuditEntry.objects.get(
             object_type="tenancy.establishment", object_id=str(tn.establishment.pk), action="create"
         )

@@ -412,7 +412,7 @@ def test_a_personal_token_sees_what_its_owner_sees(world):
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {world.B.token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world.B.token_key}")
     results = client.get(reverse("tenancy-api:membership-list")).json()["results"]
     assert [item["id"] for item in results] == [world.B.membership.pk]
     detail = reverse("tenancy-api:establishment-detail", kwargs={"pk": world.A.establishment.pk})

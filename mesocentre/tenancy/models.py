@@ -1,4 +1,6 @@
-"""Establishments, laboratories, users, memberships and roles, scientific themes."""
+"""Establishments, laboratories, users, memberships and roles, scientific themes, API tokens."""
+
+import re
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -303,3 +305,48 @@ def _keep_a_manager(sender, instance: Membership, origin=None, **kwargs) -> None
     managers = Membership.objects.filter(establishment_id=instance.establishment_id, role=Membership.Role.MANAGER)
     if not managers.exclude(pk__in=going).exists():
         raise ValidationError({"role": LAST_MANAGER})
+
+
+class ApiTokenQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        if is_operator(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class ApiToken(TimestampedModel):
+    """A personal API token (``Authorization: Token <key>``), stored as the SHA-256 of its key only.
+
+    The key is shown once, when made (services.rotate_token); nobody reads it back, an operator or a superuser no
+    more than a leaked database dump. A key is 32+ random bytes, so a plain SHA-256 cannot be guessed back: a slow,
+    salted hash (as for passwords) would only slow every API call down. The prefix, the key's first characters,
+    names a token to its owner and lets authentication find the candidates without comparing every digest.
+    """
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, db_index=True, editable=False)
+    digest = models.CharField(_("SHA-256 of the key"), max_length=64, unique=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user", "-created"]
+        verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user.get_username()})"
+
+    def clean(self):
+        # Rows are made from a key by services.rotate_token (or the migration of DRF's tokens): a row that is not
+        # is a mistake, and would never authenticate anyone.
+        if len(self.prefix) != self.PREFIX_LENGTH:
+            raise ValidationError(
+                {"prefix": _("The prefix is the key's first %(n)d characters.") % {"n": self.PREFIX_LENGTH}}
+            )
+        if not re.fullmatch(r"[0-9a-f]{64}", self.digest):
+            raise ValidationError({"digest": _("The digest is a SHA-256 in 64 lowercase hexadecimal digits.")})

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from mesocentre.tenancy import services
 from mesocentre.tenancy.forms import AddMemberForm, EmailChangeForm
-from mesocentre.tenancy.models import Establishment, Membership
+from mesocentre.tenancy.models import ApiToken, Establishment, Membership
 
 
 @login_required
@@ -58,12 +58,21 @@ def membership_delete(request, pk: int):
 
 @login_required
 def account(request):
-    token = None
+    new_key = None
     if request.method == "POST":
-        token = services.rotate_token(request.user)
+        # The key exists in clear only in this response: the database keeps its digest.
+        new_key = services.rotate_token(request.user)
         messages.success(request, _("A new API token was created; the previous one no longer works."))
     memberships = Membership.objects.filter(user=request.user).select_related("establishment", "laboratory")
-    return render(request, "tenancy/account.html", {"token": token, "memberships": memberships})
+    context = {
+        "new_key": new_key,
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "memberships": memberships,
+    }
+    response = render(request, "tenancy/account.html", context)
+    if new_key:
+        response["Cache-Control"] = "no-store"  # nor in a cache: the key is shown once
+    return response
 
 
 @login_required

@@ -37,11 +37,10 @@ def test_entries_are_append_only(db):
 
 
 def test_api_changes_are_attributed_to_the_token_user(db, api, user_factory):
-    from rest_framework.authtoken.models import Token
+    from mesocentre.tenancy.services import rotate_token
 
     operator = user_factory("op", is_operator=True)
-    token = Token.objects.create(user=operator)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {rotate_token(operator)}")
     response = api.post("/api/tenancy/establishments/", {"code": "new", "name": "New", "kind": "school"}, format="json")
     assert response.status_code == 201, response.content
     entry = AuditEntry.objects.get(object_type="tenancy.establishment", action="create")

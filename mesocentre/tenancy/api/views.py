@@ -29,7 +29,7 @@ class LaboratoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
 
 class SelfOrOperator(permissions.BasePermission):
-    """Users edit their own profile; operators edit anyone's."""
+    """Users edit their own profile; operators edit anyone's but a superuser's (as in the admin)."""
 
     def has_permission(self, request, view):
         if not request.user.is_authenticated:
@@ -41,7 +41,9 @@ class SelfOrOperator(permissions.BasePermission):
         )
 
     def has_object_permission(self, request, view, obj):
-        return request.method in permissions.SAFE_METHODS or obj == request.user or is_operator(request.user)
+        if request.method in permissions.SAFE_METHODS or obj == request.user:
+            return True
+        return is_operator(request.user) and (request.user.is_superuser or not obj.is_superuser)
 
 
 class UserViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

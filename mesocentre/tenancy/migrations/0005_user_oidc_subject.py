@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0002_user_charter_accepted_at'),
+        ('tenancy', '0004_hash_drf_tokens'),
     ]
 
     operations = [
