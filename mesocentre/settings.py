@@ -189,6 +189,9 @@ SPECTACULAR_SETTINGS = {
         "ChangeRequestStatusEnum": "mesocentre.projects.models.ChangeRequest.Status",
         "AllocationRequestStatusEnum": "mesocentre.projects.models.AllocationRequest.Status",
         "ProjectStatusEnum": "mesocentre.projects.models.Project.Status",
+        "InvitationStatusEnum": "mesocentre.tenancy.invitation_models.Invitation.Status",
+        "MembershipRoleEnum": "mesocentre.tenancy.models.Membership.Role",
+        "ProjectMembershipRoleEnum": "mesocentre.projects.models.ProjectMembership.Role",
     },
 }
 

@@ -20,6 +20,7 @@ with the URL name exactly as `reverse()` takes it, a `target` that returns the o
 test checks that this role succeeds, so a refusal (even a 400) of the others means a refusal, not a typo.
 """
 
+from scoping_cases_invitations import INVITATION_CASES
 from scoping_cases_projects import PROJECT_CASES
 from scoping_table import (
     Case,
@@ -35,13 +36,6 @@ from scoping_table import (
 from scoping_world import AUTHENTICATED, EVERYONE, MANAGERS_A, NOBODY, OF_A, OPERATOR, all_ids
 
 
-def memberships_of(c: Ctx):
-    from mesocentre.tenancy.models import Membership
-
-    establishment = getattr(c.w, c.tenant).establishment
-    return sorted(Membership.objects.filter(establishment=establishment).values_list("user_id", "role"))
-
-
 def prices_of(c: Ctx):
     return sorted(c.obj.prices.values_list("pk", "amount", "valid_from", "valid_until"))
 
@@ -50,6 +44,10 @@ def tokens_of_b(c: Ctx):
     from mesocentre.tenancy.models import ApiToken
 
     return sorted(ApiToken.objects.filter(user__memberships__establishment=c.w.B.establishment).values_list("digest"))
+
+
+def invitations_here(c: Ctx):
+    return sorted(c.obj.invitations.values_list("pk", flat=True))
 
 
 def emails_of_b(c: Ctx):
@@ -120,9 +118,9 @@ CASES: list[Case] = [
         readers=OF_A,
         target=lambda w, t: getattr(w, t).establishment,
         kwargs=lambda o: {"code": o.code},
-        writes={"POST": Write(MANAGERS_A, patch(username="outsider", role="member"), state=memberships_of)},
+        writes={"POST": Write(MANAGERS_A, patch(to="someone@example.org", role="member"), state=invitations_here)},
         shows=lambda w, role: [w.A.member.username] if role in OF_A else [],
-        why="managers add members from this page",
+        why="managers invite members from this page",
     ),
     Case(
         "tenancy:membership_delete",
@@ -234,11 +232,11 @@ CASES: list[Case] = [
         ),
         writes={
             "POST": Write(
-                MANAGERS_A,
+                NOBODY,
                 lambda c: {"user": c.w.outsider.pk, "establishment": getattr(c.w, c.tenant).establishment.pk},
             )
         },
-        why="members see their own membership; managers add and see their establishment's",
+        why="members see their own membership; managers see their establishment's; people join by invitation",
     ),
     api(
         "tenancy-api:membership-detail",
@@ -379,5 +377,6 @@ CASES: list[Case] = [
 
 
 CASES += PROJECT_CASES
+CASES += INVITATION_CASES
 
 CASES_BY_NAME = {case.name: case for case in CASES}

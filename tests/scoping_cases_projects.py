@@ -7,8 +7,8 @@ PI_A = frozenset({"member_a", "operator"})  # member_a is the PI of A's project;
 COMMITTEE = frozenset({"reviewer", "operator"})
 
 
-def project_members(c: Ctx):
-    return sorted(c.obj.memberships.values_list("user_id", "role"))
+def project_invitations(c: Ctx):
+    return sorted(c.obj.invitations.values_list("pk", flat=True))
 
 
 def assignments_of(c: Ctx):
@@ -27,9 +27,9 @@ PROJECT_CASES: list[Case] = [
         readers=OF_A,
         target=of("project"),
         kwargs=by_code,
-        writes={"POST": Write(PI_A, patch(username="outsider", role="member"), state=project_members)},
+        writes={"POST": Write(PI_A, patch(to="outsider", role="member"), state=project_invitations)},
         shows=lambda w, role: [w.A.student.username] if role in OF_A else [],
-        why="the PI adds members here; the establishment manager reads what their establishment pays for",
+        why="the PI invites members here; the establishment manager reads what their establishment pays for",
     ),
     Case(
         "projects:member_remove",
@@ -175,7 +175,7 @@ PROJECT_CASES: list[Case] = [
         ),
         writes={
             "POST": Write(
-                PI_A,
+                NOBODY,
                 lambda c: {"project": getattr(c.w, c.tenant).project.pk, "user": c.w.outsider.pk, "role": "member"},
             )
         },

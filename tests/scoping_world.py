@@ -195,6 +195,27 @@ def seed_projects(w) -> None:
             extra_cpu_core_hours=100,
             justification="More.",
         )
+    seed_invitations(w)
+
+
+def seed_invitations(w) -> None:
+    """A pending invitation of each tenant's establishment (by its manager) and project (by its PI), both to the
+    outsider: none of the five roles is its invitee."""
+    from django.utils import timezone
+
+    from mesocentre.projects.models import ProjectInvitation
+    from mesocentre.tenancy.invitation_models import EstablishmentInvitation, token_digest
+
+    expires = timezone.now() + datetime.timedelta(days=14)
+    for t in ("A", "B"):
+        tn, m = getattr(w, t), MARKERS[t]
+        common = {"username": "outsider", "invitee": w.outsider, "expires_at": expires}
+        tn.establishment_invitation = EstablishmentInvitation.objects.create(
+            establishment=tn.establishment, invited_by=tn.manager, token_digest=token_digest(f"est-{m}"), **common
+        )
+        tn.project_invitation = ProjectInvitation.objects.create(
+            project=tn.project, invited_by=tn.member, token_digest=token_digest(f"project-{m}"), **common
+        )
 
 
 def role_user(w, role: str):

@@ -309,33 +309,37 @@ def api_write(client: Client, method: str, path: str, payload: dict | None = Non
     return client.generic(method, path, json.dumps(payload or {}), content_type="application/json")
 
 
-def test_only_managers_and_operators_add_members(world, clients):
-    from mesocentre.tenancy.models import Membership
+def test_only_managers_and_operators_invite_and_nobody_adds_members_directly(world, clients):
+    from mesocentre.tenancy.models import EstablishmentInvitation, Membership
 
     w = world
-    api_path = reverse("tenancy-api:membership-list")
+    api_path = reverse("tenancy-api:establishmentinvitation-list")
     page = reverse("tenancy:establishment_detail", kwargs={"code": w.A.establishment.code})
-    to_a = {"user": w.outsider.pk, "establishment": w.A.establishment.pk, "role": "member"}
+    to_a = {"to": "outsider", "establishment": w.A.establishment.pk, "role": "member"}
+    invitations = EstablishmentInvitation.objects.filter(establishment=w.A.establishment, username="outsider")
+    before = invitations.count()
     for role in ("member_a", "reviewer"):
         assert api_write(clients(role), "POST", api_path, to_a).status_code in (400, 403)
-        assert clients(role).post(page, {"username": "outsider", "role": "member"}).status_code in (403, 404)
-        assert not Membership.objects.filter(user=w.outsider).exists(), f"{role} added a member to A"
+        assert clients(role).post(page, {"to": "outsider", "role": "member"}).status_code in (403, 404)
+        assert invitations.count() == before, f"{role} invited someone to A"
     for role in ("manager_a", "operator"):
         client = clients(role)  # logged in outside the savepoints below, which roll its session back otherwise
         with transaction.atomic():
             assert api_write(client, "POST", api_path, to_a).status_code == 201
-            assert Membership.objects.filter(user=w.outsider, establishment=w.A.establishment).exists()
+            assert invitations.count() == before + 1
             transaction.set_rollback(True)
         with transaction.atomic():
-            assert allowed(client.post(page, {"username": "outsider", "role": "member"}))
-            assert Membership.objects.filter(user=w.outsider, establishment=w.A.establishment).exists()
+            assert allowed(client.post(page, {"to": "outsider", "role": "member"}))
+            assert invitations.count() == before + 1
             transaction.set_rollback(True)
-    # A manager of A adds nobody to B, through the API or the page.
+        direct = {"user": w.outsider.pk, "establishment": w.A.establishment.pk, "role": "member"}
+        assert api_write(client, "POST", reverse("tenancy-api:membership-list"), direct).status_code == 405
+    # A manager of A invites nobody to B, through the API or the page.
     to_b = {**to_a, "establishment": w.B.establishment.pk}
     assert api_write(clients("manager_a"), "POST", api_path, to_b).status_code == 400
     page_b = reverse("tenancy:establishment_detail", kwargs={"code": w.B.establishment.code})
-    assert clients("manager_a").post(page_b, {"username": "outsider", "role": "member"}).status_code == 404
-    assert not Membership.objects.filter(user=w.outsider).exists()
+    assert clients("manager_a").post(page_b, {"to": "outsider", "role": "member"}).status_code == 404
+    assert not Membership.objects.filter(user=w.outsider).exists(), "an invitation is no membership"
 
 
 def test_members_do_not_promote_themselves(world, clients):

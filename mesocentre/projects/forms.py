@@ -1,23 +1,20 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.projects.models import Allocation, ChangeRequest, ProjectMembership, Round
+from mesocentre.projects.models import Allocation, ChangeRequest, Round
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.tenancy.models import User
 
 
 class UsernameField(forms.CharField):
+    """An existing user by username: for operators' forms only (it says whether the username exists)."""
+
     def clean(self, value):
         username = super().clean(value)
         try:
             return User.objects.get(username=username)
         except User.DoesNotExist:
             raise forms.ValidationError(_("No user has this username.")) from None
-
-
-class AddMemberForm(forms.Form):
-    username = UsernameField(label=_("Username"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=ProjectMembership.Role.choices, initial="member")
 
 
 class RequestForm(forms.Form):

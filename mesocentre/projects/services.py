@@ -90,6 +90,19 @@ def add_member(actor, project: Project, user, role: str = Role.MEMBER) -> Projec
 
 
 @transaction.atomic
+def join_project(user, project: Project, role: str = Role.MEMBER) -> ProjectMembership:
+    """An invitee who accepted joins (an invitation never demotes: a member invited as PI becomes one)."""
+    membership = ProjectMembership.objects.filter(project=project, user=user).first()
+    if membership is None:
+        membership = ProjectMembership.objects.create(project=project, user=user, role=role)
+    elif role == Role.PI and membership.role != role:
+        membership.role = role
+        membership.save()
+    _push_to_slurm(project, user)
+    return membership
+
+
+@transaction.atomic
 def remove_member(actor, membership: ProjectMembership) -> None:
     membership.refresh_from_db()  # the role as stored, not as a refused edit left it in memory
     project = membership.project

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from mesocentre.core.roles import is_operator
 from mesocentre.projects import services
 from mesocentre.projects.forms import (
-    AddMemberForm,
     AllocationStatusForm,
     AssignReviewerForm,
     ChangeDecisionForm,
@@ -29,6 +28,8 @@ from mesocentre.projects.models import (
     ReviewAssignment,
     Round,
 )
+from mesocentre.tenancy.forms import InviteForm
+from mesocentre.tenancy.views import invite_from
 
 
 def _refusal(exc: ValidationError) -> str:
@@ -72,26 +73,13 @@ def project_list(request):
 def project_detail(request, code: str):
     project = get_object_or_404(Project.objects.visible_to(request.user), code=code)
     can_manage = Project.objects.managed_by(request.user).filter(pk=project.pk).exists()
-    form = AddMemberForm(request.POST or None) if can_manage else None
-    status = 200
+    form = InviteForm(request.POST or None, roles=ProjectMembership.Role.choices) if can_manage else None
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        if form.is_valid():
-            user = form.cleaned_data["username"]
-            try:
-                services.add_member(request.user, project, user, form.cleaned_data["role"])
-            except ValidationError as exc:
-                messages.error(request, _refusal(exc))
-                status = 400
-            else:
-                messages.success(request, _("%(user)s is a member of the project.") % {"user": user})
-                reason = services.slurm_exclusion_reason(user)
-                if reason:
-                    messages.warning(request, reason)
-                return redirect("projects:project_detail", code=code)
-        else:
-            status = 400
+        if invite_from(request, form, project):
+            return redirect("projects:project_detail", code=code)
+    status = 400 if form and form.errors else 200
     memberships = project.memberships.select_related("user")
     members = [(m, services.slurm_exclusion_reason(m.user)) for m in memberships]
     context = {
@@ -99,6 +87,7 @@ def project_detail(request, code: str):
         "members": members,
         "can_manage": can_manage,
         "form": form,
+        "invitations": project.invitations.filter(status="pending") if can_manage else [],
         "allocations": project.allocations.prefetch_related("change_requests"),
         "operator": is_operator(request.user),
         "statuses": Allocation.Status.choices,

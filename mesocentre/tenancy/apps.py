@@ -11,4 +11,11 @@ class TenancyConfig(AppConfig):
         from mesocentre.audit.registry import register
         from mesocentre.tenancy import models
 
-        register(models.User, models.Establishment, models.Laboratory, models.ScientificTheme, models.Membership)
+        register(
+            models.User,
+            models.Establishment,
+            models.Laboratory,
+            models.ScientificTheme,
+            models.Membership,
+            models.EstablishmentInvitation,
+        )

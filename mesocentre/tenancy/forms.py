@@ -1,19 +1,25 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.tenancy.models import Membership, User
+
+class InviteForm(forms.Form):
+    """Whom to invite: an address or a username, never looked up here (the answer would tell who exists)."""
+
+    to = forms.CharField(
+        label=_("E-mail address or username"), max_length=254, help_text=_("They join once they accept.")
+    )
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
 
 
-class AddMemberForm(forms.Form):
+class SignUpForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        try:
-            return User.objects.get(username=username)
-        except User.DoesNotExist:
-            raise forms.ValidationError(_("No user has this username.")) from None
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128)
 
 
 class EmailChangeForm(forms.Form):

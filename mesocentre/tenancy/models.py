@@ -350,3 +350,7 @@ class ApiToken(TimestampedModel):
             )
         if not re.fullmatch(r"[0-9a-f]{64}", self.digest):
             raise ValidationError({"digest": _("The digest is a SHA-256 in 64 lowercase hexadecimal digits.")})
+
+
+# Invitations live in their own module; Django finds models through this one.
+from mesocentre.tenancy.invitation_models import EstablishmentInvitation, Invitation  # noqa: E402, F401

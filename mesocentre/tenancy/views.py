@@ -1,13 +1,18 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mesocentre.tenancy import services
-from mesocentre.tenancy.forms import AddMemberForm, EmailChangeForm
+from mesocentre.tenancy import invitations, services
+from mesocentre.tenancy.forms import EmailChangeForm, InviteForm, SignUpForm
+from mesocentre.tenancy.invitation_models import invitation_kinds
 from mesocentre.tenancy.models import ApiToken, Establishment, Membership
 
 
@@ -21,13 +26,11 @@ def establishment_list(request):
 def establishment_detail(request, code: str):
     establishment = get_object_or_404(Establishment.objects.visible_to(request.user), code=code)
     can_manage = Establishment.objects.managed_by(request.user).filter(pk=establishment.pk).exists()
-    form = AddMemberForm(request.POST or None) if can_manage else None
+    form = InviteForm(request.POST or None, roles=Membership.Role.choices) if can_manage else None
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        if form.is_valid():
-            services.add_member(request.user, establishment, form.cleaned_data["username"], form.cleaned_data["role"])
-            messages.success(request, _("Member added."))
+        if invite_from(request, form, establishment):
             return redirect("tenancy:establishment_detail", code=code)
     memberships = (
         Membership.objects.visible_to(request.user)
@@ -39,9 +42,107 @@ def establishment_detail(request, code: str):
         "memberships": memberships,
         "can_manage": can_manage,
         "form": form,
+        "invitations": establishment.invitations.filter(status="pending") if can_manage else [],
         "laboratories": establishment.laboratories.all(),
     }
-    return render(request, "tenancy/establishment_detail.html", context)
+    return render(request, "tenancy/establishment_detail.html", context, status=400 if form and form.errors else 200)
+
+
+def invite_from(request, form, target, **fields) -> bool:
+    """The invite form of a page (an establishment's, a project's): True once the invitation is recorded."""
+    if not form.is_valid():
+        return False
+    try:
+        invitations.invite(request.user, target, form.cleaned_data["to"], invitation_link(request),
+                           role=form.cleaned_data["role"], **fields)  # fmt: skip
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error("to", message)
+        return False
+    # The same words whoever it is, or whether anyone is: the page must not tell who has an account.
+    messages.success(
+        request, _("Invitation recorded for %(to)s: they join once they accept.") % {"to": form.cleaned_data["to"]}
+    )
+    return True
+
+
+def invitation_link(request):
+    return lambda token: request.build_absolute_uri(reverse("tenancy:invitation_open", args=[token]))
+
+
+@login_required
+def invitation_list(request):
+    return render(request, "tenancy/invitation_list.html", {"invitations": invitations.pending_for(request.user)})
+
+
+@login_required
+@require_POST
+def invitation_answer(request, kind: str, pk: int, answer: str):
+    if answer not in ("accept", "decline"):
+        raise Http404
+    invitation = _invitation(kind, pk, request.user)
+    try:
+        invitations.answer(request.user, invitation, accept=answer == "accept")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Invitation accepted.") if answer == "accept" else _("Invitation declined."))
+    return redirect("tenancy:invitation_list")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, kind: str, pk: int):
+    invitation = _invitation(kind, pk, request.user)
+    try:
+        invitations.revoke(request.user, invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Invitation revoked."))
+    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(request.POST.get("next"), None)
+                    else "tenancy:invitation_list")  # fmt: skip
+
+
+def invitation_open(request, token: str):
+    """The e-mail's link: accept or decline when signed in; otherwise sign in, or create an account from it."""
+    invitation = invitations.by_token(token)
+    usable = invitation is not None and invitation.status == "pending" and not invitation.is_expired
+    form = SignUpForm(request.POST if request.POST.get("action") == "sign-up" else None)
+    errors = []
+    if request.method == "POST" and usable:
+        action = request.POST.get("action")
+        try:
+            if action == "sign-up":
+                if form.is_valid():
+                    user = invitations.sign_up(token, **form.cleaned_data)
+                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                    messages.success(request, _("Welcome: your account is ready and you have joined."))
+                    return redirect("portal:home")
+            elif action in ("accept", "decline"):
+                invitations.answer(request.user, invitation, accept=action == "accept", with_token=True)
+                messages.success(
+                    request, _("Invitation accepted.") if action == "accept" else _("Invitation declined.")
+                )
+                return redirect("portal:home")
+        except ValidationError as exc:
+            if form.is_bound:
+                form.add_error(None, exc)
+            else:
+                errors = exc.messages
+        except PermissionDenied as exc:
+            errors = [str(exc)]
+    context = {"invitation": invitation if usable else None, "form": form, "token": token, "errors": errors,
+               "oidc": "mozilla_django_oidc" in settings.INSTALLED_APPS}  # fmt: skip
+    # An unusable link gets the same page whatever the reason (answered, revoked, expired, or never issued).
+    return render(request, "tenancy/invitation_open.html", context)
+
+
+def _invitation(kind: str, pk: int, user):
+    model = invitation_kinds().get(kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model.objects.visible_to(user), pk=pk)
 
 
 @login_required

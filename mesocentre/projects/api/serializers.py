@@ -9,10 +9,12 @@ from mesocentre.projects.models import (
     Call,
     ChangeRequest,
     Project,
+    ProjectInvitation,
     ProjectMembership,
     Review,
     Round,
 )
+from mesocentre.tenancy.api.invitations import InvitationSerializer
 
 
 class ProjectSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -41,14 +43,12 @@ class ProjectSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
 
 
 class ProjectMembershipSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
-    # Any user may be added by id: the user field is an input, not a list of every user of the platform.
-    unscoped_relations = ("user",)
     on_clusters = serializers.SerializerMethodField()
 
     class Meta:
         model = ProjectMembership
         fields = ["id", "project", "user", "role", "on_clusters"]
-        extra_kwargs = {"user": {"style": {"base_template": "input.html"}}}
+        read_only_fields = ["project", "user"]
 
     def get_on_clusters(self, membership) -> dict:
         reason = services.slurm_exclusion_reason(membership.user)
@@ -142,3 +142,9 @@ class ChangeRequestSerializer(ScopedRelationsMixin, serializers.ModelSerializer)
 
 class AllocationStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Allocation.Status.choices)
+
+
+class ProjectInvitationSerializer(InvitationSerializer):
+    class Meta(InvitationSerializer.Meta):
+        model = ProjectInvitation
+        fields = ["project", *InvitationSerializer.Meta.fields]

@@ -5,6 +5,7 @@ from mesocentre.projects.api import views
 router = DefaultRouter()
 router.register("projects", views.ProjectViewSet)
 router.register("memberships", views.ProjectMembershipViewSet)
+router.register("invitations", views.ProjectInvitationViewSet)
 router.register("calls", views.CallViewSet)
 router.register("rounds", views.RoundViewSet)
 router.register("requests", views.AllocationRequestViewSet)

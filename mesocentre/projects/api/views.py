@@ -14,10 +14,12 @@ from mesocentre.projects.models import (
     Call,
     ChangeRequest,
     Project,
+    ProjectInvitation,
     ProjectMembership,
     Review,
     Round,
 )
+from mesocentre.tenancy.api.invitations import InvitationViewSet
 
 Authenticated = permissions.IsAuthenticated
 
@@ -43,15 +45,13 @@ class ProjectViewSet(ScopedViewSetMixin, ReadCreate):
         return Response(self.get_serializer(project).data)
 
 
-class ProjectMembershipViewSet(ScopedViewSetMixin, ReadCreate, mixins.DestroyModelMixin):
+class ProjectMembershipViewSet(ScopedViewSetMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """People join by invitation (``/api/projects/invitations/``); the PI and managers remove members."""
+
     queryset = ProjectMembership.objects.all()
     serializer_class = serializers.ProjectMembershipSerializer
     permission_classes = [Authenticated]
     filterset_fields = ["project", "role"]
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.add_member(self.request.user, data["project"], data["user"], data["role"])
 
     def perform_destroy(self, instance):
         services.remove_member(self.request.user, instance)
@@ -137,3 +137,9 @@ class ChangeRequestViewSet(ScopedViewSetMixin, ReadCreate):
         approve = request.data.get("approve", True) not in (False, "false", "0", 0)
         change = services.approve_change_request(request.user, change, approve=approve)
         return Response(self.get_serializer(change).data)
+
+
+class ProjectInvitationViewSet(InvitationViewSet):
+    queryset = ProjectInvitation.objects.all()
+    serializer_class = serializers.ProjectInvitationSerializer
+    filterset_fields = ["project", "status"]

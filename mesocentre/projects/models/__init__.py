@@ -1,5 +1,6 @@
 from mesocentre.projects.models.allocations import Allocation, ChangeRequest, Decision
 from mesocentre.projects.models.calls import AllocationRequest, Call, Review, ReviewAssignment, Round
+from mesocentre.projects.models.invitations import ProjectInvitation
 from mesocentre.projects.models.notifications import SentNotification
 from mesocentre.projects.models.projects import Grant, Project, ProjectMembership, Publication
 
@@ -11,6 +12,7 @@ __all__ = [
     "Decision",
     "Grant",
     "Project",
+    "ProjectInvitation",
     "ProjectMembership",
     "Publication",
     "Review",

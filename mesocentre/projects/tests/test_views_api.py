@@ -79,10 +79,16 @@ def test_a_pi_asks_for_hours_from_the_portal(w, client):
                             "justification": "Runs."})  # fmt: skip
     assert ok.status_code == 302 and w.project.requests.get().status == "submitted"
     page = client.get(reverse("projects:project_detail", kwargs={"code": "jets"})).content.decode()
-    added = client.post(reverse("projects:project_detail", kwargs={"code": "jets"}),
-                        {"username": "student", "role": "member"}, follow=True)  # fmt: skip
-    assert "has not accepted the usage charter" in added.content.decode()
+    invited = client.post(reverse("projects:project_detail", kwargs={"code": "jets"}),
+                          {"to": "student", "role": "member"}, follow=True)  # fmt: skip
+    assert "Invitation recorded for student" in invited.content.decode()
     assert "Members" in page
+    client.force_login(w.student)
+    [invitation] = w.project.invitations.all()
+    client.post(reverse("tenancy:invitation_answer", args=["project", invitation.pk, "accept"]))
+    client.force_login(w.pi)
+    page = client.get(reverse("projects:project_detail", kwargs={"code": "jets"})).content.decode()
+    assert "has not accepted the usage charter" in page, "the new member is shown, and why Slurm does not know them"
 
 
 def test_an_establishment_paying_for_projects_cannot_be_deleted(w, api):

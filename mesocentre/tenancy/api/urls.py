@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from mesocentre.tenancy.api import views
+from mesocentre.tenancy.api.invitations import EstablishmentInvitationViewSet
 
 router = DefaultRouter()
 router.register("themes", views.ScientificThemeViewSet)
@@ -8,5 +9,6 @@ router.register("establishments", views.EstablishmentViewSet)
 router.register("laboratories", views.LaboratoryViewSet)
 router.register("users", views.UserViewSet)
 router.register("memberships", views.MembershipViewSet)
+router.register("invitations", EstablishmentInvitationViewSet)
 app_name = "tenancy-api"
 urlpatterns = router.urls

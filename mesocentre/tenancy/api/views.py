@@ -69,6 +69,9 @@ class ManagerOrReadOnly(permissions.BasePermission):
 
 
 class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Managers change roles and remove members; people join by invitation (``/api/tenancy/invitations/``)."""
+
+    http_method_names = ["get", "put", "patch", "delete", "head", "options"]
     queryset = Membership.objects.all()
     serializer_class = serializers.MembershipSerializer
     permission_classes = [ManagerOrReadOnly]
