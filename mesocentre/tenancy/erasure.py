@@ -122,7 +122,10 @@ def _pseudonymise_row(user: User, pseudonym: str) -> None:
     user.erased_at = timezone.now()
     user._erasing = True  # the one change of a username User.save() allows
     user._audit_skip = True  # the snapshots would hold what is erased: _record writes the entry instead
-    user.save()
+    try:
+        user.save()
+    finally:  # for this save only: a later save of the instance is an ordinary one
+        del user._erasing, user._audit_skip
     user.groups.clear()
     user.user_permissions.clear()
 

@@ -113,6 +113,14 @@ def test_a_superuser_erases_an_operator(people):
     erased = erase_user(people["root"], people["other_operator"])
     assert erased.username == f"erased-{erased.pk}"
     assert not (erased.is_operator or erased.is_staff or erased.is_active)
+    # The instance returned is an ordinary one again: its username is fixed, its changes recorded.
+    erased.username = "renamed"
+    with pytest.raises(ValidationError):
+        erased.save()
+    erased.refresh_from_db()
+    erased.preferred_language = "en"
+    erased.save()
+    assert AuditEntry.objects.first().after["preferred_language"] == "en"
 
 
 def test_erasing_twice_is_refused_and_changes_nothing(people, api):
