@@ -223,6 +223,13 @@ CASES: list[Case] = [
         why="a user edits their own profile, operators anyone's; the manager reads but does not edit",
     ),
     api(
+        "tenancy-api:user-erase",
+        readers=NOBODY,
+        target=lambda w, t: getattr(w, t).member,
+        writes={"POST": Write(OPERATOR)},
+        why="POST only: operators erase (GDPR); nobody their own account, not even its owner",
+    ),
+    api(
         "tenancy-api:membership-list",
         readers=AUTHENTICATED,
         listing=by_role(

@@ -37,6 +37,8 @@ def registered_models() -> set:
 
 
 def _remember_before(sender, instance, **kwargs):
+    if getattr(instance, "_audit_skip", False):
+        return
     if instance.pk is None:
         instance._audit_before = None
         return
@@ -64,7 +66,9 @@ def _record(instance, action, before, after):
 
 
 def _record_save(sender, instance, created, raw=False, **kwargs):
-    if raw:
+    # ``_audit_skip``: the caller records the change itself (an erasure records one entry without the person's
+    # data, where the snapshots would hold it).
+    if raw or getattr(instance, "_audit_skip", False):
         return
     before = getattr(instance, "_audit_before", None)
     after = snapshot(instance)

@@ -6,3 +6,9 @@ class MeteringConfig(AppConfig):
     name = "mesocentre.metering"
     label = "metering"
     verbose_name = _("Metering")
+
+    def ready(self):
+        from mesocentre.metering import listeners
+
+        # Usage records hold the Unix logins of jobs: an erased person's become their pseudonym.
+        listeners.connect()

@@ -9,10 +9,12 @@ class ProvisioningConfig(AppConfig):
 
     def ready(self):
         from mesocentre.audit.registry import register
-        from mesocentre.provisioning import models
+        from mesocentre.provisioning import listeners, models
         from mesocentre.provisioning.drivers import load_drivers
 
         # Operations keep their own history (attempts, errors, who claimed and retried them); tasks and cluster
         # declarations are operators' decisions, recorded like every other change.
         register(models.ManualTask, models.SlurmCluster)
         load_drivers()
+        # Finished operations hold Unix logins (a Slurm account's users): an erased person's become their pseudonym.
+        listeners.connect()

@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mesocentre.core.admin import OperatorAdmin, OperatorInline, ReadOnlyOperatorAdmin
 from mesocentre.core.roles import is_operator
+from mesocentre.tenancy import erasure
 from mesocentre.tenancy.models import ApiToken, Establishment, Laboratory, Membership, ScientificTheme, User
 
 # What makes a user more than an operator: only a superuser grants it (a superuser reads and does everything), so
@@ -15,6 +18,29 @@ PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 class MesocentreUserAdmin(OperatorAdmin, UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("Mesocentre", {"fields": ("unix_login", "is_operator", "is_reviewer")}),)
     list_display = ("username", "get_full_name", "email", "unix_login", "is_operator", "is_reviewer")
+    actions = ["erase"]
+
+    @admin.action(description=gettext_lazy("Erase the selected users (GDPR: pseudonymised, cannot be undone)"))
+    def erase(self, request, queryset):
+        # Each one in its own transaction: a refusal (an operator's account, one's own) leaves the others erased.
+        for user in queryset.order_by("pk"):
+            name = user.username
+            try:
+                done = erasure.erase(request.user, user)
+            except (PermissionDenied, ValidationError) as exc:
+                reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{name}: {reason}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("User #%(pk)s is erased: now %(pseudonym)s.") % {"pk": user.pk, "pseudonym": done.pseudonym},
+                )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not is_operator(request.user):
+            actions.pop("erase", None)
+        return actions
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))

@@ -184,6 +184,13 @@ class User(TracksFields, AbstractUser):
     preferred_language = models.CharField(
         _("language"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")]
     )
+    erased_at = models.DateTimeField(
+        _("erased at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When this person was erased (GDPR): the account stays, pseudonymised, for what it did."),
+    )
 
     objects = MesocentreUserManager()
     # What the clusters depend on (login, active, charter), and the username, which never changes.

@@ -19,6 +19,11 @@ class Event(StrEnum):
     ESTABLISHMENT_CHANGED = "establishment_changed"
     # user=, before={field: old value}: a field the clusters depend on changed (login, active, charter).
     USER_CHANGED = "user_changed"
+    # user=, pseudonym=, personal={field: [every value it had, the current one first]}: the user is being erased
+    # (GDPR), in the erasure's transaction, after their row was pseudonymised. A subscriber replaces those values
+    # by the pseudonym wherever it stored them, keeps its rows (what was billed, what was applied), and may return
+    # {what: how many rows} for the erasure's report.
+    USER_ERASING = "user_erasing"
     # user=: about to be deleted; a subscriber returns what to do once it is gone (a callable), or None.
     USER_DELETING = "user_deleting"
     # establishment=, code=: may the establishment take this code? A subscriber returns why not, or None.

@@ -1,8 +1,11 @@
-from rest_framework import permissions, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from mesocentre.core.api import IsOperatorOrReadOnly, PublicReadOperatorWrite, ScopedViewSetMixin
 from mesocentre.core.roles import is_operator
-from mesocentre.tenancy import services
+from mesocentre.tenancy import erasure, services
 from mesocentre.tenancy.api import serializers
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
 
@@ -46,14 +49,29 @@ class SelfOrOperator(permissions.BasePermission):
         return is_operator(request.user) and (request.user.is_superuser or not obj.is_superuser)
 
 
-class UserViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    """People join by invitation (``/api/tenancy/invitations/``): no one creates an account here."""
+class UserViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """People join by invitation (``/api/tenancy/invitations/``): no one creates an account here (no POST on the
+    list); POST serves the erasure only."""
 
-    http_method_names = ["get", "put", "patch", "delete", "head", "options"]
     queryset = User.objects.all()
     serializer_class = serializers.UserSerializer
     permission_classes = [SelfOrOperator]
     filterset_fields = ["username", "unix_login"]
+
+    @extend_schema(request=None, responses=serializers.UserSerializer)
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None, format=None):
+        """Operators erase a person (GDPR): the account stays, pseudonymised (``erased-<id>``), inactive, for what
+        it did; returns the pseudonymised profile. An operator's account only a superuser erases; nobody their own."""
+        user = erasure.erase_user(request.user, self.get_object())
+        return Response(self.get_serializer(user).data)
 
 
 class ManagerOrReadOnly(permissions.BasePermission):
