@@ -105,6 +105,7 @@ def erase(actor: User | None, user: User) -> Erasure:
         _pseudonymise_row(user, pseudonym)  # Slurm drops them here: tenancy announces the login and activity
         for answer in announce(Event.USER_ERASING, user=user, pseudonym=pseudonym, personal=personal):
             erasure.done.update(answer)
+        erasure.done.update(_pseudonymise_invitations(user, pseudonym, personal))
         erasure.done.update(_pseudonymise_logs(user, pseudonym, personal))
         erasure.done.update(_delete_traces(user, personal))
         _record(actor, user, pseudonym)
@@ -163,6 +164,22 @@ def _pseudonymise_logs(user: User, pseudonym: str, personal: dict[str, list[str]
             if repr_ != entry.object_repr:
                 admin_entries += LogEntry.objects.filter(pk=entry.pk).update(object_repr=repr_)
     return {"audit entries pseudonymised": audited, "admin log entries pseudonymised": admin_entries}
+
+
+def _pseudonymise_invitations(user: User, pseudonym: str, personal: dict[str, list[str]]) -> dict[str, int]:
+    """Invitations name their invitee as typed (an address, a username): of every kind, those that reached them or
+    were addressed to one of their names now say the pseudonym; who invited, to what, and the answer stay."""
+    from mesocentre.tenancy.invitation_models import invitation_kinds
+
+    addressed = Q(invitee=user)
+    for value in personal["email"]:
+        addressed |= Q(email__iexact=value)
+    for value in personal["username"]:
+        addressed |= Q(username=value)
+    rewritten = sum(
+        model.objects.filter(addressed).update(email="", username=pseudonym) for model in invitation_kinds().values()
+    )
+    return {"invitations pseudonymised": rewritten}
 
 
 def _delete_traces(user: User, personal: dict[str, list[str]]) -> dict[str, int]:

@@ -24,6 +24,7 @@ from mesocentre.metering.models import UsageRecord
 from mesocentre.projects import services
 from mesocentre.projects.models import AllocationRequest, Decision, ProjectMembership
 from mesocentre.provisioning.models import Operation
+from mesocentre.tenancy import invitations
 from mesocentre.tenancy.erasure import erase_user
 from mesocentre.tenancy.models import ApiToken, Membership, User
 from mesocentre.tenancy.services import rotate_token
@@ -109,6 +110,10 @@ def jeanne(w):
             gpu_seconds=n,
         )
     rotate_token(x.jeanne)
+    # Invited before she had an account, by her old address, and to another project by her username.
+    link = lambda token: f"http://testserver/{token}/"  # noqa: E731
+    x.invited = invitations.invite(w.manager, w.cnrs, OLD_EMAIL, link, role="member")
+    x.invited_to_project = invitations.invite(w.pi, w.project, USERNAME, link, role="member")
     browser = Client(REMOTE_ADDR="198.51.100.9")
     assert browser.post("/login/", {"username": USERNAME, "password": "wrong"}).status_code == 200
     assert browser.post("/login/", {"username": EMAIL, "password": "wrong"}).status_code == 200
@@ -175,6 +180,10 @@ def test_an_erased_person_is_in_no_table_and_what_they_did_stays(jeanne, api):
     change = AuditEntry.objects.get(pk=w.change.pk)  # "a new address and login": still said, by whom, when
     assert change.before["unix_login"] == change.after["unix_login"] == change.after["email"] == pseudonym
     assert (change.user, change.action, change.time) == (w.operator, "update", w.change.time)
+    # her invitations stay (who invited her, to what), addressed to the pseudonym
+    for invitation in (w.invited, w.invited_to_project):
+        invitation.refresh_from_db()
+        assert (invitation.username, invitation.email, invitation.status) == (pseudonym, "", "pending")
     # what only served her is gone: token, session (the browser is logged out), login attempts
     assert not ApiToken.objects.filter(user=jeanne).exists()
     assert not Session.objects.exists()

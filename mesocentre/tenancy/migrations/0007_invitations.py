@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0005_user_oidc_subject'),
+        ('tenancy', '0006_user_erased_at'),
     ]
 
     operations = [
