@@ -85,18 +85,10 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
-    # A manager adds any user by id (the portal does it by username): the user field is not scoped, so it is an
-    # input, not a list of every user of the platform.
-    unscoped_relations = ("user",)
+    """Managers change a member's role and laboratory; who and where are fixed (people join by invitation, so a
+    membership is never moved to another user or establishment)."""
 
     class Meta:
         model = Membership
         fields = ["id", "user", "establishment", "laboratory", "role"]
-        extra_kwargs = {"user": {"style": {"base_template": "input.html"}}}
-
-    def validate_establishment(self, establishment):
-        # A manager adds members only to the establishments they manage.
-        request = self.context["request"]
-        if not Establishment.objects.managed_by(request.user).filter(pk=establishment.pk).exists():
-            raise serializers.ValidationError("You do not manage this establishment.")
-        return establishment
+        read_only_fields = ["user", "establishment"]

@@ -141,3 +141,18 @@ def test_with_a_second_manager_the_first_may_step_down(establishment, user_facto
 def test_deleting_the_establishment_takes_its_memberships(establishment):
     establishment.delete()
     assert not Membership.objects.exists()
+
+
+def test_a_membership_is_never_moved_to_another_user_or_establishment(establishment, api, user_factory):
+    from mesocentre.tenancy.models import Establishment
+
+    other = Establishment.objects.create(code="other", name="Other", kind="university")
+    stranger = user_factory("stranger")
+    deputy = Membership.objects.create(user=user_factory("deputy"), establishment=establishment)
+    api.force_authenticate(Membership.objects.get(establishment=establishment, role="manager").user)
+    path = f"/api/tenancy/memberships/{deputy.pk}/"
+    response = api.patch(path, {"user": stranger.pk, "establishment": other.pk, "role": "manager"}, format="json")
+    assert response.status_code == 200
+    deputy.refresh_from_db()
+    assert (deputy.user.username, deputy.establishment, deputy.role) == ("deputy", establishment, "manager")
+    assert not Membership.objects.filter(user=stranger).exists()
