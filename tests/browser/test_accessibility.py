@@ -16,7 +16,14 @@ BLOCKING = {"serious", "critical"}
 LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 
 VISITOR_PAGES = ["/", "/catalogue/", "/catalogue/cloud-vm/", "/billing/calculator/", "/login/"]
-MANAGER_PAGES = ["/", "/tenancy/establishments/", "/tenancy/establishments/ut3/", "/tenancy/account/"]
+MANAGER_PAGES = [
+    "/",
+    "/tenancy/establishments/",
+    "/tenancy/establishments/ut3/",
+    "/tenancy/account/",
+    "/tenancy/invitations/",
+    "/tenancy/invitations/open/not-a-real-link/",
+]
 OPERATOR_PAGES = [
     "/audit/",
     "/catalogue/cloud-vm/",
