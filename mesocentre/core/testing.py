@@ -79,6 +79,9 @@ def pytest_collection_modifyitems(config, items) -> None:
         for fixture, marker in MARKED_BY_FIXTURE.items():
             if fixture in item.fixturenames:
                 item.add_marker(marker)
+        if "demo" in item.fixturenames and not item.get_closest_marker("django_db") and not transactional(item):
+            # The demo asks for `db` only when it runs: pytest-django must know beforehand that the test needs one.
+            item.add_marker(pytest.mark.django_db)
     if config.getoption("fast"):
         kept = [item for item in items if not any(item.get_closest_marker(lane) for lane in LANES)]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
