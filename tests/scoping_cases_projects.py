@@ -251,7 +251,7 @@ PROJECT_CASES: list[Case] = [
         "projects-api:changerequest-approve",
         readers=NOBODY,
         target=of("change_request"),
-        writes={"POST": Write(OPERATOR)},
+        writes={"POST": Write(OPERATOR, patch(approve=True))},
         why="POST only: operators approve; the Slurm limit rises in the same transaction",
     ),
 ]

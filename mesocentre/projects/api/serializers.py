@@ -144,6 +144,19 @@ class AllocationStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Allocation.Status.choices)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """DRF's known spellings of true and false ("yes"/"no", "on"/"off", "1"/"0"…), anything else a 400.
+
+    A form post without the field is read by DRF's BooleanField as False (an unticked checkbox); a decision is no
+    checkbox: leaving it out is an error, never a silent approval or refusal."""
+
+    default_empty_html = serializers.empty
+
+
+class ChangeDecisionSerializer(serializers.Serializer):
+    approve = StrictBooleanField(help_text="true approves, false refuses; required.")
+
+
 class ProjectInvitationSerializer(InvitationSerializer):
     class Meta(InvitationSerializer.Meta):
         model = ProjectInvitation

@@ -130,12 +130,15 @@ class ChangeRequestViewSet(ScopedViewSetMixin, ReadCreate):
         data = dict(serializer.validated_data)
         serializer.instance = services.request_change(self.request.user, data.pop("allocation"), **data)
 
+    @extend_schema(request=serializers.ChangeDecisionSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None, format=None):
-        """Operators approve (``{"approve": false}`` refuses); the allocation's Slurm limit rises in step."""
+        """Operators approve (``{"approve": true}``) or refuse (``{"approve": false}``); the allocation's Slurm
+        limit rises in step."""
         change = self.get_object()
-        approve = request.data.get("approve", True) not in (False, "false", "0", 0)
-        change = services.approve_change_request(request.user, change, approve=approve)
+        data = serializers.ChangeDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = services.approve_change_request(request.user, change, approve=data.validated_data["approve"])
         return Response(self.get_serializer(change).data)
 
 
