@@ -55,7 +55,7 @@ class DecisionForm(forms.Form):
 
 
 class AssignReviewerForm(forms.Form):
-    request = forms.IntegerField(widget=forms.HiddenInput)
+    request = forms.IntegerField(label=_("Request"), widget=forms.HiddenInput)
     reviewer = UsernameField(label=_("Reviewer's username"), max_length=150)
 
 

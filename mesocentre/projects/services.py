@@ -286,6 +286,17 @@ def set_allocation_status(actor, allocation: Allocation, status: str) -> Allocat
     """Suspend, resume or expire: Slurm's limits drop to zero (jobs stop being accepted, history stays)."""
     _require_operator(actor, _("suspend or expire allocations"))
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    reopened = allocation.status == Allocation.Status.EXPIRED and status != Allocation.Status.EXPIRED
+    if reopened and account_removed_at(allocation.project, allocation.cluster, after=allocation.created):
+        # Its account, and Slurm's usage with it, is gone: the target stays absent, whatever the status said.
+        raise ValidationError(
+            {
+                "status": _(
+                    "This allocation's Slurm account was removed after its grace period: grant a new allocation "
+                    "instead."
+                )
+            }
+        )
     if allocation.status != status:
         allocation.set_status(status)
         allocation.save(update_fields=["status", "expired_on", "last_updated"])

@@ -288,12 +288,17 @@ def allocation_status(request, pk: int):
     allocation = get_object_or_404(Allocation.objects.visible_to(request.user).select_related("project"), pk=pk)
     form = AllocationStatusForm(request.POST)
     if form.is_valid():
-        services.set_allocation_status(request.user, allocation, form.cleaned_data["status"])
-        messages.success(
-            request,
-            _("The allocation is %(status)s; the cluster follows through the queue.")
-            % {"status": allocation.get_status_display()},
-        )
+        try:
+            changed = services.set_allocation_status(request.user, allocation, form.cleaned_data["status"])
+        except ValidationError as exc:
+            messages.error(request, _refusal(exc))
+        else:
+            # The allocation as the service left it: the one loaded here still has the status it had before.
+            messages.success(
+                request,
+                _("The allocation is %(status)s; the cluster follows through the queue.")
+                % {"status": changed.get_status_display()},
+            )
     else:
         messages.error(request, _("Unknown status."))
     return redirect("projects:project_detail", code=allocation.project.code)

@@ -43,6 +43,8 @@ class Decision(TimestampedModel):
     def clean(self):
         if not self.request_id:
             return
+        if self.request.project.status == Project.Status.CLOSED:
+            raise ValidationError(_("A closed project takes no new hours."))
         asked = self.request
         if self.cpu_core_hours > asked.cpu_core_hours or self.gpu_hours > asked.gpu_hours:
             raise ValidationError(_("The committee grants at most what was asked."))
@@ -86,6 +88,9 @@ class Allocation(TimestampedModel):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("An allocation cannot end before it starts.")})
+        if self.status != self.Status.EXPIRED and self.project_id and self.project.status == Project.Status.CLOSED:
+            # Else an extension or a resume would give a closed project hours, and its account would never go.
+            raise ValidationError({"status": _("A closed project takes no new hours: its allocations stay expired.")})
 
     def set_status(self, status: str, today=None) -> None:
         """Change the status; an expiry records its day, anything else clears it."""
@@ -143,6 +148,9 @@ class ChangeRequest(TimestampedModel):
         return f"{self.get_change_type_display()} for {self.allocation}"
 
     def clean(self):
+        closed = self.allocation_id and self.allocation.project.status == Project.Status.CLOSED
+        if closed and self.status != self.Status.REFUSED:
+            raise ValidationError(_("A closed project takes no new hours: this change can only be refused."))
         if self.change_type == self.Kind.MORE_HOURS and not (self.extra_cpu_core_hours or self.extra_gpu_hours):
             raise ValidationError({"extra_cpu_core_hours": _("Ask for some more core-hours or GPU hours.")})
         if self.change_type == self.Kind.MORE_HOURS and self.new_ends_on:

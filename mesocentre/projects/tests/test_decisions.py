@@ -1,9 +1,16 @@
 """Decisions: strict booleans, budgets, scheduled allocations, closed projects, and what the pages say."""
 
+import datetime
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from mesocentre.projects import services
 from mesocentre.projects.models import ChangeRequest
+from mesocentre.provisioning.models import Operation
 
 
 def _more_hours(w, allocation) -> ChangeRequest:
@@ -50,3 +57,70 @@ def test_every_action_with_a_body_has_it_in_the_schema(db, api):
     ref = approve["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert "approve" in schema["components"]["schemas"][ref]["properties"]
     assert "approve" in schema["components"]["schemas"][ref]["required"]
+
+
+def test_the_page_says_the_status_the_allocation_now_has(w, decided, client):
+    client.force_login(w.operator)
+    path = reverse("projects:allocation_status", kwargs={"pk": decided.pk})
+    page = client.post(path, {"status": "suspended"}, follow=True).content.decode()
+    assert "The allocation is suspended" in page and "The allocation is active" not in page
+
+
+def test_an_unknown_reviewer_is_refused_with_a_message(w, client):
+    request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1000, justification="Runs.")
+    client.force_login(w.operator)
+    response = client.post(reverse("projects:round_detail", kwargs={"pk": w.round.pk}), {"request": request.pk})
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    response = client.post(
+        reverse("projects:round_detail", kwargs={"pk": w.round.pk}), {"request": request.pk, "reviewer": "nobody"}
+    )
+    assert response.status_code == 400 and "No user has this username." in response.content.decode()
+    assert not request.assignments.exists()
+
+
+def test_notify_reports_the_e_mails_it_sent(w, user_factory, smtp_server):
+    for n in range(3):
+        pi = user_factory(f"pi{n}", email=f"pi{n}@example.org")
+        project = services.create_project(
+            w.operator, pi=pi, code=f"p{n}", title="P", laboratory=w.lab, paying_establishment=w.univ, theme=w.theme,
+            starts_on=datetime.date(2026, 1, 1),
+        )  # fmt: skip
+        assert project.memberships.get().user == pi
+    w.pi.email = "pi@example.org"
+    w.pi.save()
+    out = StringIO()
+    call_command("projects", "notify", stdout=out)
+    assert len(smtp_server) == 4, "the round's opening, to each of the four PIs"
+    assert out.getvalue().strip() == "4 e-mail(s) sent."
+
+
+def test_resuming_an_allocation_whose_account_was_removed_is_refused(w, decided, api):
+    services.expire_allocation(w.operator, decided)
+    Operation.objects.create(
+        backend="slurm", resource_type="account", resource_key="mesocentre:jets", target={"state": "absent"},
+        state=Operation.State.DONE, finished_at=timezone.now(),
+    )  # fmt: skip
+    api.force_authenticate(w.operator)
+    for status in ("active", "suspended"):
+        response = api.post(f"/api/projects/allocations/{decided.pk}/status/", {"status": status}, format="json")
+        assert response.status_code == 400 and "removed after its grace period" in response.json()["status"][0]
+    decided.refresh_from_db()
+    assert decided.status == "expired"
+
+
+def test_a_closed_project_takes_no_new_hours(w, decided, api):
+    extension = services.request_change(
+        w.pi, decided, change_type="extension", new_ends_on=datetime.date(2027, 6, 30), justification="Later."
+    )
+    services.close_project(w.pi, w.project, today=datetime.date(2026, 6, 15))
+    api.force_authenticate(w.operator)
+    response = api.post(f"/api/projects/change-requests/{extension.pk}/approve/", {"approve": True}, format="json")
+    assert response.status_code == 400 and "A closed project takes no new hours" in str(response.json())
+    decided.refresh_from_db()
+    assert decided.status == "expired" and services.removal_date(w.project, "mesocentre") is not None
+    response = api.post(f"/api/projects/allocations/{decided.pk}/status/", {"status": "active"}, format="json")
+    assert response.status_code == 400 and "status" in response.json()
+    assert api.post(f"/api/projects/change-requests/{extension.pk}/approve/", {"approve": False}).status_code == 200
+    api.force_authenticate(w.pi)
+    asked = {"allocation": decided.pk, "change_type": "more_hours", "extra_cpu_core_hours": 5, "justification": "x"}
+    assert api.post("/api/projects/change-requests/", asked, format="json").status_code == 400

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["verb"] == "notify":
-            self.stdout.write(f"{notifications.send_due()} notification(s) sent.")
+            self.stdout.write(f"{notifications.send_due()} e-mail(s) sent.")
         else:
             self.stdout.write(f"{len(services.expire_due())} allocation(s) expired.")
             removed = services.remove_after_grace()
