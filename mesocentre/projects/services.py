@@ -28,6 +28,7 @@ from mesocentre.projects.models import (
     ReviewAssignment,
 )
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
+from mesocentre.projects.models.calls import MAX_HOURS
 from mesocentre.projects.naming import account_name
 from mesocentre.projects.summary import round_summary  # noqa: F401 - a verb of this module, kept apart
 from mesocentre.provisioning.models import Operation
@@ -203,8 +204,13 @@ def decide(
     starts_on,
     ends_on,
     cluster=DEFAULT_CLUSTER,
+    override_budget: bool = False,
+    override_reason: str = "",
 ) -> Allocation | None:
-    """The committee's decision: records it and creates (or updates) the allocation; nothing granted, none."""
+    """The committee's decision: records it and creates (or updates) the allocation; nothing granted, none.
+
+    Beyond what is left of the round's budget, ``override_budget`` and a non-empty ``override_reason`` are needed
+    (``Decision.clean``); they are recorded on the decision."""
     _require_operator(actor, _("record the committee's decisions"))
     if cluster not in known_clusters():
         raise ValidationError(
@@ -217,7 +223,14 @@ def decide(
         raise ValidationError(_("A draft request is not decided: it was never submitted."))
     decision, _created = Decision.objects.update_or_create(
         request=request,
-        defaults={"cpu_core_hours": cpu_core_hours, "gpu_hours": gpu_hours, "reason": reason, "decided_by": actor},
+        defaults={
+            "cpu_core_hours": cpu_core_hours,
+            "gpu_hours": gpu_hours,
+            "reason": reason,
+            "decided_by": actor,
+            "override_budget": override_budget,
+            "override_reason": override_reason,
+        },
     )
     request.status = AllocationRequest.Status.DECIDED
     request.save()
@@ -450,9 +463,29 @@ def _push_to_slurm(project: Project, actor, also: list[str] | tuple = ()) -> lis
     operations = []
     for cluster in sorted(set(project.allocations.values_list("cluster", flat=True)) | set(also)):
         target = slurm_target(project, cluster)
+        check_slurm_limits(target)
         key = f"{cluster}:{target['account']}"
         operations.append(enqueue("slurm", "account", key, target, requested_by=actor))
     return operations
+
+
+def check_slurm_limits(target: dict) -> None:
+    """Refuse a target whose limits Slurm would not take, before it is queued (and the caller's change with it).
+
+    Slurm keeps GrpTRESMins in unsigned 64-bit integers; the bound here is far lower: the platform's most hours
+    (``MAX_HOURS``) in minutes, so that no absurd figure (a typo, a sum of them) ever reaches a cluster."""
+    bound = MAX_HOURS * MINUTES_PER_HOUR
+    for tres, minutes in target["limits"].items():
+        if not isinstance(minutes, int) or not 0 <= minutes <= bound:
+            raise ValidationError(
+                {
+                    "limits": _(
+                        "The %(tres)s limit of %(account)s would be %(minutes)s minutes: Slurm is given at most "
+                        "%(bound)s."
+                    )
+                    % {"tres": tres, "account": target["account"], "minutes": minutes, "bound": bound}
+                }
+            )
 
 
 def desired_slurm_state(cluster: str) -> list[dict]:

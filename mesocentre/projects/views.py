@@ -209,7 +209,8 @@ def decide(request, pk: int):
     initial = {"cpu_core_hours": item.cpu_core_hours, "gpu_hours": item.gpu_hours}
     form = DecisionForm(request.POST or None, initial=initial)
     reviews = Review.objects.filter(assignment__request=item).select_related("assignment__reviewer")
-    context = {"item": item, "form": form, "reviews": reviews}
+    cpu_left, gpu_left = item.round.remaining(exclude_request=item)
+    context = {"item": item, "form": form, "reviews": reviews, "cpu_left": cpu_left, "gpu_left": gpu_left}
 
     def record(data):
         if isinstance(services.decide(request.user, item, **data), Allocation):

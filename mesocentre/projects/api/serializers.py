@@ -8,12 +8,14 @@ from mesocentre.projects.models import (
     AllocationRequest,
     Call,
     ChangeRequest,
+    Decision,
     Project,
     ProjectInvitation,
     ProjectMembership,
     Review,
     Round,
 )
+from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.tenancy.api.invitations import InvitationSerializer
 
 
@@ -155,6 +157,38 @@ class StrictBooleanField(serializers.BooleanField):
 
 class ChangeDecisionSerializer(serializers.Serializer):
     approve = StrictBooleanField(help_text="true approves, false refuses; required.")
+
+
+class DecideSerializer(serializers.Serializer):
+    """The committee's decision on a request, as operators record it (``POST .../requests/<id>/decide/``)."""
+
+    cpu_core_hours = serializers.IntegerField(min_value=0)
+    gpu_hours = serializers.IntegerField(min_value=0, default=0)
+    reason = serializers.CharField(allow_blank=True, default="", help_text="Required when less than asked is granted.")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    cluster = serializers.CharField(max_length=40, default=DEFAULT_CLUSTER)
+    override_budget = StrictBooleanField(
+        default=False, help_text="Grant beyond the round's remaining budget (with override_reason)."
+    )
+    override_reason = serializers.CharField(allow_blank=True, default="")
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    allocation = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "request",
+            "cpu_core_hours",
+            "gpu_hours",
+            "reason",
+            "override_budget",
+            "override_reason",
+            "allocation",
+        ]
 
 
 class ProjectInvitationSerializer(InvitationSerializer):

@@ -1,3 +1,4 @@
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
@@ -90,6 +91,21 @@ class AllocationRequestViewSet(ScopedViewSetMixin, ReadCreate):
         data = dict(serializer.validated_data)
         project, round = data.pop("project"), data.pop("round")
         serializer.instance = services.submit_request(self.request.user, project, round, **data)
+
+    @extend_schema(request=serializers.DecideSerializer, responses=serializers.DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None, format=None):
+        """Operators record the committee's decision; beyond the round's remaining budget, ``override_budget`` and
+        an ``override_reason`` are required."""
+        if not is_operator(request.user):
+            raise PermissionDenied("Only operators record the committee's decisions.")
+        item = self.get_object()
+        data = serializers.DecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            services.decide(request.user, item, **data.validated_data)
+        item.refresh_from_db()
+        return Response(serializers.DecisionSerializer(item.decision).data)
 
 
 class ReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -4,6 +4,7 @@ import datetime
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -124,3 +125,70 @@ def test_a_closed_project_takes_no_new_hours(w, decided, api):
     api.force_authenticate(w.pi)
     asked = {"allocation": decided.pk, "change_type": "more_hours", "extra_cpu_core_hours": 5, "justification": "x"}
     assert api.post("/api/projects/change-requests/", asked, format="json").status_code == 400
+
+
+def test_a_request_asks_at_most_its_rounds_budget(w, api):
+    api.force_authenticate(w.pi)
+    asked = {"project": w.project.pk, "round": w.round.pk, "justification": "Runs."}
+    response = api.post("/api/projects/requests/", {**asked, "cpu_core_hours": 99_999_999_999_999}, format="json")
+    assert response.status_code == 400 and "cpu_core_hours" in response.json()
+    response = api.post("/api/projects/requests/", {**asked, "cpu_core_hours": 10, "gpu_hours": 1_001}, format="json")
+    assert response.status_code == 400 and "gpu_hours" in response.json()
+    assert not w.project.requests.exists()
+
+
+def _decide(api, request, **fields):
+    body = {"starts_on": "2026-07-01", "ends_on": "2027-06-30", **fields}
+    return api.post(f"/api/projects/requests/{request.pk}/decide/", body, format="json")
+
+
+def test_a_decision_beyond_the_remaining_budget_needs_an_override_with_a_reason(w, user_factory, api):
+    first = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=700_000, justification="Runs.")
+    other = services.create_project(
+        w.operator, pi=w.pi, code="waves", title="Waves", laboratory=w.lab, paying_establishment=w.univ,
+        theme=w.theme, starts_on=datetime.date(2026, 1, 1),
+    )  # fmt: skip
+    second = services.submit_request(w.pi, other, w.round, cpu_core_hours=600_000, justification="Runs.")
+    api.force_authenticate(w.pi)
+    assert _decide(api, first, cpu_core_hours=700_000).status_code == 403
+    api.force_authenticate(w.operator)
+    assert _decide(api, first, cpu_core_hours=700_000).status_code == 200
+    refused = _decide(api, second, cpu_core_hours=600_000)
+    assert refused.status_code == 400 and "300000 core-hours" in refused.json()["override_budget"][0]
+    unexplained = _decide(api, second, cpu_core_hours=600_000, override_budget=True)
+    assert unexplained.status_code == 400 and "override_reason" in unexplained.json()
+    second.refresh_from_db()
+    assert second.status == "submitted" and not hasattr(second, "decision"), "nothing half-written"
+    granted = _decide(api, second, cpu_core_hours=600_000, override_budget="yes", override_reason="Strategic.")
+    assert granted.status_code == 200, granted.json()
+    assert granted.json()["override_budget"] is True and granted.json()["override_reason"] == "Strategic."
+    assert w.round.remaining() == (-300_000, 1_000)
+    # Within what is left, no override: deciding the first again counts the others' grants only.
+    assert _decide(api, first, cpu_core_hours=300_000, reason="Less.").status_code == 200
+
+
+def test_the_portal_decide_form_offers_the_override(w, client):
+    request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1_000_000, justification="Runs.")
+    w.round.cpu_budget = 1_000_000
+    client.force_login(w.operator)
+    path = reverse("projects:decide", kwargs={"pk": request.pk})
+    page = client.get(path).content.decode()
+    assert 'name="override_budget"' in page and "Left in the round" in page
+
+
+def test_no_figure_reaches_slurm_beyond_what_it_takes(w, decided):
+    # Each change is within bounds; their sum with the grant is not: the approval is refused, nothing queued.
+    change = services.request_change(
+        w.pi, decided, change_type="more_hours", extra_cpu_core_hours=10**12, justification="More."
+    )
+    queued = Operation.objects.count()
+    with pytest.raises(ValidationError) as excinfo:
+        services.approve_change_request(w.operator, change)
+    assert "limits" in excinfo.value.message_dict
+    change.refresh_from_db()
+    assert change.status == "pending" and Operation.objects.count() == queued
+    with pytest.raises(ValidationError) as excinfo:
+        services.request_change(
+            w.pi, decided, change_type="more_hours", extra_cpu_core_hours=10**12 + 1, justification="More."
+        )
+    assert "extra_cpu_core_hours" in excinfo.value.message_dict
