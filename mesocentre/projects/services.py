@@ -406,15 +406,19 @@ def slurm_target(
         cluster = max(allocations, key=lambda a: (a.starts_on, a.pk)).cluster if allocations else DEFAULT_CLUSTER
     removed = account_removed_at(project, cluster) if removed_at is _LOOK_UP else removed_at
     here = _counted(project, cluster, removed)
-    active = project.status == Project.Status.ACTIVE and any(a.status == Allocation.Status.ACTIVE for a in here)
-    cpu = sum(a.total_cpu_core_hours for a in here)
-    gpu = sum(a.total_gpu_hours for a in here)
+    day = today or timezone.localdate()
+    # An allocation counts from its start date; before it, it is scheduled: neither in the limit nor active. On
+    # its start day, the daily ``projects expire`` (``start_due``) queues the target that counts it.
+    started = [a for a in here if a.has_started(day)]
+    active = project.status == Project.Status.ACTIVE and any(a.status == Allocation.Status.ACTIVE for a in started)
+    cpu = sum(a.total_cpu_core_hours for a in started)
+    gpu = sum(a.total_gpu_hours for a in started)
     members = project.memberships.all()  # with SLURM_PREFETCH, their users come along
     users = sorted({m.user.unix_login for m in members if slurm_exclusion_reason(m.user) is None})
     removal = removal_date(project, cluster, here)
     state = "active" if active else "suspended"
     # Nothing granted since a removal: it stays removed. Nothing granted at all (a grant withdrawn): limits 0.
-    if (not here and removed) or (removal is not None and removal <= (today or timezone.localdate())):
+    if (not here and removed) or (removal is not None and removal <= day):
         state, users = "absent", []
     return {
         "cluster": cluster,
@@ -451,6 +455,29 @@ def remove_after_grace(today: datetime.date | None = None, actor=None) -> list[d
 
 
 LIVE_STATES = (Operation.State.PENDING, Operation.State.RUNNING, Operation.State.WAITING, Operation.State.DONE)
+
+
+def start_due(today: datetime.date | None = None, actor=None) -> list[dict]:
+    """Queue the target of every project whose allocation started (today, or since the last queued target: a
+    missed day catches up) and whose latest queued target does not count it yet; one transaction per project."""
+    today = today or timezone.localdate()
+    running = Allocation.objects.filter(status=Allocation.Status.ACTIVE, starts_on__lte=today, ends_on__gte=today)
+    queued = []
+    for pk in Project.objects.filter(pk__in=running.values("project"), status=Project.Status.ACTIVE).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            locked = Project.objects.select_for_update(of=("self",)).select_related("paying_establishment")
+            project = locked.prefetch_related(*SLURM_PREFETCH).get(pk=pk)
+            for cluster in sorted({a.cluster for a in project.allocations.all() if a.has_started(today)}):
+                target = slurm_target(project, cluster, today)
+                key = f"{cluster}:{target['account']}"
+                last = Operation.objects.for_resource("slurm", "account", key).order_by("-pk").first()
+                if last is None or last.target != target:
+                    check_slurm_limits(target)
+                    enqueue("slurm", "account", key, target, requested_by=actor)
+                    queued.append(target)
+    return queued
 
 
 def _push_to_slurm(project: Project, actor, also: list[str] | tuple = ()) -> list:
@@ -504,7 +531,9 @@ def consumption(project: Project) -> list[dict]:
 
     rows = []
     for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
-        allocations = [a for a in project.allocations.all() if a.cluster == cluster]
+        today = timezone.localdate()
+        # Scheduled allocations (not started yet) are not granted yet: "consumed / granted" counts from the start.
+        allocations = [a for a in project.allocations.all() if a.cluster == cluster and a.has_started(today)]
         account, source = account_name(project.code), f"slurm:{cluster}"
         cpu, gpu = consumed_hours(source, account)
         rows.append(

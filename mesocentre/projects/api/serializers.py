@@ -109,6 +109,9 @@ class ReviewSerializer(serializers.ModelSerializer):
 class AllocationSerializer(serializers.ModelSerializer):
     total_cpu_core_hours = serializers.IntegerField(read_only=True)
     total_gpu_hours = serializers.IntegerField(read_only=True)
+    scheduled = serializers.BooleanField(
+        source="is_scheduled", read_only=True, help_text="Not started yet: counts from its start date."
+    )
 
     class Meta:
         model = Allocation
@@ -123,6 +126,7 @@ class AllocationSerializer(serializers.ModelSerializer):
             "starts_on",
             "ends_on",
             "status",
+            "scheduled",
         ]
 
 

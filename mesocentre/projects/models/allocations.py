@@ -114,6 +114,15 @@ class Allocation(TimestampedModel):
             # Else an extension or a resume would give a closed project hours, and its account would never go.
             raise ValidationError({"status": _("A closed project takes no new hours: its allocations stay expired.")})
 
+    def has_started(self, today=None) -> bool:
+        """An allocation counts from its start date (in the Slurm limit, in consumed / granted)."""
+        return self.starts_on <= (today or timezone.localdate())
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Active but not started yet: it counts from its start date."""
+        return self.status == self.Status.ACTIVE and not self.has_started()
+
     def set_status(self, status: str, today=None) -> None:
         """Change the status; an expiry records its day, anything else clears it."""
         self.status = status

@@ -192,3 +192,32 @@ def test_no_figure_reaches_slurm_beyond_what_it_takes(w, decided):
             w.pi, decided, change_type="more_hours", extra_cpu_core_hours=10**12 + 1, justification="More."
         )
     assert "extra_cpu_core_hours" in excinfo.value.message_dict
+
+
+def test_an_allocation_counts_from_its_start_date_and_the_daily_command_raises_the_limit_that_day(
+    w, decided, time_machine
+):
+    """On 2026-06-15, a grant starting on 2027-02-01 is scheduled: not in the limit, nor in consumed / granted."""
+    from mesocentre.projects.models import Allocation
+
+    later = Allocation.objects.create(
+        project=w.project,
+        cpu_core_hours=50_000,
+        starts_on=datetime.date(2027, 2, 1),
+        ends_on=datetime.date(2027, 12, 31),
+    )
+    services.add_member(w.pi, w.project, w.pi, role="pi")  # a push: the target as of today
+    latest = Operation.objects.filter(resource_key="mesocentre:jets").latest("pk")
+    assert latest.target["limits"]["cpu"] == 100_000 * 60, "the scheduled grant is not in the limit"
+    assert [row["granted_cpu"] for row in services.consumption(w.project)] == [100_000]
+    assert later.is_scheduled and not decided.is_scheduled
+    # The daily command on the days before changes nothing; on the start day it queues the new limit, once.
+    assert services.start_due(today=datetime.date(2027, 1, 31)) == []
+    [queued] = services.start_due(today=datetime.date(2027, 2, 1))
+    assert queued["limits"]["cpu"] == 150_000 * 60 and queued["state"] == "active"
+    assert services.start_due(today=datetime.date(2027, 2, 1)) == [], "queued once"
+    time_machine.move_to(datetime.datetime(2027, 2, 1, 2, 0, tzinfo=datetime.UTC), tick=False)
+    out = StringIO()
+    call_command("projects", "expire", stdout=out)
+    assert "0 Slurm account(s) queued for allocations that started." in out.getvalue()
+    assert [row["granted_cpu"] for row in services.consumption(w.project)] == [150_000]
