@@ -297,6 +297,14 @@ CASES: list[Case] = [
         "catalogue.Price",
         create=lambda w: {"component": w.A.component.pk, "amount": "1.00", "valid_from": "2030-01-01"},
         change={"amount": "1000.000000"},
+    )[:1],
+    api(
+        "catalogue-api:price-detail",
+        readers=EVERYONE,
+        tenant=False,
+        target=lambda w, t: getattr(w, t).price,
+        writes=api_detail(NOBODY, {"amount": "1000.000000"}),
+        why="A's and B's prices ended in 2020 and 2021: history, which nobody rewrites (operators get a 400)",
     ),
     # ---- capacity API: operators only
     *reference(

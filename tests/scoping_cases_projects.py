@@ -215,6 +215,19 @@ PROJECT_CASES: list[Case] = [
     ),
     api("projects-api:allocationrequest-detail", readers=OF_A, target=of("request")),
     api(
+        "projects-api:allocationrequest-decide",
+        readers=NOBODY,
+        target=of("request"),
+        writes={
+            "POST": Write(
+                OPERATOR,
+                patch(cpu_core_hours=1000, starts_on="2026-01-01", ends_on="2026-12-31"),
+                state=lambda c: list(c.obj.__class__.objects.filter(pk=c.obj.pk).values_list("status", flat=True)),
+            )
+        },  # fmt: skip
+        why="POST only: operators record the committee's decision",
+    ),
+    api(
         "projects-api:review-list",
         readers=AUTHENTICATED,
         listing=by_role("projects.Review"),
@@ -251,7 +264,7 @@ PROJECT_CASES: list[Case] = [
         "projects-api:changerequest-approve",
         readers=NOBODY,
         target=of("change_request"),
-        writes={"POST": Write(OPERATOR)},
+        writes={"POST": Write(OPERATOR, patch(approve=True))},
         why="POST only: operators approve; the Slurm limit rises in the same transaction",
     ),
 ]

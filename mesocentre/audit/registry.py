@@ -3,7 +3,9 @@
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.db.models import DecimalField
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.forms.models import model_to_dict
@@ -79,3 +81,10 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
 
 def _record_delete(sender, instance, **kwargs):
     _record(instance, "delete", snapshot(instance), None)
+    if instance._meta.label == settings.AUTH_USER_MODEL:
+        from mesocentre.audit.models import AuditEntry
+
+        # A person deleting their own account (or whose deletion cascades to what they changed) is the actor of
+        # entries written during the deletion, after Django set the older ones' user to NULL: those would point to
+        # a row gone at commit. The entries keep their name in ``actor``; the link goes, as SET_NULL intends.
+        models.QuerySet.update(AuditEntry.objects.filter(user_id=instance.pk), user=None)

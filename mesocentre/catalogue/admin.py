@@ -7,6 +7,7 @@ from mesocentre.core.admin import OperatorAdmin, OperatorInline
 class PriceInline(OperatorInline, admin.TabularInline):
     model = Price
     extra = 0
+    can_delete = False  # a price that has started is never deleted; a future one is, from its own page
 
 
 @admin.register(Component)
@@ -33,4 +34,18 @@ class OfferingAdmin(OperatorAdmin):
 
 
 admin.site.register(PriceList, OperatorAdmin)
-admin.site.register(Price, OperatorAdmin)
+
+
+@admin.register(Price)
+class PriceAdmin(OperatorAdmin):
+    def has_delete_permission(self, request, obj=None):
+        # A price that has started is never deleted (the model refuses it): the admin does not offer it.
+        if obj is not None and obj.has_started():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete would bypass the per-price refusal above.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

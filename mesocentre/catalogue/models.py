@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.core.models import PublicQuerySet, TimestampedModel
+from mesocentre.core.models import PublicQuerySet, TimestampedModel, TracksFields
 
 
 class PriceList(TimestampedModel):
@@ -162,8 +163,15 @@ class Component(TimestampedModel):
         return price
 
 
-class Price(TimestampedModel):
-    """A full-cost price, HT, valid from one day to another: a new tariff never rewrites the past."""
+class Price(TracksFields, TimestampedModel):
+    """A full-cost price, HT, valid from one day to another: a new tariff never rewrites the past.
+
+    A price that has started is history for the days gone by (they were, or will be, invoiced at it): its amount,
+    component and start never change, and its end date moves only within the days to come. A correction is a new
+    price from a later day, as CloudKitty's rating rules since its 23.0 release.
+    """
+
+    tracked_fields = ("component_id", "amount", "valid_from", "valid_until")
 
     component = models.ForeignKey(
         Component, verbose_name=_("component"), on_delete=models.PROTECT, related_name="prices"
@@ -196,9 +204,42 @@ class Price(TimestampedModel):
         until = f"{self.valid_until:%Y-%m-%d}" if self.valid_until else "…"
         return f"{self.component}: {self.amount} € HT ({self.valid_from:%Y-%m-%d} → {until})"
 
+    def has_started(self, today: datetime.date | None = None) -> bool:
+        """Whether the price, as stored, applied on a day before ``today`` or applies today."""
+        started = self.loaded_value("valid_from")
+        return not self._state.adding and started is not None and started <= (today or timezone.localdate())
+
+    def _past_days(self, valid_until: datetime.date | None, today: datetime.date) -> datetime.date:
+        """The last day gone by (before ``today``) that this price covers with that end date."""
+        yesterday = today - datetime.timedelta(days=1)
+        return yesterday if valid_until is None else min(valid_until, yesterday)
+
     def clean(self):
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("A price cannot end before it starts.")})
+        today = timezone.localdate()
+        if self.has_started(today):
+            since = formats.date_format(self.loaded_value("valid_from"), "DATE_FORMAT")
+            for name, field in (("component_id", "component"), ("amount", "amount"), ("valid_from", "valid_from")):
+                if getattr(self, name) != self.loaded_value(name):
+                    raise ValidationError(
+                        {
+                            field: _(
+                                "This price has applied since %(since)s: only its end date may change. "
+                                "To correct it, start a new price on a later day."
+                            )
+                            % {"since": since}
+                        }
+                    )
+            if self._past_days(self.valid_until, today) != self._past_days(self.loaded_value("valid_until"), today):
+                raise ValidationError(
+                    {
+                        "valid_until": _(
+                            "The days gone by keep the price they had: a price that has started ends yesterday "
+                            "at the earliest, and one that has ended stays as it was."
+                        )
+                    }
+                )
         if not self.component_id or not self.valid_from:
             return
         overlapping = (
@@ -212,3 +253,9 @@ class Price(TimestampedModel):
             raise ValidationError(
                 {"valid_from": _("This period overlaps another price of the same component; close that one first.")}
             )
+
+    def delete(self, *args, **kwargs):
+        if self.has_started():
+            # What was invoiced at this price must still find it: a price that has started is never deleted.
+            raise ValidationError(_("This price has started: it is never deleted; give it an end date instead."))
+        return super().delete(*args, **kwargs)

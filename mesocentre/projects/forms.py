@@ -52,10 +52,18 @@ class DecisionForm(forms.Form):
     starts_on = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
     cluster = forms.CharField(label=_("Cluster"), max_length=40, initial=DEFAULT_CLUSTER)
+    override_budget = forms.BooleanField(
+        label=_("Grant beyond the round's remaining budget"), required=False, initial=False
+    )
+    override_reason = forms.CharField(
+        label=_("Why beyond the budget (required with the override)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AssignReviewerForm(forms.Form):
-    request = forms.IntegerField(widget=forms.HiddenInput)
+    request = forms.IntegerField(label=_("Request"), widget=forms.HiddenInput)
     reviewer = UsernameField(label=_("Reviewer's username"), max_length=150)
 
 

@@ -20,16 +20,17 @@ THRESHOLDS = (80, 100)
 EXPIRY_WARNING = datetime.timedelta(days=30)
 
 
-def _once(key: str, users, subject, template: str, context: dict) -> bool:
-    """Send unless a notification with this key went out already; True if sent now."""
+def _once(key: str, users, subject, template: str, context: dict) -> int:
+    """Send unless a notification with this key went out already; the number of e-mails sent now (one per
+    recipient with an address: a round opening reaches every PI)."""
     try:
         with transaction.atomic():
             record = SentNotification.objects.create(key=key)
     except IntegrityError:
-        return False
+        return 0
     record.recipients = notify(users, str(subject), template, context)
     record.save(update_fields=["recipients"])
-    return True
+    return record.recipients
 
 
 def _project_leads(project: Project) -> list:
@@ -62,7 +63,7 @@ def decided(request, allocation: Allocation | None) -> None:
 
 
 def send_due(now: datetime.datetime | None = None) -> int:
-    """The periodic notifications; returns how many were sent."""
+    """The periodic notifications; returns how many e-mails were sent."""
     now = now or timezone.now()
     return _rounds_open(now) + _consumption() + _expiring(now.date())
 

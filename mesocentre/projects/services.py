@@ -28,6 +28,7 @@ from mesocentre.projects.models import (
     ReviewAssignment,
 )
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
+from mesocentre.projects.models.calls import MAX_HOURS
 from mesocentre.projects.naming import account_name
 from mesocentre.projects.summary import round_summary  # noqa: F401 - a verb of this module, kept apart
 from mesocentre.provisioning.models import Operation
@@ -203,8 +204,13 @@ def decide(
     starts_on,
     ends_on,
     cluster=DEFAULT_CLUSTER,
+    override_budget: bool = False,
+    override_reason: str = "",
 ) -> Allocation | None:
-    """The committee's decision: records it and creates (or updates) the allocation; nothing granted, none."""
+    """The committee's decision: records it and creates (or updates) the allocation; nothing granted, none.
+
+    Beyond what is left of the round's budget, ``override_budget`` and a non-empty ``override_reason`` are needed
+    (``Decision.clean``); they are recorded on the decision."""
     _require_operator(actor, _("record the committee's decisions"))
     if cluster not in known_clusters():
         raise ValidationError(
@@ -217,7 +223,14 @@ def decide(
         raise ValidationError(_("A draft request is not decided: it was never submitted."))
     decision, _created = Decision.objects.update_or_create(
         request=request,
-        defaults={"cpu_core_hours": cpu_core_hours, "gpu_hours": gpu_hours, "reason": reason, "decided_by": actor},
+        defaults={
+            "cpu_core_hours": cpu_core_hours,
+            "gpu_hours": gpu_hours,
+            "reason": reason,
+            "decided_by": actor,
+            "override_budget": override_budget,
+            "override_reason": override_reason,
+        },
     )
     request.status = AllocationRequest.Status.DECIDED
     request.save()
@@ -286,6 +299,17 @@ def set_allocation_status(actor, allocation: Allocation, status: str) -> Allocat
     """Suspend, resume or expire: Slurm's limits drop to zero (jobs stop being accepted, history stays)."""
     _require_operator(actor, _("suspend or expire allocations"))
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    reopened = allocation.status == Allocation.Status.EXPIRED and status != Allocation.Status.EXPIRED
+    if reopened and account_removed_at(allocation.project, allocation.cluster, after=allocation.created):
+        # Its account, and Slurm's usage with it, is gone: the target stays absent, whatever the status said.
+        raise ValidationError(
+            {
+                "status": _(
+                    "This allocation's Slurm account was removed after its grace period: grant a new allocation "
+                    "instead."
+                )
+            }
+        )
     if allocation.status != status:
         allocation.set_status(status)
         allocation.save(update_fields=["status", "expired_on", "last_updated"])
@@ -382,15 +406,19 @@ def slurm_target(
         cluster = max(allocations, key=lambda a: (a.starts_on, a.pk)).cluster if allocations else DEFAULT_CLUSTER
     removed = account_removed_at(project, cluster) if removed_at is _LOOK_UP else removed_at
     here = _counted(project, cluster, removed)
-    active = project.status == Project.Status.ACTIVE and any(a.status == Allocation.Status.ACTIVE for a in here)
-    cpu = sum(a.total_cpu_core_hours for a in here)
-    gpu = sum(a.total_gpu_hours for a in here)
+    day = today or timezone.localdate()
+    # An allocation counts from its start date; before it, it is scheduled: neither in the limit nor active. On
+    # its start day, the daily ``projects expire`` (``start_due``) queues the target that counts it.
+    started = [a for a in here if a.has_started(day)]
+    active = project.status == Project.Status.ACTIVE and any(a.status == Allocation.Status.ACTIVE for a in started)
+    cpu = sum(a.total_cpu_core_hours for a in started)
+    gpu = sum(a.total_gpu_hours for a in started)
     members = project.memberships.all()  # with SLURM_PREFETCH, their users come along
     users = sorted({m.user.unix_login for m in members if slurm_exclusion_reason(m.user) is None})
     removal = removal_date(project, cluster, here)
     state = "active" if active else "suspended"
     # Nothing granted since a removal: it stays removed. Nothing granted at all (a grant withdrawn): limits 0.
-    if (not here and removed) or (removal is not None and removal <= (today or timezone.localdate())):
+    if (not here and removed) or (removal is not None and removal <= day):
         state, users = "absent", []
     return {
         "cluster": cluster,
@@ -429,6 +457,29 @@ def remove_after_grace(today: datetime.date | None = None, actor=None) -> list[d
 LIVE_STATES = (Operation.State.PENDING, Operation.State.RUNNING, Operation.State.WAITING, Operation.State.DONE)
 
 
+def start_due(today: datetime.date | None = None, actor=None) -> list[dict]:
+    """Queue the target of every project whose allocation started (today, or since the last queued target: a
+    missed day catches up) and whose latest queued target does not count it yet; one transaction per project."""
+    today = today or timezone.localdate()
+    running = Allocation.objects.filter(status=Allocation.Status.ACTIVE, starts_on__lte=today, ends_on__gte=today)
+    queued = []
+    for pk in Project.objects.filter(pk__in=running.values("project"), status=Project.Status.ACTIVE).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            locked = Project.objects.select_for_update(of=("self",)).select_related("paying_establishment")
+            project = locked.prefetch_related(*SLURM_PREFETCH).get(pk=pk)
+            for cluster in sorted({a.cluster for a in project.allocations.all() if a.has_started(today)}):
+                target = slurm_target(project, cluster, today)
+                key = f"{cluster}:{target['account']}"
+                last = Operation.objects.for_resource("slurm", "account", key).order_by("-pk").first()
+                if last is None or last.target != target:
+                    check_slurm_limits(target)
+                    enqueue("slurm", "account", key, target, requested_by=actor)
+                    queued.append(target)
+    return queued
+
+
 def _push_to_slurm(project: Project, actor, also: list[str] | tuple = ()) -> list:
     """Queue the project's target on every cluster it has an allocation on, in the caller's transaction.
 
@@ -439,9 +490,29 @@ def _push_to_slurm(project: Project, actor, also: list[str] | tuple = ()) -> lis
     operations = []
     for cluster in sorted(set(project.allocations.values_list("cluster", flat=True)) | set(also)):
         target = slurm_target(project, cluster)
+        check_slurm_limits(target)
         key = f"{cluster}:{target['account']}"
         operations.append(enqueue("slurm", "account", key, target, requested_by=actor))
     return operations
+
+
+def check_slurm_limits(target: dict) -> None:
+    """Refuse a target whose limits Slurm would not take, before it is queued (and the caller's change with it).
+
+    Slurm keeps GrpTRESMins in unsigned 64-bit integers; the bound here is far lower: the platform's most hours
+    (``MAX_HOURS``) in minutes, so that no absurd figure (a typo, a sum of them) ever reaches a cluster."""
+    bound = MAX_HOURS * MINUTES_PER_HOUR
+    for tres, minutes in target["limits"].items():
+        if not isinstance(minutes, int) or not 0 <= minutes <= bound:
+            raise ValidationError(
+                {
+                    "limits": _(
+                        "The %(tres)s limit of %(account)s would be %(minutes)s minutes: Slurm is given at most "
+                        "%(bound)s."
+                    )
+                    % {"tres": tres, "account": target["account"], "minutes": minutes, "bound": bound}
+                }
+            )
 
 
 def desired_slurm_state(cluster: str) -> list[dict]:
@@ -460,7 +531,9 @@ def consumption(project: Project) -> list[dict]:
 
     rows = []
     for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
-        allocations = [a for a in project.allocations.all() if a.cluster == cluster]
+        today = timezone.localdate()
+        # Scheduled allocations (not started yet) are not granted yet: "consumed / granted" counts from the start.
+        allocations = [a for a in project.allocations.all() if a.cluster == cluster and a.has_started(today)]
         account, source = account_name(project.code), f"slurm:{cluster}"
         cpu, gpu = consumed_hours(source, account)
         rows.append(

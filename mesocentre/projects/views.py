@@ -209,7 +209,8 @@ def decide(request, pk: int):
     initial = {"cpu_core_hours": item.cpu_core_hours, "gpu_hours": item.gpu_hours}
     form = DecisionForm(request.POST or None, initial=initial)
     reviews = Review.objects.filter(assignment__request=item).select_related("assignment__reviewer")
-    context = {"item": item, "form": form, "reviews": reviews}
+    cpu_left, gpu_left = item.round.remaining(exclude_request=item)
+    context = {"item": item, "form": form, "reviews": reviews, "cpu_left": cpu_left, "gpu_left": gpu_left}
 
     def record(data):
         if isinstance(services.decide(request.user, item, **data), Allocation):
@@ -288,12 +289,17 @@ def allocation_status(request, pk: int):
     allocation = get_object_or_404(Allocation.objects.visible_to(request.user).select_related("project"), pk=pk)
     form = AllocationStatusForm(request.POST)
     if form.is_valid():
-        services.set_allocation_status(request.user, allocation, form.cleaned_data["status"])
-        messages.success(
-            request,
-            _("The allocation is %(status)s; the cluster follows through the queue.")
-            % {"status": allocation.get_status_display()},
-        )
+        try:
+            changed = services.set_allocation_status(request.user, allocation, form.cleaned_data["status"])
+        except ValidationError as exc:
+            messages.error(request, _refusal(exc))
+        else:
+            # The allocation as the service left it: the one loaded here still has the status it had before.
+            messages.success(
+                request,
+                _("The allocation is %(status)s; the cluster follows through the queue.")
+                % {"status": changed.get_status_display()},
+            )
     else:
         messages.error(request, _("Unknown status."))
     return redirect("projects:project_detail", code=allocation.project.code)

@@ -50,3 +50,25 @@ def test_api_changes_are_attributed_to_the_token_user(db, api, user_factory):
     api.credentials()
     api.force_authenticate(user_factory("nobody"))
     assert api.get("/api/audit/entries/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_operator_deletes_their_own_account_and_the_audit_keeps_their_name(user_factory, api, client):
+    """The entry of the deletion named the person being deleted: the foreign key failed at commit, a 500."""
+    from mesocentre.tenancy.models import User
+
+    operator = user_factory("op", is_operator=True)
+    token = user_factory("token-holder")
+    api.force_authenticate(operator)
+    assert api.delete(f"/api/tenancy/users/{operator.pk}/").status_code == 204
+    assert not User.objects.filter(pk=operator.pk).exists()
+    entry = AuditEntry.objects.get(object_type="tenancy.user", object_id=str(operator.pk), action="delete")
+    assert entry.user is None and entry.actor == "op"
+    # The same from the admin, by a superuser.
+    admin = user_factory("root", is_superuser=True, is_staff=True, is_operator=True)
+    client.force_login(admin)
+    response = client.post(f"/admin/tenancy/user/{admin.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not User.objects.filter(pk=admin.pk).exists()
+    deleted = AuditEntry.objects.get(object_type="tenancy.user", object_id=str(admin.pk), action="delete")
+    assert deleted.actor == "root" and deleted.user is None
+    assert User.objects.filter(pk=token.pk).exists()

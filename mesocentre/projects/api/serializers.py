@@ -8,12 +8,14 @@ from mesocentre.projects.models import (
     AllocationRequest,
     Call,
     ChangeRequest,
+    Decision,
     Project,
     ProjectInvitation,
     ProjectMembership,
     Review,
     Round,
 )
+from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.tenancy.api.invitations import InvitationSerializer
 
 
@@ -107,6 +109,9 @@ class ReviewSerializer(serializers.ModelSerializer):
 class AllocationSerializer(serializers.ModelSerializer):
     total_cpu_core_hours = serializers.IntegerField(read_only=True)
     total_gpu_hours = serializers.IntegerField(read_only=True)
+    scheduled = serializers.BooleanField(
+        source="is_scheduled", read_only=True, help_text="Not started yet: counts from its start date."
+    )
 
     class Meta:
         model = Allocation
@@ -121,6 +126,7 @@ class AllocationSerializer(serializers.ModelSerializer):
             "starts_on",
             "ends_on",
             "status",
+            "scheduled",
         ]
 
 
@@ -142,6 +148,51 @@ class ChangeRequestSerializer(ScopedRelationsMixin, serializers.ModelSerializer)
 
 class AllocationStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Allocation.Status.choices)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """DRF's known spellings of true and false ("yes"/"no", "on"/"off", "1"/"0"…), anything else a 400.
+
+    A form post without the field is read by DRF's BooleanField as False (an unticked checkbox); a decision is no
+    checkbox: leaving it out is an error, never a silent approval or refusal."""
+
+    default_empty_html = serializers.empty
+
+
+class ChangeDecisionSerializer(serializers.Serializer):
+    approve = StrictBooleanField(help_text="true approves, false refuses; required.")
+
+
+class DecideSerializer(serializers.Serializer):
+    """The committee's decision on a request, as operators record it (``POST .../requests/<id>/decide/``)."""
+
+    cpu_core_hours = serializers.IntegerField(min_value=0)
+    gpu_hours = serializers.IntegerField(min_value=0, default=0)
+    reason = serializers.CharField(allow_blank=True, default="", help_text="Required when less than asked is granted.")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    cluster = serializers.CharField(max_length=40, default=DEFAULT_CLUSTER)
+    override_budget = StrictBooleanField(
+        default=False, help_text="Grant beyond the round's remaining budget (with override_reason)."
+    )
+    override_reason = serializers.CharField(allow_blank=True, default="")
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    allocation = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "request",
+            "cpu_core_hours",
+            "gpu_hours",
+            "reason",
+            "override_budget",
+            "override_reason",
+            "allocation",
+        ]
 
 
 class ProjectInvitationSerializer(InvitationSerializer):

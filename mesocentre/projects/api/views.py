@@ -1,3 +1,4 @@
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
@@ -91,6 +92,21 @@ class AllocationRequestViewSet(ScopedViewSetMixin, ReadCreate):
         project, round = data.pop("project"), data.pop("round")
         serializer.instance = services.submit_request(self.request.user, project, round, **data)
 
+    @extend_schema(request=serializers.DecideSerializer, responses=serializers.DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None, format=None):
+        """Operators record the committee's decision; beyond the round's remaining budget, ``override_budget`` and
+        an ``override_reason`` are required."""
+        if not is_operator(request.user):
+            raise PermissionDenied("Only operators record the committee's decisions.")
+        item = self.get_object()
+        data = serializers.DecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            services.decide(request.user, item, **data.validated_data)
+        item.refresh_from_db()
+        return Response(serializers.DecisionSerializer(item.decision).data)
+
 
 class ReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Reviewers see theirs; the project's people see decided ones without the private comment."""
@@ -130,12 +146,15 @@ class ChangeRequestViewSet(ScopedViewSetMixin, ReadCreate):
         data = dict(serializer.validated_data)
         serializer.instance = services.request_change(self.request.user, data.pop("allocation"), **data)
 
+    @extend_schema(request=serializers.ChangeDecisionSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None, format=None):
-        """Operators approve (``{"approve": false}`` refuses); the allocation's Slurm limit rises in step."""
+        """Operators approve (``{"approve": true}``) or refuse (``{"approve": false}``); the allocation's Slurm
+        limit rises in step."""
         change = self.get_object()
-        approve = request.data.get("approve", True) not in (False, "false", "0", 0)
-        change = services.approve_change_request(request.user, change, approve=approve)
+        data = serializers.ChangeDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = services.approve_change_request(request.user, change, approve=data.validated_data["approve"])
         return Response(self.get_serializer(change).data)
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.models import TimestampedModel
-from mesocentre.projects.models.calls import AllocationRequest
+from mesocentre.projects.models.calls import AllocationRequest, check_hours
 from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
 
 DEFAULT_CLUSTER = "mesocentre"
@@ -30,6 +30,13 @@ class Decision(TimestampedModel):
     gpu_hours = models.PositiveBigIntegerField(_("granted GPU hours"), default=0)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Required when less than asked is granted."))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Granting beyond what is left of the round's budget is the operators' explicit choice, and says why.
+    override_budget = models.BooleanField(
+        _("beyond the round's remaining budget"),
+        default=False,
+        help_text=_("Grant more than what is left of the round's budget (say why)."),
+    )
+    override_reason = models.TextField(_("why beyond the budget"), blank=True)
 
     objects = RequestScopedQuerySet.as_manager()
 
@@ -43,11 +50,27 @@ class Decision(TimestampedModel):
     def clean(self):
         if not self.request_id:
             return
+        if self.request.project.status == Project.Status.CLOSED:
+            raise ValidationError(_("A closed project takes no new hours."))
         asked = self.request
         if self.cpu_core_hours > asked.cpu_core_hours or self.gpu_hours > asked.gpu_hours:
             raise ValidationError(_("The committee grants at most what was asked."))
         if (self.cpu_core_hours < asked.cpu_core_hours or self.gpu_hours < asked.gpu_hours) and not self.reason.strip():
             raise ValidationError({"reason": _("Say why less than asked is granted.")})
+        cpu_left, gpu_left = asked.round.remaining(exclude_request=asked)
+        beyond = self.cpu_core_hours > max(cpu_left, 0) or self.gpu_hours > max(gpu_left, 0)
+        if beyond and not self.override_budget:
+            raise ValidationError(
+                {
+                    "override_budget": _(
+                        "The round has %(cpu)s core-hours and %(gpu)s GPU hours left: granting more needs an "
+                        "explicit override of the budget, with a reason."
+                    )
+                    % {"cpu": max(cpu_left, 0), "gpu": max(gpu_left, 0)}
+                }
+            )
+        if beyond and not self.override_reason.strip():
+            raise ValidationError({"override_reason": _("Say why the round's budget is exceeded.")})
 
 
 class Allocation(TimestampedModel):
@@ -86,6 +109,19 @@ class Allocation(TimestampedModel):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("An allocation cannot end before it starts.")})
+        check_hours(cpu_core_hours=self.cpu_core_hours, gpu_hours=self.gpu_hours)
+        if self.status != self.Status.EXPIRED and self.project_id and self.project.status == Project.Status.CLOSED:
+            # Else an extension or a resume would give a closed project hours, and its account would never go.
+            raise ValidationError({"status": _("A closed project takes no new hours: its allocations stay expired.")})
+
+    def has_started(self, today=None) -> bool:
+        """An allocation counts from its start date (in the Slurm limit, in consumed / granted)."""
+        return self.starts_on <= (today or timezone.localdate())
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Active but not started yet: it counts from its start date."""
+        return self.status == self.Status.ACTIVE and not self.has_started()
 
     def set_status(self, status: str, today=None) -> None:
         """Change the status; an expiry records its day, anything else clears it."""
@@ -143,6 +179,10 @@ class ChangeRequest(TimestampedModel):
         return f"{self.get_change_type_display()} for {self.allocation}"
 
     def clean(self):
+        closed = self.allocation_id and self.allocation.project.status == Project.Status.CLOSED
+        if closed and self.status != self.Status.REFUSED:
+            raise ValidationError(_("A closed project takes no new hours: this change can only be refused."))
+        check_hours(extra_cpu_core_hours=self.extra_cpu_core_hours, extra_gpu_hours=self.extra_gpu_hours)
         if self.change_type == self.Kind.MORE_HOURS and not (self.extra_cpu_core_hours or self.extra_gpu_hours):
             raise ValidationError({"extra_cpu_core_hours": _("Ask for some more core-hours or GPU hours.")})
         if self.change_type == self.Kind.MORE_HOURS and self.new_ends_on:

@@ -11,6 +11,21 @@ from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedMo
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
 
+# The most hours anything of the allocation path may hold (a round's budget, a request, a grant, a change): far
+# beyond any regional centre (the largest national ones grant ~10^9 core-hours a year) and, in minutes (6·10^13),
+# far within the unsigned 64-bit integers Slurm keeps a GrpTRESMins limit in. An absurd figure is refused here,
+# before it reaches a budget or the queue.
+MAX_HOURS = 10**12
+
+
+def check_hours(**figures) -> None:
+    """Refuse, naming the field, any of ``figures`` (field name → hours) above ``MAX_HOURS``."""
+    for name, value in figures.items():
+        if value is not None and value > MAX_HOURS:
+            raise ValidationError(
+                {name: _("At most %(max)s hours: %(value)s is beyond any budget.") % {"max": MAX_HOURS, "value": value}}
+            )
+
 
 class Call(TimestampedModel):
     code = models.SlugField(_("code"), max_length=50, unique=True)
@@ -58,6 +73,18 @@ class Round(TimestampedModel):
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A round closes after it opens.")})
+        check_hours(cpu_budget=self.cpu_budget, gpu_budget=self.gpu_budget)
+
+    def remaining(self, exclude_request=None) -> tuple[int, int]:
+        """(core-hours, GPU hours) of the budget not yet granted by the round's decisions (but ``exclude_request``'s,
+        which is being decided again); negative when operators overrode it."""
+        from mesocentre.projects.models.allocations import Decision
+
+        decisions = Decision.objects.filter(request__round=self)
+        if exclude_request is not None:
+            decisions = decisions.exclude(request=exclude_request)
+        granted = decisions.aggregate(cpu=models.Sum("cpu_core_hours"), gpu=models.Sum("gpu_hours"))
+        return self.cpu_budget - (granted["cpu"] or 0), self.gpu_budget - (granted["gpu"] or 0)
 
 
 class AllocationRequest(TimestampedModel):
@@ -106,6 +133,17 @@ class AllocationRequest(TimestampedModel):
             )
         if self.cpu_core_hours == 0 and self.gpu_hours == 0:
             raise ValidationError({"cpu_core_hours": _("Ask for some CPU core-hours or GPU hours.")})
+        check_hours(cpu_core_hours=self.cpu_core_hours, gpu_hours=self.gpu_hours)
+        if self.round_id:
+            # A request asks at most the whole round's budget; how much is left is the committee's to weigh.
+            for field, asked, budget in (
+                ("cpu_core_hours", self.cpu_core_hours, self.round.cpu_budget),
+                ("gpu_hours", self.gpu_hours, self.round.gpu_budget),
+            ):
+                if asked is not None and asked > budget:
+                    raise ValidationError(
+                        {field: _("A request asks at most its round's budget: %(budget)s.") % {"budget": budget}}
+                    )
 
 
 class ReviewAssignmentQuerySet(ScopedQuerySet):

@@ -71,7 +71,10 @@ def test_a_change_request_raises_the_cumulative_limit(w, decided):
         starts_on=datetime.date(2027, 1, 1),
         ends_on=datetime.date(2027, 12, 31),
     )
-    assert services.slurm_target(w.project)["limits"] == {"cpu": 160_000 * 60, "gres/gpu": 600 * 60}
+    # It counts from its start date: scheduled before (the expired grant alone, limits 0), in the total from then.
+    assert services.slurm_target(w.project)["limits"] == {"cpu": 0, "gres/gpu": 0}
+    new_year = datetime.date(2027, 1, 1)
+    assert services.slurm_target(w.project, today=new_year)["limits"] == {"cpu": 160_000 * 60, "gres/gpu": 600 * 60}
     extension = services.request_change(
         w.pi, renewal, change_type="extension", new_ends_on=datetime.date(2028, 6, 30), justification="Later."
     )
@@ -83,7 +86,7 @@ def test_a_change_request_raises_the_cumulative_limit(w, decided):
     )
     services.approve_change_request(w.operator, refused, approve=False)
     assert ChangeRequest.objects.get(pk=refused.pk).status == "refused"
-    assert services.slurm_target(w.project)["limits"]["cpu"] == 160_000 * 60
+    assert services.slurm_target(w.project, today=new_year)["limits"]["cpu"] == 160_000 * 60
 
 
 def test_suspend_and_expire_set_the_limits_to_zero(w, decided):

@@ -13,14 +13,16 @@ class Command(BaseCommand):
         verbs.add_parser("notify", help="rounds open, 80 %% and 100 %% consumed, allocations expiring")
         verbs.add_parser(
             "expire",
-            help="expire the allocations whose end date has passed (limits to 0 in Slurm), and remove the "
-            "accounts whose grace period is over",
+            help="queue the limits of the allocations that start today, expire those whose end date has passed "
+            "(limits to 0 in Slurm), and remove the accounts whose grace period is over",
         )
 
     def handle(self, *args, **options):
         if options["verb"] == "notify":
-            self.stdout.write(f"{notifications.send_due()} notification(s) sent.")
+            self.stdout.write(f"{notifications.send_due()} e-mail(s) sent.")
         else:
+            # The allocations starting today raise their project's limit today (a scheduled one counts from then).
+            self.stdout.write(f"{len(services.start_due())} Slurm account(s) queued for allocations that started.")
             self.stdout.write(f"{len(services.expire_due())} allocation(s) expired.")
             removed = services.remove_after_grace()
             self.stdout.write(f"{len(removed)} Slurm account(s) past their grace period queued for removal.")
