@@ -1,7 +1,8 @@
-"""The lease a worker holds while its driver applies: renewed while it is ours, refused once it is not. The
-heartbeat thread itself runs in real workers (test_workers.py)."""
+"""The lease a worker holds while its driver applies: renewed while it is ours, refused once it is not, and the
+Slurm client's calls stopped by it. The heartbeat thread itself runs in real workers (test_workers.py)."""
 
 import datetime
+import subprocess
 
 import pytest
 from django.db import transaction
@@ -10,9 +11,11 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from mesocentre.provisioning import services
-from mesocentre.provisioning.drivers import LeaseLost, checkpoint
+from mesocentre.provisioning.drivers import LeaseLost, checked_by, checkpoint
 from mesocentre.provisioning.execution import Lease
 from mesocentre.provisioning.models import Operation
+from mesocentre.provisioning.slurm.client import SlurmClient
+from mesocentre.provisioning.slurm.converge import AccountTarget, converge
 from mesocentre.provisioning.worker import Worker
 
 State = Operation.State
@@ -106,6 +109,39 @@ def test_a_lost_attempt_records_nothing(driver_log):
 
 def test_checkpoint_is_a_no_op_outside_a_worker():
     checkpoint()  # the command line and the benchmark drive Slurm without any lease
+
+
+class FakeSacctmgr:
+    """Answers like a cluster with only its root account; records every call."""
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    def __call__(self, argv, **_kwargs):
+        self.calls.append(argv)
+        out = "root|||\n" if "show" in argv else ""
+        return subprocess.CompletedProcess(argv, 0, out, "")
+
+
+def test_a_convergence_stops_before_its_next_sacctmgr_call_once_the_lease_is_lost():
+    runner = FakeSacctmgr()
+    client = SlurmClient("c1", runner=runner)
+    target = AccountTarget.parse(
+        {"cluster": "c1", "account": "p1", "parent": "root", "users": ["alice"], "limits": {"cpu": 60}}
+    )
+    allowed = {"calls": 1}  # the lease is lost once the convergence has read the cluster
+
+    def check() -> None:
+        if allowed["calls"] == 0:
+            raise LeaseLost("taken over")
+        allowed["calls"] -= 1
+
+    with checked_by(check), pytest.raises(LeaseLost):
+        converge(client, [target])
+    assert [argv[4] for argv in runner.calls] == ["show"]  # read, then nothing loaded
+
+    converge(client, [target])  # without a lease (no worker), the same convergence goes through
+    assert [argv[4] for argv in runner.calls] == ["show", "show", "load"]
 
 
 @pytest.mark.django_db(transaction=True)
