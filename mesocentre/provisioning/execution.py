@@ -5,20 +5,33 @@ PostgreSQL so that workers don't queue behind one another (SQLite, for the singl
 locks: the fence alone keeps it correct). Recording an outcome is fenced on (worker, attempts), so a worker
 that lost its lease cannot overwrite its successor's. Every claim counts as an attempt, so an operation that
 kills every worker that touches it ends failed instead of looping.
+
+While the driver applies, a ``Lease`` renews the claim from a thread of its own, fenced the same way, so a live
+worker slower than its lease is never overtaken; the driver's ``checkpoint()`` stops it before its next backend
+call once the claim is no longer its own.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import threading
+import time
 from collections.abc import Collection
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesocentre.provisioning.drivers import Deferred, NotReady, PermanentError, get_driver
+from mesocentre.provisioning.drivers import (
+    Deferred,
+    LeaseLost,
+    NotReady,
+    PermanentError,
+    checked_by,
+    get_driver,
+)
 from mesocentre.provisioning.models import ManualTask, Operation
 
 log = logging.getLogger(__name__)
@@ -111,10 +124,128 @@ def _lost_lease_text(operation: Operation) -> str:
     }
 
 
+class Lease:
+    """This worker's claim on one attempt, renewed every third of the lease while the driver applies it.
+
+    Every renewal is an UPDATE fenced on (operation, running, this worker, this attempt), as the outcome is: one
+    that matches no row means another worker took the operation over, and the lease is lost for good. ``check``
+    (what the driver's ``checkpoint()`` calls before a backend call) raises ``LeaseLost`` when the lease is lost,
+    when the claim is no longer this worker's in the database, or when renewals have failed for so long that less
+    than a third of the lease is left: not enough for one more backend call to finish before a takeover.
+    """
+
+    def __init__(self, operation: Operation, worker_id: str, seconds: float):
+        self.operation_id = operation.pk
+        self.worker_id = worker_id
+        self.attempt = operation.attempts
+        self.seconds = float(seconds)
+        # Our own clock's reading of the claim's expiry; time.monotonic() is immune to the wall clock's jumps.
+        remaining = (operation.lease_expires_at - timezone.now()).total_seconds() if operation.lease_expires_at else 0
+        self._expires = time.monotonic() + remaining
+        self._lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        # A claim made inside a transaction not yet committed (only the in-process tests do that) is invisible to
+        # the heartbeat's own connection, and locked against every other worker until it commits: nobody can take
+        # it over, so there is nothing to renew.
+        self._uncommitted = connection.in_atomic_block
+
+    def _fence(self):
+        return Operation.objects.filter(
+            pk=self.operation_id, state=State.RUNNING, claimed_by=self.worker_id, attempts=self.attempt
+        )
+
+    @property
+    def lost(self) -> bool:
+        return self._lost.is_set()
+
+    def renew(self) -> bool:
+        """Extend the claim by a whole lease from now, if it is still ours; False (and lost for good) if not."""
+        if self.lost:
+            return False
+        started = time.monotonic()  # before the UPDATE: the expiry the database got is no earlier than this + lease
+        if self._fence().update(lease_expires_at=timezone.now() + datetime.timedelta(seconds=self.seconds)):
+            self._expires = started + self.seconds
+            return True
+        log.warning("Worker %s lost operation %s: another worker took it over.", self.worker_id, self.operation_id)
+        self._lost.set()
+        return False
+
+    def check(self) -> None:
+        """Raise ``LeaseLost`` unless this worker may make one more backend call for this attempt."""
+        if self.lost:
+            raise LeaseLost(self._lost_text())
+        if not self._uncommitted and time.monotonic() > self._expires - self.seconds / 3:
+            raise LeaseLost(
+                f"Worker {self.worker_id} could not renew its lease on operation {self.operation_id} in time."
+            )
+        # Read, not only trusted from the heartbeat: a takeover stops the very next backend call, however late the
+        # heartbeat's next turn is.
+        try:
+            ours = self._fence().exists()
+        except DatabaseError as exc:  # unverifiable is not ours: the backend must not be changed blind
+            raise LeaseLost(f"The lease on operation {self.operation_id} could not be checked: {exc}") from exc
+        if not ours:
+            self._lost.set()
+            raise LeaseLost(self._lost_text())
+
+    def _lost_text(self) -> str:
+        # Log text only (a lost attempt records nothing), hence not translated.
+        return f"Worker {self.worker_id} no longer holds attempt {self.attempt} of operation {self.operation_id}."
+
+    def __enter__(self) -> Lease:
+        if not self._uncommitted:
+            self._thread = threading.Thread(target=self._heartbeat, name=f"lease-{self.operation_id}", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            # Bounded: a heartbeat stuck on an unreachable database must not keep the worker; the fenced outcome
+            # that follows is right whatever the heartbeat last did.
+            self._thread.join(timeout=self.seconds)
+
+    def _heartbeat(self) -> None:
+        interval = self.seconds / 3
+        try:
+            while not self._stop.wait(interval):
+                try:
+                    if not self.renew():
+                        return
+                    interval = self.seconds / 3
+                except DatabaseError as exc:
+                    # Try again sooner: check() refuses backend calls once a third of the lease is all that is left.
+                    log.warning(
+                        "Worker %s could not renew its lease on operation %s: %s",
+                        self.worker_id,
+                        self.operation_id,
+                        exc,
+                    )
+                    connection.close()
+                    interval = self.seconds / 10
+        finally:
+            connection.close()  # this thread's own connection: Django opens one per thread and never closes it
+
+
 def run_operation(operation: Operation, worker_id: str) -> Operation:
-    """Apply a claimed operation through its backend's driver and record the outcome; backend errors never escape."""
+    """Apply a claimed operation through its backend's driver and record the outcome; backend errors never escape.
+
+    The lease is renewed while the driver works; an attempt whose lease was lost records nothing."""
     try:
-        result = get_driver(operation.backend).apply(operation)
+        driver = get_driver(operation.backend)
+    except LookupError as exc:
+        return _record_failure(operation, worker_id, _error_text(exc))
+    try:
+        with Lease(operation, worker_id, driver.lease_seconds) as lease, checked_by(lease.check):
+            lease.check()  # a worker that woke up after a takeover hands nothing to the driver, whatever the driver
+            result = driver.apply(operation)
+    except LeaseLost as exc:
+        # Another worker holds the operation now and records its outcome; ours would only be overwritten or refused.
+        log.warning("Operation %s: %s Nothing recorded for this attempt.", operation.pk, exc)
+        operation.refresh_from_db()
+        operation.lease_lost = True  # the worker counts it apart (see Worker._apply)
+        return operation
     except Deferred as deferred:
         return _hand_over(operation, worker_id, deferred.result)
     except NotReady as exc:

@@ -27,6 +27,11 @@ FAILED = Counter(
     "Attempts that failed; outcome says whether the operation will be retried or has failed for good.",
     ["backend", "outcome"],
 )
+LEASES_LOST = Counter(
+    "mesocentre_worker_leases_lost_total",
+    "Attempts abandoned because another worker took the operation over (this one could not renew its lease).",
+    ["backend"],
+)
 QUEUE_DEPTH = Gauge("mesocentre_provisioning_queue_depth", "Operations pending or running.")
 APPLY_SECONDS = Histogram("mesocentre_worker_apply_seconds", "Time a driver took to apply an operation.", ["backend"])
 
@@ -90,7 +95,9 @@ class Worker:
             self.not_ready[outcome.pk] = time.monotonic()
             return
         self.processed += 1
-        if outcome.state in (Operation.State.DONE, Operation.State.WAITING):
+        if getattr(outcome, "lease_lost", False):
+            LEASES_LOST.labels(operation.backend).inc()
+        elif outcome.state in (Operation.State.DONE, Operation.State.WAITING):
             APPLIED.labels(operation.backend).inc()
         elif outcome.state in (Operation.State.PENDING, Operation.State.FAILED):
             FAILED.labels(operation.backend, "retry" if outcome.state == Operation.State.PENDING else "failed").inc()

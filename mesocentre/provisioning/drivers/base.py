@@ -7,12 +7,20 @@ recorded it), so it compares and sets, it never increments.
 Drivers register with ``@register``. The built-in ones are imported by ``load_drivers()`` at start-up; more
 modules (a site's own drivers, the test drivers) are listed, comma-separated, in the environment variable
 ``MESOCENTRE_EXTRA_DRIVERS`` and imported too, so that every process (web, worker) knows the same backends.
+
+While ``apply`` runs, the worker renews its lease on the operation in the background. A driver that makes several
+backend calls calls ``checkpoint()`` before each one: it raises ``LeaseLost`` once another worker has taken the
+operation over (or the lease could not be renewed), so that two workers never change the backend at once. Drivers
+that make a single call, or hand the work to a person, may ignore it: the outcome is recorded only by the holder.
 """
 
 from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
@@ -37,6 +45,37 @@ class NotReady(DriverError):
     and is looked at again after ``NOT_READY_DELAY``; it never fails for want of configuration."""
 
 
+class LeaseLost(Exception):
+    """The worker no longer holds the operation it is applying: another worker took it over after its lease
+    expired, or the lease could not be renewed in time. Raised by ``checkpoint()`` before a backend call; drivers
+    let it through, and the worker records nothing for this attempt (its successor's outcome is the one that counts).
+    """
+
+
+# The check of the lease of the operation being applied in this thread (set by the worker around ``apply``).
+_lease_check: ContextVar[Callable[[], None] | None] = ContextVar("mesocentre_lease_check", default=None)
+
+
+def checkpoint() -> None:
+    """Raise ``LeaseLost`` if the operation being applied is no longer this worker's; call before each backend call.
+
+    Outside a worker's ``apply`` (the command line, reconciliation, the benchmark) there is no lease: a no-op.
+    """
+    check = _lease_check.get()
+    if check is not None:
+        check()
+
+
+@contextmanager
+def checked_by(check: Callable[[], None]) -> Iterator[None]:
+    """``checkpoint()`` calls ``check`` inside this block (the worker wraps ``apply`` in it)."""
+    token = _lease_check.set(check)
+    try:
+        yield
+    finally:
+        _lease_check.reset(token)
+
+
 class Deferred(Exception):
     """``apply`` handed the work to someone else (an operator); the operation waits for them to complete it."""
 
@@ -59,8 +98,9 @@ class DriftItem:
 
 class Driver(ABC):
     name: str = ""
-    # How long a worker may hold an operation of this backend before another worker may take it over.
-    # It must exceed the longest apply: a live worker whose lease expired may see its work redone.
+    # How long an operation of this backend stays claimed after the worker last renewed its lease: the delay before
+    # a dead worker's operation is taken over. A live worker renews it every third of it while ``apply`` runs, so it
+    # need only exceed one backend call (the longest gap between two ``checkpoint()`` calls), not a whole apply.
     lease_seconds: int = 300
 
     @abstractmethod

@@ -22,7 +22,10 @@ from mesocentre.provisioning.slurm.clusters import ClusterNotConfigured, Cluster
 from mesocentre.provisioning.slurm.converge import AccountTarget, converge, read_snapshot
 
 LEASE_ENV = "MESOCENTRE_SLURM_LEASE_SECONDS"
-DEFAULT_LEASE_SECONDS = 120  # a single account converges in about a second; slurmdbd timeouts are 120 s at worst
+# How long a dead worker's account waits to be taken over. Renewed while a convergence runs and checked before each
+# sacctmgr call, so it need not cover the several calls of a convergence; it covers one (whose timeout is 120 s),
+# which a worker cut off from the database cannot stop once started.
+DEFAULT_LEASE_SECONDS = 120
 
 
 def resolve_cluster(name: str) -> ClusterSpec:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from mesocentre.provisioning.drivers.base import checkpoint
 from mesocentre.provisioning.slurm import names
 
 # sacctmgr's "nothing to do" answers, exit code 1 but not errors for a client that converges.
@@ -168,6 +169,9 @@ class SlurmClient:
         if any("\n" in a or "\0" in a for a in argv):  # never reached with validated names; a last guard
             raise names.InvalidName("An argument for Slurm holds a newline or NUL.")
         runner = self._runner or subprocess.run
+        # Inside a worker's apply: stop here, before Slurm is touched, if another worker has taken the operation
+        # over (a convergence makes several calls; each one may outlast what is left of a lease).
+        checkpoint()
         try:
             done = runner(
                 argv, capture_output=True, text=True, env=self._env(), timeout=self.timeout, check=False, shell=False

@@ -8,10 +8,12 @@ each, to ``$MESOCENTRE_TEST_DRIVER_LOG`` so a test can count how many times each
 import os
 import time
 
-from mesocentre.provisioning.drivers import DriftItem, Driver, DriverError, PermanentError, register
+from mesocentre.provisioning.drivers import DriftItem, Driver, DriverError, PermanentError, checkpoint, register
 
 LOG_ENV = "MESOCENTRE_TEST_DRIVER_LOG"
 BLOCK_ENV = "MESOCENTRE_TEST_DRIVER_BLOCK"  # seconds the blocking driver sleeps inside apply
+STEPS_LEASE_ENV = "MESOCENTRE_TEST_STEPS_LEASE_SECONDS"  # the stepping driver's lease (2 s by default)
+GATE_ENV = "MESOCENTRE_TEST_DRIVER_GATE"  # a file the stepping driver waits for after the step the target names
 
 
 def record(operation, event: str) -> None:
@@ -63,6 +65,33 @@ class BlockingDriver(_NoReadBack):
         record(operation, "started")
         time.sleep(float(os.environ.get(BLOCK_ENV, "0")))
         record(operation, "applied")
+        return {"applied": operation.target}
+
+
+@register
+class SteppingDriver(_NoReadBack):
+    """A backend change in ``target["steps"]`` calls, ``target["sleep"]`` seconds each, a ``checkpoint()`` before
+    each (as the Slurm driver does before each sacctmgr call); every call is logged as ``step<i>``.
+
+    With ``target["gate_after"] = i`` it waits after step i until the file ``$MESOCENTRE_TEST_DRIVER_GATE`` exists
+    (a test does something to the queue meanwhile, then opens the gate)."""
+
+    name = "test-steps"
+
+    @property
+    def lease_seconds(self) -> int:  # type: ignore[override]
+        return int(os.environ.get(STEPS_LEASE_ENV) or 2)
+
+    def apply(self, operation) -> dict:
+        for step in range(int(operation.target.get("steps", 1))):
+            checkpoint()
+            record(operation, f"step{step}")
+            time.sleep(float(operation.target.get("sleep", 0)))
+            if step == operation.target.get("gate_after"):
+                gate = os.environ[GATE_ENV]
+                deadline = time.monotonic() + 60
+                while not os.path.exists(gate) and time.monotonic() < deadline:
+                    time.sleep(0.02)
         return {"applied": operation.target}
 
 

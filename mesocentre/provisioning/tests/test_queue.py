@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from mesocentre.provisioning import services
 from mesocentre.provisioning.models import Operation
+from mesocentre.provisioning.tests.drivers import read_log
 from mesocentre.tenancy.models import Establishment
 
 State = Operation.State
@@ -100,10 +101,13 @@ def test_expired_lease_is_taken_over_and_a_late_worker_changes_nothing(db, drive
     Operation.objects.filter(pk=operation.pk).update(lease_expires_at=timezone.now() - datetime.timedelta(seconds=1))
     taken = services.claim_next("w2")
     assert taken.claimed_by == "w2" and taken.attempts == 2 and "w1" in taken.last_error
-    services.run_operation(stale, "w1")  # the first worker wakes up: its outcome must not be recorded
+    late = services.run_operation(stale, "w1")  # the first worker wakes up: it must neither apply nor record
+    assert read_log(driver_log) == []  # the driver was never called for the lost attempt
+    assert late.lease_lost
     taken.refresh_from_db()
-    assert taken.state == State.RUNNING and taken.claimed_by == "w2"
+    assert taken.state == State.RUNNING and taken.claimed_by == "w2" and taken.attempts == 2
     assert services.run_operation(taken, "w2").state == State.DONE
+    assert read_log(driver_log) == [(operation.pk, "applied", "w2")]
 
 
 def test_expired_lease_on_the_last_attempt_fails_instead_of_looping(db):

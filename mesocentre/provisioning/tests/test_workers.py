@@ -7,13 +7,14 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from mesocentre.provisioning import services
 from mesocentre.provisioning.models import Operation
 from mesocentre.provisioning.tests.conftest import start_worker, worker_env
-from mesocentre.provisioning.tests.drivers import BLOCK_ENV, LOG_ENV, read_log
+from mesocentre.provisioning.tests.drivers import BLOCK_ENV, GATE_ENV, LOG_ENV, STEPS_LEASE_ENV, read_log
 from mesocentre.provisioning.worker import Worker
 
 State = Operation.State
@@ -60,6 +61,50 @@ def test_two_workers_apply_every_operation_exactly_once(driver_log):
     by_worker = collections.Counter(Operation.objects.values_list("claimed_by", flat=True))
     assert set(by_worker) == {"w1", "w2"}, by_worker  # they really ran side by side
     assert services.queue_depth() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_worker_slower_than_its_lease_is_not_overtaken(driver_log):
+    # Four backend calls of 1.25 s under a 3 s lease: without renewal the second worker would take the operation
+    # over half-way and both would change the backend.
+    env = worker_env(**{LOG_ENV: str(driver_log), STEPS_LEASE_ENV: "3", "MESOCENTRE_DB_CONN_MAX_AGE": "600"})
+    workers = [start_worker(name, "--poll-interval", "0.05", env=env) for name in ("w1", "w2")]
+    try:
+        wait_for(lambda: other_connections() >= 2)  # both are polling before the operation appears
+        with transaction.atomic():
+            operation = services.enqueue("test-steps", "thing", "slow", {"steps": 4, "sleep": 1.25})
+        wait_for(lambda: Operation.objects.get(pk=operation.pk).state == State.DONE)
+    finally:  # stopped even when the test fails, or they would hold the test database
+        for process in workers:
+            process.send_signal(signal.SIGTERM)
+    for process in workers:
+        finish(process)
+
+    operation.refresh_from_db()
+    assert (operation.state, operation.attempts, operation.last_error) == (State.DONE, 1, "")
+    calls = read_log(driver_log)
+    assert calls == [(operation.pk, f"step{i}", operation.claimed_by) for i in range(4)]  # each call once, one worker
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_operation_was_taken_over_stops_before_its_next_backend_call(driver_log, tmp_path):
+    gate = tmp_path / "gate"
+    env = worker_env(**{LOG_ENV: str(driver_log), GATE_ENV: str(gate)})
+    with transaction.atomic():
+        operation = services.enqueue("test-steps", "thing", "stolen", {"steps": 3, "gate_after": 0})
+    worker = start_worker("w1", "--once", env=env)
+    wait_for(lambda: read_log(driver_log))  # the first backend call is made; the driver waits at the gate
+    # What a second worker's takeover does to the row (as if w1's lease had expired); it keeps its lease for now.
+    Operation.objects.filter(pk=operation.pk).update(
+        claimed_by="w2", attempts=F("attempts") + 1, lease_expires_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    gate.touch()
+    assert "1 operation(s) processed" in finish(worker)
+
+    assert read_log(driver_log) == [(operation.pk, "step0", "w1")]  # no call after the takeover
+    operation.refresh_from_db()
+    assert (operation.state, operation.claimed_by, operation.attempts) == (State.RUNNING, "w2", 2)
+    assert operation.last_error == "" and operation.result is None  # w1 recorded nothing over w2's attempt
 
 
 @pytest.mark.django_db(transaction=True)
