@@ -3,7 +3,11 @@
 Real concurrency: each thread has its own database connection (Django's are per thread), in a transactional test,
 and the threads start together behind a barrier."""
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,6 +19,7 @@ from mesocentre.tenancy.invitation_models import EstablishmentInvitation
 from mesocentre.tenancy.models import Membership
 
 N = 6
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def at_once(user, calls: list[tuple[str, dict]]) -> list:
@@ -80,3 +85,31 @@ def test_six_invitations_to_one_establishment_accepted_at_once_make_one_membersh
     responses = at_once(w.student, [(f"/api/tenancy/invitations/{i.pk}/accept/", {}) for i in pending])
     assert statuses(responses) == [200] * N
     assert Membership.objects.filter(establishment=w.cnrs, user=w.student).count() == 1
+
+
+SQLITE_SETTINGS = """
+from mesocentre.settings import *  # noqa: F403
+
+# A file, as in the demo: an in-memory test database would use a shared cache, with other locking.
+DATABASES["default"]["TEST"] = {{"NAME": {name!r}}}  # noqa: F405
+"""
+
+
+def test_the_same_on_sqlite_without_database_is_locked(tmp_path):
+    """The tests above again, in a pytest of their own against a SQLite file (the demo's database)."""
+    (tmp_path / "sqlite_settings.py").write_text(SQLITE_SETTINGS.format(name=str(tmp_path / "test.sqlite3")))
+    env = {
+        **os.environ,
+        "MESOCENTRE_DATABASE_URL": f"sqlite:///{tmp_path / 'mesocentre.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "sqlite_settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "not sqlite", __file__],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
