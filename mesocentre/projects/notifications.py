@@ -1,8 +1,8 @@
 """E-mails of the allocation path: round open, review assigned, decision, 80 % and 100 % consumed, expiring.
 
-Events raised by a service (assignment, decision) are sent once the transaction commits; periodic ones (round
-open, consumption, expiry) by ``mesocentre projects notify``, run daily. Each notification has a key and is sent
-once (``SentNotification``).
+Events raised by a service (assignment, decision) are queued in its transaction; periodic ones (round open,
+consumption, expiry) by ``mesocentre projects notify``, run daily. Each notification has a key and is queued once
+(``SentNotification``); the worker delivers its messages (``core.notify``, the ``mail`` backend).
 """
 
 import datetime
@@ -21,14 +21,18 @@ EXPIRY_WARNING = datetime.timedelta(days=30)
 
 
 def _once(key: str, users, subject, template: str, context: dict) -> bool:
-    """Send unless a notification with this key went out already; True if sent now."""
+    """Queue unless a notification with this key was queued already; True if queued now.
+
+    The record and the messages commit together (with the caller's change, when there is one): a notification is
+    recorded exactly when its messages are in the queue, which delivers each (one operation per recipient, done
+    when the SMTP server accepted it). A mail server that is down delays them; it loses nothing."""
     try:
         with transaction.atomic():
             record = SentNotification.objects.create(key=key)
+            record.recipients = notify(users, str(subject), template, context, key=key)
+            record.save(update_fields=["recipients"])
     except IntegrityError:
         return False
-    record.recipients = notify(users, str(subject), template, context)
-    record.save(update_fields=["recipients"])
     return True
 
 
@@ -37,27 +41,24 @@ def _project_leads(project: Project) -> list:
     return [m.user for m in project.memberships.filter(role__in=roles).select_related("user")]
 
 
+# Queued in the service's transaction: the messages commit with the assignment or the decision, or not at all.
 def review_assigned(assignment: ReviewAssignment) -> None:
-    transaction.on_commit(
-        lambda: _once(
-            f"review-assigned:{assignment.pk}",
-            [assignment.reviewer],
-            _("A review is assigned to you"),
-            "projects/mail/review_assigned.txt",
-            {"assignment": assignment, "request": assignment.request},
-        )
+    _once(
+        f"review-assigned:{assignment.pk}",
+        [assignment.reviewer],
+        _("A review is assigned to you"),
+        "projects/mail/review_assigned.txt",
+        {"assignment": assignment, "request": assignment.request},
     )
 
 
 def decided(request, allocation: Allocation | None) -> None:
-    transaction.on_commit(
-        lambda: _once(
-            f"decision:{request.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
-            _project_leads(request.project),
-            _("The committee has decided"),
-            "projects/mail/decision.txt",
-            {"request": request, "decision": request.decision, "allocation": allocation},
-        )
+    _once(
+        f"decision:{request.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+        _project_leads(request.project),
+        _("The committee has decided"),
+        "projects/mail/decision.txt",
+        {"request": request, "decision": request.decision, "allocation": allocation},
     )
 
 
