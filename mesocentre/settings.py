@@ -97,6 +97,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("MESOCENTRE_DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite's default deferred transactions take the write lock only at their first write, so two concurrent
+    # requests that both read first deadlock and one fails at once with "database is locked": IMMEDIATE takes the
+    # lock at BEGIN and the others wait for it (up to ``timeout`` seconds) instead.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenancy.User"
 

@@ -1,8 +1,8 @@
 """E-mails of the allocation path: round open, review assigned, decision, 80 % and 100 % consumed, expiring.
 
-Events raised by a service (assignment, decision) are sent once the transaction commits; periodic ones (round
-open, consumption, expiry) by ``mesocentre projects notify``, run daily. Each notification has a key and is sent
-once (``SentNotification``).
+Events raised by a service (assignment, decision) are queued in its transaction; periodic ones (round open,
+consumption, expiry) by ``mesocentre projects notify``, run daily. Each notification has a key and is queued once
+(``SentNotification``); the worker delivers its messages (``core.notify``, the ``mail`` backend).
 """
 
 import datetime
@@ -21,15 +21,19 @@ EXPIRY_WARNING = datetime.timedelta(days=30)
 
 
 def _once(key: str, users, subject, template: str, context: dict) -> int:
-    """Send unless a notification with this key went out already; the number of e-mails sent now (one per
-    recipient with an address: a round opening reaches every PI)."""
+    """Queue unless a notification with this key was queued already; the number of e-mails queued now (one per
+    recipient with an address: a round opening reaches every PI).
+
+    The record and the messages commit together (with the caller's change, when there is one): a notification is
+    recorded exactly when its messages are in the queue, which delivers each (one operation per recipient, done
+    when the SMTP server accepted it). A mail server that is down delays them; it loses nothing."""
     try:
         with transaction.atomic():
             record = SentNotification.objects.create(key=key)
+            record.recipients = notify(users, str(subject), template, context, key=key)
+            record.save(update_fields=["recipients"])
     except IntegrityError:
         return 0
-    record.recipients = notify(users, str(subject), template, context)
-    record.save(update_fields=["recipients"])
     return record.recipients
 
 
@@ -38,32 +42,29 @@ def _project_leads(project: Project) -> list:
     return [m.user for m in project.memberships.filter(role__in=roles).select_related("user")]
 
 
+# Queued in the service's transaction: the messages commit with the assignment or the decision, or not at all.
 def review_assigned(assignment: ReviewAssignment) -> None:
-    transaction.on_commit(
-        lambda: _once(
-            f"review-assigned:{assignment.pk}",
-            [assignment.reviewer],
-            _("A review is assigned to you"),
-            "projects/mail/review_assigned.txt",
-            {"assignment": assignment, "request": assignment.request},
-        )
+    _once(
+        f"review-assigned:{assignment.pk}",
+        [assignment.reviewer],
+        _("A review is assigned to you"),
+        "projects/mail/review_assigned.txt",
+        {"assignment": assignment, "request": assignment.request},
     )
 
 
 def decided(request, allocation: Allocation | None) -> None:
-    transaction.on_commit(
-        lambda: _once(
-            f"decision:{request.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
-            _project_leads(request.project),
-            _("The committee has decided"),
-            "projects/mail/decision.txt",
-            {"request": request, "decision": request.decision, "allocation": allocation},
-        )
+    _once(
+        f"decision:{request.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+        _project_leads(request.project),
+        _("The committee has decided"),
+        "projects/mail/decision.txt",
+        {"request": request, "decision": request.decision, "allocation": allocation},
     )
 
 
 def send_due(now: datetime.datetime | None = None) -> int:
-    """The periodic notifications; returns how many e-mails were sent."""
+    """The periodic notifications; returns how many e-mails were queued."""
     now = now or timezone.now()
     return _rounds_open(now) + _consumption() + _expiring(now.date())
 

@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,8 +95,15 @@ def join_project(user, project: Project, role: str = Role.MEMBER) -> ProjectMemb
     """An invitee who accepted joins (an invitation never demotes: a member invited as PI becomes one)."""
     membership = ProjectMembership.objects.filter(project=project, user=user).first()
     if membership is None:
-        membership = ProjectMembership.objects.create(project=project, user=user, role=role)
-    elif role == Role.PI and membership.role != role:
+        try:  # two invitations accepted at once: the second finds the first's row, joining is idempotent
+            with transaction.atomic():
+                membership = ProjectMembership.objects.create(project=project, user=user, role=role)
+        # The twin shows as the unique index's IntegrityError, or as full_clean's ValidationError once committed.
+        except (IntegrityError, ValidationError):
+            membership = ProjectMembership.objects.filter(project=project, user=user).first()
+            if membership is None:
+                raise
+    if role == Role.PI and membership.role != role:
         membership.role = role
         membership.save()
     _push_to_slurm(project, user)
@@ -142,6 +149,9 @@ def submit_request(actor, project: Project, round, *, cpu_core_hours, gpu_hours=
     _require_manager(actor, project)
     if project.status != Project.Status.ACTIVE:
         raise ValidationError(_("Only an active project asks for hours."))
+    # Locking the project serialises identical requests sent at once: the second reads the first's row and gets a
+    # 400 instead of hitting the unique (project, round) index (PostgreSQL; SQLite's writes are serialised anyway).
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     existing = AllocationRequest.objects.filter(project=project, round=round).first()
     if existing and existing.status != AllocationRequest.Status.DRAFT:
         raise ValidationError({"round": _("This project already has a request in this round.")})
@@ -153,7 +163,11 @@ def submit_request(actor, project: Project, round, *, cpu_core_hours, gpu_hours=
         timezone.now(),
         actor,
     )
-    request.save()  # clean() refuses a round that is not open, and says when it is
+    try:
+        with transaction.atomic():
+            request.save()  # clean() refuses a round that is not open, and says when it is
+    except IntegrityError:  # a twin committed despite the lock (a caller outside a transaction): still a 400
+        raise ValidationError({"round": _("This project already has a request in this round.")}) from None
     return request
 
 

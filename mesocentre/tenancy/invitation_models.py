@@ -14,7 +14,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -173,10 +173,18 @@ class EstablishmentInvitation(Invitation):
     def join(self, user) -> None:
         membership = Membership.objects.filter(user=user, establishment=self.establishment).first()
         if membership is None:
-            Membership.objects.create(
-                user=user, establishment=self.establishment, role=self.role, laboratory=self.laboratory
-            )
-        elif self.role == Membership.Role.MANAGER and membership.role != self.role:
+            try:  # two invitations accepted at once: the second finds the first's row, joining is idempotent
+                with transaction.atomic():
+                    Membership.objects.create(
+                        user=user, establishment=self.establishment, role=self.role, laboratory=self.laboratory
+                    )
+                return
+            # The twin shows as the unique index's IntegrityError, or as full_clean's ValidationError once committed.
+            except (IntegrityError, ValidationError):
+                membership = Membership.objects.filter(user=user, establishment=self.establishment).first()
+                if membership is None:
+                    raise
+        if self.role == Membership.Role.MANAGER and membership.role != self.role:
             membership.role = self.role  # an invitation never demotes: it may only make a member a manager
             membership.save()
 

@@ -67,9 +67,9 @@ def invite(actor, target, to: str, link: Callable[[str], str], **fields) -> Invi
     if address:
         language = invitee.preferred_language if invitee else getattr(actor, "preferred_language", None)
         context = {"invitation": invitation, "inviter": actor, "url": link(token), "what": invitation.describe()}
-        transaction.on_commit(
-            lambda: notify_address(address, language, "", "tenancy/mail/invitation.txt", context), robust=True
-        )
+        # Queued with the invitation (the worker delivers it): a mail server that is down delays it, loses nothing.
+        key = f"invitation:{model.kind}:{invitation.pk}"
+        notify_address(address, language, "", "tenancy/mail/invitation.txt", context, key=key)
     return invitation
 
 

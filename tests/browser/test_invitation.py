@@ -12,7 +12,9 @@ from tests.browser.test_accessibility import blocking_violations, report
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_newcomer_invited_by_email_creates_an_account_from_the_link_and_joins(page_factory, portal, mailoutbox):
+def test_a_newcomer_invited_by_email_creates_an_account_from_the_link_and_joins(
+    page_factory, portal, mailoutbox, deliver_mail
+):
     from mesocentre.tenancy.models import Membership
 
     manager = page_factory("en-GB")
@@ -24,6 +26,7 @@ def test_a_newcomer_invited_by_email_creates_an_account_from_the_link_and_joins(
     expect(manager.locator(".messages")).to_contain_text("Invitation recorded for ada@example.org")
     expect(manager.locator("main")).to_contain_text("ada@example.org")
 
+    deliver_mail()
     [mail] = mailoutbox
     link = re.search(r"https?://\S+/tenancy/invitations/open/\S+/", mail.body).group(0)
     newcomer = page_factory("fr-FR")

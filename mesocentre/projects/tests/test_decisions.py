@@ -92,7 +92,7 @@ def test_notify_reports_the_e_mails_it_sent(w, user_factory, smtp_server):
     out = StringIO()
     call_command("projects", "notify", stdout=out)
     assert len(smtp_server) == 4, "the round's opening, to each of the four PIs"
-    assert out.getvalue().strip() == "4 e-mail(s) sent."
+    assert out.getvalue().strip() == "4 e-mail(s) queued (the worker sends them)."
 
 
 def test_resuming_an_allocation_whose_account_was_removed_is_refused(w, decided, api):

@@ -150,6 +150,8 @@ def test_an_erased_person_is_in_no_table_and_what_they_did_stays(jeanne, api):
     dumped = dump().lower()
     found = {value for value in PERSONAL if value.lower() in dumped}
     assert not found, f"still in the database: {found}"
+    undelivered = Operation.objects.filter(backend="mail", last_error="Not sent: its recipient was erased.")
+    assert undelivered.count() == 3 and {o.state for o in undelivered} == {"cancelled"}, "her e-mails never go out"
     # (b) the same row is still the one who asked, and leads the project; what was consumed is unchanged
     jeanne = User.objects.get(pk=w.jeanne.pk)
     assert jeanne.username == pseudonym and jeanne.erased_at is not None and not jeanne.has_usable_password()

@@ -9,7 +9,7 @@ from mesocentre.provisioning.models import Operation
 
 
 def test_the_invitee_joins_the_project_and_its_slurm_account_on_accepting(
-    w, decided, api, client, mailoutbox, django_capture_on_commit_callbacks
+    w, decided, api, client, mailoutbox, django_capture_on_commit_callbacks, deliver_mail
 ):
     w.student.email = "student@example.org"
     w.student.save()
@@ -20,6 +20,7 @@ def test_the_invitee_joins_the_project_and_its_slurm_account_on_accepting(
     assert response.status_code == 201 and response.json()["status"] == "pending"
     assert not ProjectMembership.objects.filter(user=w.student).exists()
     assert api.get("/api/projects/memberships/").json()["count"] == 1, "the PI sees no trace of them yet"
+    deliver_mail()
     path = re.search(r"https?://[^/\s]+(/tenancy/invitations/open/\S+/)", mailoutbox[0].body).group(1)
     client.force_login(w.student)
     assert "join the project « Jets » as member" in client.get(path).content.decode()
@@ -39,7 +40,9 @@ def test_nobody_adds_a_project_member_directly(w, api):
     assert not ProjectMembership.objects.filter(user=w.student).exists()
 
 
-def test_the_pi_revokes_and_the_link_then_opens_nothing(w, client, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_pi_revokes_and_the_link_then_opens_nothing(
+    w, client, mailoutbox, django_capture_on_commit_callbacks, deliver_mail
+):
     client.force_login(w.pi)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -48,5 +51,6 @@ def test_the_pi_revokes_and_the_link_then_opens_nothing(w, client, mailoutbox, d
     invitation = ProjectInvitation.objects.get()
     client.post(reverse("tenancy:invitation_revoke", args=["project", invitation.pk]))
     assert ProjectInvitation.objects.get().status == "revoked"
+    deliver_mail()
     path = re.search(r"https?://[^/\s]+(/tenancy/invitations/open/\S+/)", mailoutbox[0].body).group(1)
     assert "not valid any more" in client.get(path).content.decode()

@@ -28,7 +28,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mesocentre.provisioning.models import Operation
 
-BUILTIN_DRIVER_MODULES = ["mesocentre.provisioning.drivers.manual", "mesocentre.provisioning.drivers.slurm"]
+BUILTIN_DRIVER_MODULES = [
+    "mesocentre.provisioning.drivers.mail",
+    "mesocentre.provisioning.drivers.manual",
+    "mesocentre.provisioning.drivers.slurm",
+]
 EXTRA_DRIVERS_ENV = "MESOCENTRE_EXTRA_DRIVERS"
 
 

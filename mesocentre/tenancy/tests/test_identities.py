@@ -62,13 +62,16 @@ def test_a_username_does_not_change(db, user_factory):
     assert User.objects.filter(username="alice").exists()
 
 
-def test_a_new_email_takes_effect_once_confirmed_from_the_new_address(db, api, user_factory, mailoutbox, client):
+def test_a_new_email_takes_effect_once_confirmed_from_the_new_address(
+    db, api, user_factory, mailoutbox, client, deliver_mail
+):
     alice = user_factory("alice", email="alice@example.org")
     api.force_authenticate(alice)
     response = api.patch(f"/api/tenancy/users/{alice.pk}/", {"email": "mallory@example.org"}, format="json")
     assert response.status_code == 200 and response.json()["email_pending"] == "mallory@example.org"
     alice.refresh_from_db()
     assert alice.email == "alice@example.org", "not before the new address confirms"
+    deliver_mail()
     [mail] = mailoutbox
     assert mail.to == ["mallory@example.org"]
     link = re.search(r"https?://\S+/tenancy/account/email/(\S+)/", mail.body)
@@ -91,12 +94,13 @@ def test_a_tampered_confirmation_link_changes_nothing(db, client, user_factory):
     assert alice.email == "alice@example.org"
 
 
-def test_an_address_already_taken_gets_the_same_answer_and_no_link(db, api, user_factory, mailoutbox):
+def test_an_address_already_taken_gets_the_same_answer_and_no_link(db, api, user_factory, mailoutbox, deliver_mail):
     alice = user_factory("alice", email="alice@example.org")
     user_factory("bob", email="bob@example.org")
     api.force_authenticate(alice)
     response = api.patch(f"/api/tenancy/users/{alice.pk}/", {"email": "bob@example.org"}, format="json")
     assert response.status_code == 200 and response.json()["email_pending"] == "bob@example.org"
+    deliver_mail()
     [mail] = mailoutbox
     assert "/tenancy/account/email/" not in mail.body
 

@@ -1,6 +1,7 @@
 """People join an establishment or a project by invitation, accepted or declined by the invitee; the inviter
 learns nothing about who exists."""
 
+import contextlib
 import datetime
 import re
 
@@ -23,9 +24,16 @@ def univ(db, user_factory):
 
 
 @pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Run what the block leaves for the commit (the invitation's e-mail goes out once it is recorded)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+def sent(django_capture_on_commit_callbacks, deliver_mail):
+    """Run what the block leaves for the commit, then deliver the e-mails it queued (as the worker would)."""
+
+    @contextlib.contextmanager
+    def block():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        deliver_mail()
+
+    return block
 
 
 def boss_of(establishment):

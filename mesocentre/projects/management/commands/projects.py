@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["verb"] == "notify":
-            self.stdout.write(f"{notifications.send_due()} e-mail(s) sent.")
+            self.stdout.write(f"{notifications.send_due()} e-mail(s) queued (the worker sends them).")
         else:
             # The allocations starting today raise their project's limit today (a scheduled one counts from then).
             self.stdout.write(f"{len(services.start_due())} Slurm account(s) queued for allocations that started.")
