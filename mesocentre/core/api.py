@@ -8,8 +8,10 @@ from rest_framework import permissions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mesocentre.core.network import client_ip
 from mesocentre.core.roles import is_operator
 
 
@@ -118,3 +120,14 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
             return None
         value = int(text)
         return value if value <= self.max_value else None
+
+
+class ClientAnonRateThrottle(AnonRateThrottle):
+    """An anonymous throttle that counts per client as the login lockout does (``mesocentre.core.network``).
+
+    DRF's own reads X-Forwarded-For whenever NUM_PROXIES is unset, so a client that sent a new header each time was
+    never throttled; its counts live in Django's default cache, which the settings make shared by all processes.
+    """
+
+    def get_ident(self, request) -> str:
+        return client_ip(request) or ""
