@@ -138,7 +138,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("MESOCENTRE_LO
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "mesocentre.tenancy.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "mesocentre.tenancy.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "mesocentre.core.network.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -161,14 +161,33 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For. 0: the client is
+# REMOTE_ADDR and the header, which anyone can send, is ignored. Every per-client count (the login lockout, the
+# API's throttles) reads it through mesocentre.core.network.client_ip.
+TRUSTED_PROXY_COUNT = int(os.environ.get("MESOCENTRE_TRUSTED_PROXY_COUNT", "0"))
+
+# One cache for all the processes (the API's throttle counts live there): a table of the database, created by a
+# migration of mesocentre.core (createcachetable), so `mesocentre migrate` and the tests' database have it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "mesocentre_cache",
+        # Django culls a third of the table past MAX_ENTRIES (300 by default): throttle counts of many clients
+        # must not be dropped that early.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
 REST_FRAMEWORK = {
+    # For DRF's own throttles, should one be used; ours count by client_ip, which reads the same setting.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Personal tokens, stored hashed (tenancy.ApiToken), not DRF's authtoken which keeps keys in clear.
         "mesocentre.tenancy.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "mesocentre.core.api.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "mesocentre.core.api.ScopedFilterBackend",
@@ -219,7 +238,6 @@ MESOCENTRE = {
     "CURRENCY": "EUR",
     # Days an ended project's Slurm account keeps its (zero) limits and its users before it is removed.
     "SLURM_GRACE_DAYS": int(os.environ.get("MESOCENTRE_SLURM_GRACE_DAYS", "90")),
-    # Reverse proxies in front of the portal that append the client's address to X-Forwarded-For. 0: the client
-    # is REMOTE_ADDR and the header, which anyone can send, is ignored (the login lockout counts per address).
-    "TRUSTED_PROXY_COUNT": int(os.environ.get("MESOCENTRE_TRUSTED_PROXY_COUNT", "0")),
+    # See TRUSTED_PROXY_COUNT above (the login lockout and the API's throttles count per address).
+    "TRUSTED_PROXY_COUNT": TRUSTED_PROXY_COUNT,
 }

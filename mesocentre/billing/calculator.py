@@ -7,15 +7,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mesocentre.billing.money import to_cents, to_tariff
-from mesocentre.capacity.services import largest_vm
+from mesocentre.capacity.services import Largest, largest_vm
 from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
 from mesocentre.core.formatting import localized, plain
 
 PERIOD_FRACTIONS = {"year": Decimal(1), "quarter": Decimal("0.25")}
+# The most items a basket may hold: the public calculator answers anyone, so what one request costs is bounded. A
+# hundred lines is far more than a real order (n identical VMs are one item with a count).
+MAX_ITEMS = 100
 
 
 @dataclass(frozen=True)
@@ -125,11 +129,12 @@ def quote(
         ) from None
     result = Quote(period=period, price_list=plist, day=day or timezone.localdate())
     pue = Decimal(str(settings.MESOCENTRE["PUE"]))
+    catalogue = _Catalogue({item.kind for item in items}, result.day)
     for index, item in enumerate(items):
         try:
-            plan = _plan_for(item)
+            plan = catalogue.plan_for(item)
             if item.kind == Offering.Kind.CLOUD_VM:
-                _check_vm_fits(item, plan)
+                _check_vm_fits(item, plan, catalogue)
             result.lines.extend(_lines_for(item, plan, plist, result.day, PERIOD_FRACTIONS[period], pue))
         except ValidationError as exc:
             exc.item_index = index  # so the API can say which item of the basket is refused
@@ -137,27 +142,62 @@ def quote(
     return result
 
 
-def _plan_for(item: Item) -> Plan:
-    plans = Plan.objects.filter(offering__kind=item.kind, offering__status=Offering.Status.AVAILABLE)
-    if not plans.exists():
-        raise ValidationError({"kind": _("Nothing of kind '%(k)s' is for sale.") % {"k": item.kind}})
-    plan = plans.filter(code=item.plan).select_related("offering").first()
-    if plan is None:
+class _Catalogue:
+    """What a quote reads of the catalogue, loaded once per quote so that its queries do not grow with the basket.
+
+    The plans on sale of the basket's kinds, with their offering, their components and each component's prices
+    valid on the day (newest first, as ``Component.price_on`` picks them) prefetched: four queries, whatever the
+    basket holds. The largest placeable VM is asked of capacity at most once per standby variant.
+    """
+
+    def __init__(self, kinds: set[str], day: datetime.date) -> None:
+        prices_on_day = Price.objects.filter(valid_from__lte=day).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        )
+        plans = (
+            Plan.objects.filter(offering__kind__in=kinds, offering__status=Offering.Status.AVAILABLE)
+            .select_related("offering")
+            .prefetch_related(
+                Prefetch(
+                    "components",
+                    queryset=Component.objects.prefetch_related(
+                        Prefetch("prices", queryset=prices_on_day.order_by("-valid_from"), to_attr="prices_on_day")
+                    ),
+                    to_attr="all_components",
+                )
+            )
+        )
+        self.plans_by_kind: dict[str, list[Plan]] = defaultdict(list)
+        for plan in plans if kinds else []:
+            self.plans_by_kind[plan.offering.kind].append(plan)
+        self._largest: dict[bool, Largest] = {}
+
+    def plan_for(self, item: Item) -> Plan:
+        plans = self.plans_by_kind.get(item.kind)
+        if not plans:
+            raise ValidationError({"kind": _("Nothing of kind '%(k)s' is for sale.") % {"k": item.kind}})
+        for plan in plans:
+            if plan.code == item.plan:
+                return plan
         field_name = "tier" if item.kind == Offering.Kind.CLOUD_VM else "plan"
-        choices = ", ".join(plans.values_list("code", flat=True))
+        choices = ", ".join(plan.code for plan in plans)
         raise ValidationError(
             {
                 field_name: _("Unknown %(f)s '%(p)s': choose one of %(c)s.")
                 % {"f": field_name, "p": item.plan, "c": choices}
             }
         )
-    return plan
+
+    def largest_vm(self, recovery_copy: bool) -> Largest:
+        if recovery_copy not in self._largest:
+            self._largest[recovery_copy] = largest_vm(recovery_copy=recovery_copy)
+        return self._largest[recovery_copy]
 
 
-def _check_vm_fits(item: Item, plan: Plan) -> None:
+def _check_vm_fits(item: Item, plan: Plan, catalogue: _Catalogue) -> None:
     # A gold VM keeps a standby on the recovery site, so it must fit there too.
-    has_standby = plan.components.filter(code__startswith="standby").exists()
-    largest = largest_vm(recovery_copy=has_standby)
+    has_standby = any(component.code.startswith("standby") for component in plan.all_components)
+    largest = catalogue.largest_vm(recovery_copy=has_standby)
     errors = {}
     for name, asked, most in (
         ("vcpu", item.vcpu, largest.vcpu),
@@ -177,17 +217,14 @@ def _unit_price(component: Component, plist: PriceList, day: datetime.date, item
     if component.sized_by == Component.SizedBy.FACILITY_KWH and item.kwh_price is not None:
         base = item.kwh_price  # the customer's own electricity price assumption
     else:
-        try:
-            base = component.price_on(day).amount
-        except Price.DoesNotExist:
-            raise ValidationError(
-                {"date": _("%(c)s has no price on %(d)s.") % {"c": component, "d": day.isoformat()}}
-            ) from None
+        if not component.prices_on_day:  # prefetched by _Catalogue: the prices valid on the day, newest first
+            raise ValidationError({"date": _("%(c)s has no price on %(d)s.") % {"c": component, "d": day.isoformat()}})
+        base = component.prices_on_day[0].amount
     return base * plist.factor
 
 
 def _lines_for(item, plan, plist, day, fraction, pue) -> list[Line]:
-    components = list(plan.components.all())
+    components = plan.all_components
     lines = []
     subscription = [c for c in components if c.per_period]
     if subscription:

@@ -1,7 +1,11 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from mesocentre.billing.calculator import MAX_ITEMS
 from mesocentre.catalogue.models import Offering, Plan, PriceList
+
+# Besides its VM rows the page adds at most one item each for HPC, GPU booking, storage, backups and racks.
+OTHER_ITEMS_OF_THE_PAGE = 5
 
 
 def calculator(request):
@@ -19,5 +23,10 @@ def calculator(request):
         "empty": _("Add something to the basket to see its cost."),
         "error": _("The quote could not be computed:"),
     }
-    context = {"tiers": tiers, "price_lists": PriceList.objects.visible_to(request.user), "labels": labels}
+    context = {
+        "tiers": tiers,
+        "price_lists": PriceList.objects.visible_to(request.user),
+        "labels": labels,
+        "max_vm_rows": MAX_ITEMS - OTHER_ITEMS_OF_THE_PAGE,
+    }
     return render(request, "billing/calculator.html", context)

@@ -1,4 +1,4 @@
-"""API plumbing shared by every app: error format, permissions."""
+"""API plumbing shared by every app: error format, permissions, pagination."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -6,9 +6,12 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mesocentre.core.network import client_ip
 from mesocentre.core.roles import is_operator
 
 
@@ -87,3 +90,44 @@ class ScopedRelationsMixin:
             if name not in self.unscoped_relations and hasattr(queryset, "visible_to"):
                 relation.queryset = queryset.visible_to(request.user)
         return fields
+
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    """``limit`` and ``offset`` as DRF's, but refused with a 400 when they are not sensible whole numbers.
+
+    DRF's own class silently falls back to its defaults on garbage (``limit=abc``, ``limit=-1``) and passes any
+    integer on to the database: ``limit=10**20`` overflowed PostgreSQL's bigint and answered 500, on every list.
+    A limit above ``max_limit`` (but within ``max_value``) is served as ``max_limit`` rows, as DRF documents;
+    the ``next`` link carries on from there.
+    """
+
+    max_limit = 1000
+    # Beyond this a number is not a position in any of our tables, only a way to make the database overflow.
+    max_value = 10**9
+
+    def paginate_queryset(self, queryset, request, view=None):
+        errors = {}
+        for name in (self.limit_query_param, self.offset_query_param):
+            if name in request.query_params and self._whole_number(request.query_params[name]) is None:
+                errors[name] = [_("Must be a whole number from 0 to %(max)s.") % {"max": self.max_value}]
+        if errors:
+            raise ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)
+
+    def _whole_number(self, text: str) -> int | None:
+        # ASCII digits only: int() would also take " 5", "+5", "1_000" and other scripts' digits.
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(self.max_value)):
+            return None
+        value = int(text)
+        return value if value <= self.max_value else None
+
+
+class ClientAnonRateThrottle(AnonRateThrottle):
+    """An anonymous throttle that counts per client as the login lockout does (``mesocentre.core.network``).
+
+    DRF's own reads X-Forwarded-For whenever NUM_PROXIES is unset, so a client that sent a new header each time was
+    never throttled; its counts live in Django's default cache, which the settings make shared by all processes.
+    """
+
+    def get_ident(self, request) -> str:
+        return client_ip(request) or ""

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from mesocentre.billing.calculator import PERIOD_FRACTIONS, Item, quote
+from mesocentre.billing.calculator import MAX_ITEMS, PERIOD_FRACTIONS, Item, quote
 from mesocentre.catalogue.models import Offering
 
 POSITIVE = {"min_value": _("Must be at least %(limit_value)s.")}
@@ -64,7 +64,20 @@ class QuoteRequestSerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=sorted(PERIOD_FRACTIONS), default="year")
     price_list = serializers.CharField(default="academic", max_length=30)
     date = serializers.DateField(required=False, help_text="Prices valid on this day; today by default.")
-    items = QuoteItemSerializer(many=True, allow_empty=False)
+    items = QuoteItemSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=MAX_ITEMS,  # the schema's maxItems; to_internal_value refuses first, with our message
+        help_text=f"At most {MAX_ITEMS} items; n identical things are one item with a count.",
+    )
+
+    def to_internal_value(self, data):
+        # Before any item is validated: an oversized basket costs its parsing and nothing more.
+        items = data.get("items") if hasattr(data, "get") else None
+        if isinstance(items, list) and len(items) > MAX_ITEMS:
+            message = _("A basket holds at most %(max)s items; give a count instead.") % {"max": MAX_ITEMS}
+            raise serializers.ValidationError({"items": [message]})
+        return super().to_internal_value(data)
 
     def create_quote(self):
         """Price the validated basket; the catalogue's own refusals come back as field errors."""

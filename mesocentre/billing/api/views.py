@@ -1,13 +1,14 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from mesocentre.billing.api.serializers import QuoteRequestSerializer, QuoteSerializer
+from mesocentre.core.api import ClientAnonRateThrottle
 
 
-class QuoteThrottle(AnonRateThrottle):
+class QuoteThrottle(ClientAnonRateThrottle):
+    scope = "quote"  # its own counts in the cache, apart from any other anonymous throttle
     rate = "120/minute"
 
 

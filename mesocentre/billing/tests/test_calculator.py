@@ -114,3 +114,20 @@ def test_reference_vm_year_is_exactly_four_quarters_in_ttc(demo, tier):
     assert abs(year - 4 * quarters) <= Decimal("0.04")
     if tier != "bronze":
         assert year == 4 * quarters
+
+
+def test_a_quote_costs_the_same_queries_for_1_item_and_for_100(demo, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    basket = [vm("gold"), vm("silver"), Item(kind="hpc", core_hours=Decimal(10)), Item(kind="rack", kwh=Decimal(5))]
+    with CaptureQueriesContext(connection) as one:
+        quote(basket[:1])
+    with django_assert_num_queries(len(one.captured_queries)):
+        quote([vm("gold", vcpu=1 + n % 4, ram_gb=4, disk_gb=50) for n in range(100)])
+    # Every kind at once: still a constant (the price list, the plans and their components and prices, and
+    # capacity's largest VM asked once with its standby and once without).
+    with CaptureQueriesContext(connection) as mixed:
+        quote(basket * 25)
+    with django_assert_num_queries(len(mixed.captured_queries)):
+        quote(basket)

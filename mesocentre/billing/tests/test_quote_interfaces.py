@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from mesocentre.billing.api.serializers import QuoteRequestSerializer
+
 REFERENCE_CLI = ["quote", "cloud-vm", "--tier", "gold", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "50"]
 
 
@@ -159,3 +161,32 @@ def test_quotes_speak_the_callers_language(demo, api):
     assert french["lines"][1]["description"].startswith("Électricité")
     assert english["lines"][1]["description"].startswith("Electricity")
     assert french["total_ttc"] == english["total_ttc"]
+
+
+def test_api_refuses_a_basket_of_more_than_100_items_naming_the_rule(demo, api, django_assert_max_num_queries):
+    item = {"kind": "hpc", "core_hours": "10"}
+    assert api.post("/api/billing/quote/", {"items": [item] * 100}, format="json").status_code == 200
+    # Refused before any item is validated or priced: no catalogue query, whatever the basket's size.
+    with django_assert_max_num_queries(0):
+        serializer = QuoteRequestSerializer(data={"items": [item] * 20_000})
+        assert not serializer.is_valid()
+    assert serializer.errors["items"] == ["A basket holds at most 100 items; give a count instead."]
+    response = api.post("/api/billing/quote/", {"items": [item] * 101}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"items": ["A basket holds at most 100 items; give a count instead."]}
+
+
+def test_api_the_largest_sizes_accepted_are_priced_not_a_500(demo, api):
+    largest = {"count": 10**6, "kwh": "999999999999.99", "kwh_price": "9999.999999"}
+    basket = {"items": [{"kind": "rack", **largest}, {"kind": "hpc", "count": 10**6, "core_hours": "999999999999.99"}]}
+    response = api.post("/api/billing/quote/", {"items": basket["items"] * 50}, format="json")
+    assert response.status_code == 200, response.content
+    too_big = api.post("/api/billing/quote/", {"items": [{"kind": "hpc", "core_hours": "1" + "0" * 12}]}, format="json")
+    assert too_big.status_code == 400 and "core_hours" in too_big.json()["items"]["0"]
+
+
+def test_the_calculator_page_offers_no_more_vm_rows_than_a_basket_holds(demo, client):
+    from django.urls import reverse
+
+    page = client.get(reverse("billing:calculator")).content.decode()
+    assert 'data-max-vm-rows="95"' in page  # 100 items less the page's five others (HPC, GPU, storage…)

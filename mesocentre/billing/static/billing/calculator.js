@@ -13,8 +13,18 @@
   let pending = null;
   let sequence = 0;
 
+  const addButton = document.getElementById("add-vm");
+  const maxVmRows = Number(form.dataset.maxVmRows) || Infinity;
+
+  // The API refuses a basket of more than its maximum of items: the page offers no more VM rows than fit in it.
+  function updateAddButton() {
+    addButton.disabled = rows.querySelectorAll(".vm-row").length >= maxVmRows;
+  }
+
   function addVm() {
+    if (rows.querySelectorAll(".vm-row").length >= maxVmRows) return;
     rows.appendChild(template.content.cloneNode(true));
+    updateAddButton();
     schedule();
   }
 
@@ -168,10 +178,11 @@
     render(data);
   }
 
-  document.getElementById("add-vm").addEventListener("click", addVm);
+  addButton.addEventListener("click", addVm);
   rows.addEventListener("click", function (event) {
     if (event.target.classList.contains("remove-vm")) {
       event.target.closest(".vm-row").remove();
+      updateAddButton();
       schedule();
     }
   });
