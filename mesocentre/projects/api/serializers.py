@@ -199,3 +199,30 @@ class ProjectInvitationSerializer(InvitationSerializer):
     class Meta(InvitationSerializer.Meta):
         model = ProjectInvitation
         fields = ["project", *InvitationSerializer.Meta.fields]
+
+
+class _Figures(serializers.Serializer):
+    requests = serializers.IntegerField()
+    asked_cpu = serializers.IntegerField()
+    asked_gpu = serializers.IntegerField()
+    granted_cpu = serializers.IntegerField()
+    granted_gpu = serializers.IntegerField()
+
+
+class RoundSummaryRowSerializer(_Figures):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    share_of_cpu_budget = serializers.DecimalField(7, 1, allow_null=True, coerce_to_string=False)
+
+
+class RoundSummarySerializer(_Figures):
+    """The shape of ``services.round_summary`` (documentation of the summary action's answer)."""
+
+    budget_cpu = serializers.IntegerField()
+    budget_gpu = serializers.IntegerField()
+    remaining_cpu = serializers.IntegerField()
+    remaining_gpu = serializers.IntegerField()
+    share_of_cpu_budget = serializers.DecimalField(7, 1, allow_null=True, coerce_to_string=False)
+    share_of_gpu_budget = serializers.DecimalField(7, 1, allow_null=True, coerce_to_string=False)
+    by_theme = RoundSummaryRowSerializer(many=True)
+    by_laboratory = RoundSummaryRowSerializer(many=True, required=False, help_text="Operators only.")

@@ -70,6 +70,7 @@ class RoundViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [Authenticated]
     filterset_fields = ["call"]
 
+    @extend_schema(responses=serializers.RoundSummarySerializer)
     @action(detail=True)
     def summary(self, request, pk=None, format=None):
         """Asked vs granted vs budget; by laboratory for operators, by theme for the committee too."""
