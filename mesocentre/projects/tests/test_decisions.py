@@ -79,7 +79,7 @@ def test_an_unknown_reviewer_is_refused_with_a_message(w, client):
     assert not request.assignments.exists()
 
 
-def test_notify_reports_the_e_mails_it_sent(w, user_factory, smtp_server):
+def test_notify_reports_the_e_mails_it_sent(w, user_factory, smtp_server, deliver_mail):
     for n in range(3):
         pi = user_factory(f"pi{n}", email=f"pi{n}@example.org")
         project = services.create_project(
@@ -91,6 +91,7 @@ def test_notify_reports_the_e_mails_it_sent(w, user_factory, smtp_server):
     w.pi.save()
     out = StringIO()
     call_command("projects", "notify", stdout=out)
+    deliver_mail()
     assert len(smtp_server) == 4, "the round's opening, to each of the four PIs"
     assert out.getvalue().strip() == "4 e-mail(s) queued (the worker sends them)."
 
