@@ -126,6 +126,16 @@ class Driver(ABC):
 _registry: dict[str, type[Driver]] = {}
 
 
+def last_applied_target(backend: str, resource_type: str, key: str) -> dict | None:
+    """The target of the newest operation of this resource marked done: what a backend that cannot be read back
+    (a person's hands, a mail server) last took."""
+    from mesocentre.provisioning.models import Operation
+
+    done = Operation.objects.for_resource(backend, resource_type, key).filter(state=Operation.State.DONE)
+    last = done.order_by("-pk").first()
+    return last.target if last else None
+
+
 def register(cls: type[Driver]) -> type[Driver]:
     if not cls.name:
         raise ValueError(f"{cls.__qualname__} has no backend name.")

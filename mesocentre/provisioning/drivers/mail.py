@@ -18,7 +18,14 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
-from mesocentre.provisioning.drivers.base import DriftItem, Driver, DriverError, PermanentError, register
+from mesocentre.provisioning.drivers.base import (
+    DriftItem,
+    Driver,
+    DriverError,
+    PermanentError,
+    last_applied_target,
+    register,
+)
 
 DEFAULT_SMTP_TIMEOUT = 30  # seconds; Django's default is none at all, and a silent server would outlive the lease
 
@@ -70,15 +77,7 @@ class MailDriver(Driver):
 
     def read_actual(self, resource_type: str, key: str) -> dict | None:
         """A message sent cannot be read back from anyone's mailbox: what the server accepted, if it did."""
-        from mesocentre.provisioning.models import Operation
-
-        done = (
-            Operation.objects.for_resource(self.name, resource_type, key)
-            .filter(state=Operation.State.DONE)
-            .order_by("-pk")
-            .first()
-        )
-        return done.target if done else None
+        return last_applied_target(self.name, resource_type, key)
 
     def reconcile(self) -> list[DriftItem]:
         # Nothing to compare: a message, once accepted, is the recipient's; an undelivered one is in the queue.

@@ -7,7 +7,7 @@ that is not automated yet: the queue, retries, history and audit are the same as
 
 from django.db import IntegrityError, transaction
 
-from mesocentre.provisioning.drivers.base import Deferred, DriftItem, Driver, register
+from mesocentre.provisioning.drivers.base import Deferred, DriftItem, Driver, last_applied_target, register
 
 
 @register
@@ -31,15 +31,7 @@ class ManualDriver(Driver):
 
     def read_actual(self, resource_type: str, key: str) -> dict | None:
         """What an operator last confirmed: the target of the newest manual operation marked done."""
-        from mesocentre.provisioning.models import Operation
-
-        done = (
-            Operation.objects.for_resource(self.name, resource_type, key)
-            .filter(state=Operation.State.DONE)
-            .order_by("-pk")
-            .first()
-        )
-        return done.target if done else None
+        return last_applied_target(self.name, resource_type, key)
 
     def reconcile(self) -> list[DriftItem]:
         # A person is the source of truth here and nothing can be read back automatically: no drift to report.
