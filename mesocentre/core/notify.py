@@ -8,9 +8,10 @@ message. It counts as delivered when the SMTP server accepted it: its operation 
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -20,6 +21,15 @@ MAIL_RESOURCE = "message"
 # 30 attempts with the queue's backoff (30 s doubling, capped at one hour) keep trying for about a day.
 MAIL_MAX_ATTEMPTS = 30
 MAX_KEY = 180  # the operation's resource key holds 200 characters: the key, ':' and the address's digest
+
+# Core sits below provisioning, which owns the queue: provisioning posts messages for it (``set_outbox``, from its
+# AppConfig.ready()), called with (resource key, target, max attempts) inside the caller's transaction.
+_outbox: Callable[[str, dict, int], object] | None = None
+
+
+def set_outbox(post: Callable[[str, dict, int], object]) -> None:
+    global _outbox
+    _outbox = post
 
 
 def notify(users: Iterable, subject: str, template: str, context: dict, *, key: str | None = None) -> int:
@@ -52,11 +62,10 @@ def _digest(text: str) -> str:
 
 
 def _queue(messages: list[dict], key: str | None) -> int:
-    # Core sits below provisioning, which owns the queue: imported when a message is sent, not at start-up.
-    from mesocentre.provisioning.services import enqueue
-
     if not messages:
         return 0
+    if _outbox is None:
+        raise ImproperlyConfigured("No outbox for e-mails: mesocentre.provisioning (the queue) is not installed.")
     key = key or f"mail:{uuid.uuid4().hex}"
     if len(key) > MAX_KEY:
         key = f"{key[: MAX_KEY - 17]}~{_digest(key)}"
@@ -65,11 +74,5 @@ def _queue(messages: list[dict], key: str | None) -> int:
     with transaction.atomic():
         for message in messages:
             target = {**message, "from_email": settings.DEFAULT_FROM_EMAIL}
-            enqueue(
-                MAIL_BACKEND,
-                MAIL_RESOURCE,
-                f"{key}:{_digest(message['to'][0].lower())}",
-                target,
-                max_attempts=MAIL_MAX_ATTEMPTS,
-            )
+            _outbox(f"{key}:{_digest(message['to'][0].lower())}", target, MAIL_MAX_ATTEMPTS)
     return len(messages)

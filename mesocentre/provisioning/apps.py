@@ -9,8 +9,9 @@ class ProvisioningConfig(AppConfig):
 
     def ready(self):
         from mesocentre.audit.registry import register
+        from mesocentre.core import notify
         from mesocentre.provisioning import listeners, models
-        from mesocentre.provisioning.drivers import load_drivers
+        from mesocentre.provisioning.drivers import load_drivers, mail
 
         # Operations keep their own history (attempts, errors, who claimed and retried them); tasks and cluster
         # declarations are operators' decisions, recorded like every other change.
@@ -18,3 +19,5 @@ class ProvisioningConfig(AppConfig):
         load_drivers()
         # Finished operations hold Unix logins (a Slurm account's users): an erased person's become their pseudonym.
         listeners.connect()
+        # Core's e-mails are queued here: core sits below the queue and never imports it.
+        notify.set_outbox(mail.post)

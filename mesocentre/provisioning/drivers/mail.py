@@ -82,3 +82,12 @@ class MailDriver(Driver):
     def reconcile(self) -> list[DriftItem]:
         # Nothing to compare: a message, once accepted, is the recipient's; an undelivered one is in the queue.
         return []
+
+
+def post(resource_key: str, target: dict, max_attempts: int) -> object:
+    """Core's outbox (``core.notify.set_outbox``): a message becomes an operation of this backend, in the caller's
+    transaction."""
+    from mesocentre.core.notify import MAIL_BACKEND, MAIL_RESOURCE
+    from mesocentre.provisioning.services import enqueue
+
+    return enqueue(MAIL_BACKEND, MAIL_RESOURCE, resource_key, target, max_attempts=max_attempts)
