@@ -10,13 +10,12 @@ from collections.abc import Callable
 
 from mesocentre.audit.context import current_user
 from mesocentre.projects import naming
+from mesocentre.projects.accounts import _push_to_slurm
 from mesocentre.projects.models import Project
 from mesocentre.tenancy.registry import Event, subscribe
 
 
 def _push(projects) -> None:
-    from mesocentre.projects.services import _push_to_slurm
-
     actor = current_user()
     for project in projects.order_by("pk"):  # in one order, so that concurrent changes lock rows alike
         _push_to_slurm(project, actor)

@@ -84,7 +84,7 @@ def _rounds_open(now) -> int:
 
 
 def _consumption() -> int:
-    from mesocentre.projects.services import SLURM_PREFETCH, slurm_target
+    from mesocentre.projects.accounts import SLURM_PREFETCH, slurm_target
 
     sent = 0
     active = Project.objects.filter(allocations__status=Allocation.Status.ACTIVE).distinct()

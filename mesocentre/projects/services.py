@@ -1,4 +1,4 @@
-"""The verbs of projects, calls, reviews and allocations; and the contract with the Slurm backend.
+"""The verbs of projects, calls, reviews and allocations (the contract with the Slurm backend is ``accounts``).
 
 Every verb that changes what a cluster must see writes, in its own transaction, the project's whole desired
 Slurm account (``slurm_target``) to the operation queue through ``_push_to_slurm``.
@@ -8,15 +8,27 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mesocentre.core.roles import is_operator
 from mesocentre.projects import notifications
+from mesocentre.projects.accounts import (  # noqa: F401 - the Slurm contract, reached through the verbs' module too
+    LIVE_STATES,
+    MINUTES_PER_HOUR,
+    SLURM_PREFETCH,
+    _push_to_slurm,
+    account_removed_at,
+    check_slurm_limits,
+    desired_slurm_state,
+    removal_date,
+    remove_after_grace,
+    slurm_exclusion_reason,
+    slurm_target,
+    start_due,
+)
 from mesocentre.projects.models import (
     Allocation,
     AllocationRequest,
@@ -28,14 +40,10 @@ from mesocentre.projects.models import (
     ReviewAssignment,
 )
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
-from mesocentre.projects.models.calls import MAX_HOURS
 from mesocentre.projects.naming import account_name
 from mesocentre.projects.summary import round_summary  # noqa: F401 - a verb of this module, kept apart
-from mesocentre.provisioning.models import Operation
-from mesocentre.provisioning.services import enqueue
 
 Role = ProjectMembership.Role
-MINUTES_PER_HOUR = 60
 
 
 # ------------------------------------------------------------------------------------------------ checks
@@ -47,19 +55,6 @@ def _require_manager(actor, project: Project) -> None:
 def _require_operator(actor, what: str) -> None:
     if not is_operator(actor):
         raise PermissionDenied(_("Only operators %(what)s.") % {"what": what})
-
-
-def slurm_exclusion_reason(user) -> str | None:
-    """Why ``user`` is left out of the clusters, in words; None when the clusters may know them."""
-    if not user.is_active:
-        return _("%(user)s's account is deactivated: no cluster knows them any more.") % {"user": user}
-    if user.charter_accepted_at is None:
-        return _("%(user)s has not accepted the usage charter yet: no cluster knows them until they do.") % {
-            "user": user
-        }
-    if not user.unix_login:
-        return _("%(user)s has no Unix login yet: no cluster can know them.") % {"user": user}
-    return None
 
 
 # ------------------------------------------------------------------------------------------------ projects
@@ -77,25 +72,23 @@ def create_project(actor, *, pi=None, **fields) -> Project:
 
 @transaction.atomic
 def add_member(actor, project: Project, user, role: str = Role.MEMBER) -> ProjectMembership:
-    """Add (or change the role of) a member. A member who has not accepted the charter stays out of Slurm:
+    """Change the role of a member (or add one: people join by invitation, ``join_project``, but operators' tools
+    and the demo add directly). A member who has not accepted the charter stays out of Slurm:
     ``slurm_exclusion_reason(user)`` says why."""
     _require_manager(actor, project)
-    membership = ProjectMembership.objects.filter(project=project, user=user).first()
-    if membership is None:
-        membership = ProjectMembership.objects.create(project=project, user=user, role=role)
-    elif membership.role != role:
-        membership.role = role
-        membership.save()
-    _push_to_slurm(project, actor)
-    return membership
+    return _membership(project, user, role, actor, demote=True)
 
 
 @transaction.atomic
 def join_project(user, project: Project, role: str = Role.MEMBER) -> ProjectMembership:
     """An invitee who accepted joins (an invitation never demotes: a member invited as PI becomes one)."""
+    return _membership(project, user, role, user, demote=False)
+
+
+def _membership(project: Project, user, role: str, actor, *, demote: bool) -> ProjectMembership:
     membership = ProjectMembership.objects.filter(project=project, user=user).first()
     if membership is None:
-        try:  # two invitations accepted at once: the second finds the first's row, joining is idempotent
+        try:  # two adds at once: the second finds the first's row, adding is idempotent
             with transaction.atomic():
                 membership = ProjectMembership.objects.create(project=project, user=user, role=role)
         # The twin shows as the unique index's IntegrityError, or as full_clean's ValidationError once committed.
@@ -103,10 +96,10 @@ def join_project(user, project: Project, role: str = Role.MEMBER) -> ProjectMemb
             membership = ProjectMembership.objects.filter(project=project, user=user).first()
             if membership is None:
                 raise
-    if role == Role.PI and membership.role != role:
+    if membership.role != role and (demote or role == Role.PI):
         membership.role = role
         membership.save()
-    _push_to_slurm(project, user)
+    _push_to_slurm(project, actor)
     return membership
 
 
@@ -350,193 +343,6 @@ def expire_due(today=None, actor=None) -> list[Allocation]:
     for project in Project.objects.filter(pk__in={a.project_id for a in due}):
         _push_to_slurm(project, actor)
     return due
-
-
-# ------------------------------------------------------------------------------------------------ Slurm contract
-def _removals(cluster: str, keys: list[str] | None = None) -> dict[str, datetime.datetime]:
-    """Resource key → when the worker last removed that account from ``cluster``, in one query."""
-    removals = Operation.objects.filter(
-        backend="slurm",
-        resource_type="account",
-        resource_key__startswith=f"{cluster}:",
-        state=Operation.State.DONE,
-        target__state="absent",
-    )
-    if keys is not None:
-        removals = removals.filter(resource_key__in=keys)
-    latest: dict[str, datetime.datetime] = {}
-    for key, finished_at in removals.values_list("resource_key", "finished_at"):
-        latest[key] = max(finished_at, latest.get(key, finished_at))
-    return latest
-
-
-def account_removed_at(project: Project, cluster: str, after=None) -> datetime.datetime | None:
-    """When the project's account on ``cluster`` was last removed from Slurm (a removal the worker applied), if
-    that happened after ``after``. Slurm's usage of a removed account is gone with it: what was granted before must
-    not count again when a new allocation brings the account back."""
-    key = f"{cluster}:{account_name(project.code)}"
-    removed = _removals(cluster, [key]).get(key)
-    return removed if removed is not None and (after is None or removed > after) else None
-
-
-def _counted(project: Project, cluster: str, removed: datetime.datetime | None) -> list[Allocation]:
-    """The allocations on ``cluster`` that the account's limit counts: those granted since its last removal."""
-    return [a for a in project.allocations.all() if a.cluster == cluster and (removed is None or a.created > removed)]
-
-
-def removal_date(project: Project, cluster: str, here: list[Allocation] | None = None) -> datetime.date | None:
-    """The day the project's account on ``cluster`` may be removed: the grace period after its last allocation
-    there ended (or expired, if later), once every one of them has expired; None while one is active or suspended
-    (a pause, not an end), or when there is nothing left to remove. ``here``: the counted allocations, if known."""
-    if here is None:
-        here = _counted(project, cluster, account_removed_at(project, cluster))
-    if not here or any(a.status != Allocation.Status.EXPIRED for a in here):
-        return None
-    ended = max(max(a.ends_on, a.expired_on or a.ends_on) for a in here)
-    return ended + datetime.timedelta(days=settings.MESOCENTRE["SLURM_GRACE_DAYS"])
-
-
-_LOOK_UP = object()
-# What slurm_target reads of a project, fetched in a constant number of queries for any number of projects.
-SLURM_PREFETCH = (
-    "allocations__change_requests",
-    Prefetch("memberships", queryset=ProjectMembership.objects.select_related("user")),
-)
-
-
-def slurm_target(
-    project: Project, cluster: str | None = None, today: datetime.date | None = None, removed_at=_LOOK_UP
-) -> dict:
-    """The ABSOLUTE desired state of the project's Slurm account on ``cluster``.
-
-    Usage in Slurm never resets, so the limits are the cumulative total granted on that cluster (every
-    allocation since the account was last removed, with its approved change requests), in minutes; not active (no
-    active allocation, or the project suspended or closed) → limits 0, the account and its history stay; once every
-    allocation there has expired and the grace period has passed (``removal_date``), the account is absent.
-    ``removed_at``: the account's last removal when the caller looked it up for many projects at once.
-    """
-    allocations = list(project.allocations.all())
-    if cluster is None:
-        cluster = max(allocations, key=lambda a: (a.starts_on, a.pk)).cluster if allocations else DEFAULT_CLUSTER
-    removed = account_removed_at(project, cluster) if removed_at is _LOOK_UP else removed_at
-    here = _counted(project, cluster, removed)
-    day = today or timezone.localdate()
-    # An allocation counts from its start date; before it, it is scheduled: neither in the limit nor active. On
-    # its start day, the daily ``projects expire`` (``start_due``) queues the target that counts it.
-    started = [a for a in here if a.has_started(day)]
-    active = project.status == Project.Status.ACTIVE and any(a.status == Allocation.Status.ACTIVE for a in started)
-    cpu = sum(a.total_cpu_core_hours for a in started)
-    gpu = sum(a.total_gpu_hours for a in started)
-    members = project.memberships.all()  # with SLURM_PREFETCH, their users come along
-    users = sorted({m.user.unix_login for m in members if slurm_exclusion_reason(m.user) is None})
-    removal = removal_date(project, cluster, here)
-    state = "active" if active else "suspended"
-    # Nothing granted since a removal: it stays removed. Nothing granted at all (a grant withdrawn): limits 0.
-    if (not here and removed) or (removal is not None and removal <= day):
-        state, users = "absent", []
-    return {
-        "cluster": cluster,
-        "account": account_name(project.code),
-        "parent": account_name(project.paying_establishment.code),
-        "users": users,
-        "limits": {
-            "cpu": cpu * MINUTES_PER_HOUR if active else 0,
-            "gres/gpu": gpu * MINUTES_PER_HOUR if active else 0,
-        },
-        "state": state,
-    }
-
-
-def remove_after_grace(today: datetime.date | None = None, actor=None) -> list[dict]:
-    """Queue the removal of every account whose grace period has passed and whose removal is not under way or done;
-    one transaction per project, its row locked like every push."""
-    today = today or timezone.localdate()
-    grace = datetime.timedelta(days=settings.MESOCENTRE["SLURM_GRACE_DAYS"])
-    ended = Allocation.objects.filter(status=Allocation.Status.EXPIRED, ends_on__lte=today - grace)
-    queued = []
-    for pk in Project.objects.filter(pk__in=ended.values("project")).values_list("pk", flat=True):
-        with transaction.atomic():
-            project = Project.objects.select_for_update(of=("self",)).select_related("paying_establishment").get(pk=pk)
-            for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
-                target = slurm_target(project, cluster, today)
-                key = f"{cluster}:{target['account']}"
-                last = Operation.objects.for_resource("slurm", "account", key).order_by("-pk").first()
-                under_way = last is not None and last.target.get("state") == "absent" and last.state in LIVE_STATES
-                if target["state"] == "absent" and not under_way:
-                    enqueue("slurm", "account", key, target, requested_by=actor)
-                    queued.append(target)
-    return queued
-
-
-LIVE_STATES = (Operation.State.PENDING, Operation.State.RUNNING, Operation.State.WAITING, Operation.State.DONE)
-
-
-def start_due(today: datetime.date | None = None, actor=None) -> list[dict]:
-    """Queue the target of every project whose allocation started (today, or since the last queued target: a
-    missed day catches up) and whose latest queued target does not count it yet; one transaction per project."""
-    today = today or timezone.localdate()
-    running = Allocation.objects.filter(status=Allocation.Status.ACTIVE, starts_on__lte=today, ends_on__gte=today)
-    queued = []
-    for pk in Project.objects.filter(pk__in=running.values("project"), status=Project.Status.ACTIVE).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            locked = Project.objects.select_for_update(of=("self",)).select_related("paying_establishment")
-            project = locked.prefetch_related(*SLURM_PREFETCH).get(pk=pk)
-            for cluster in sorted({a.cluster for a in project.allocations.all() if a.has_started(today)}):
-                target = slurm_target(project, cluster, today)
-                key = f"{cluster}:{target['account']}"
-                last = Operation.objects.for_resource("slurm", "account", key).order_by("-pk").first()
-                if last is None or last.target != target:
-                    check_slurm_limits(target)
-                    enqueue("slurm", "account", key, target, requested_by=actor)
-                    queued.append(target)
-    return queued
-
-
-def _push_to_slurm(project: Project, actor, also: list[str] | tuple = ()) -> list:
-    """Queue the project's target on every cluster it has an allocation on, in the caller's transaction.
-
-    The project's row is locked first, so that two changes of one project (a member added while an allocation is
-    resumed) compute their targets one after the other and the last queued holds both."""
-    locked = Project.objects.select_for_update(of=("self",)).select_related("paying_establishment")
-    project = locked.prefetch_related(*SLURM_PREFETCH).get(pk=project.pk)
-    operations = []
-    for cluster in sorted(set(project.allocations.values_list("cluster", flat=True)) | set(also)):
-        target = slurm_target(project, cluster)
-        check_slurm_limits(target)
-        key = f"{cluster}:{target['account']}"
-        operations.append(enqueue("slurm", "account", key, target, requested_by=actor))
-    return operations
-
-
-def check_slurm_limits(target: dict) -> None:
-    """Refuse a target whose limits Slurm would not take, before it is queued (and the caller's change with it).
-
-    Slurm keeps GrpTRESMins in unsigned 64-bit integers; the bound here is far lower: the platform's most hours
-    (``MAX_HOURS``) in minutes, so that no absurd figure (a typo, a sum of them) ever reaches a cluster."""
-    bound = MAX_HOURS * MINUTES_PER_HOUR
-    for tres, minutes in target["limits"].items():
-        if not isinstance(minutes, int) or not 0 <= minutes <= bound:
-            raise ValidationError(
-                {
-                    "limits": _(
-                        "The %(tres)s limit of %(account)s would be %(minutes)s minutes: Slurm is given at most "
-                        "%(bound)s."
-                    )
-                    % {"tres": tres, "account": target["account"], "minutes": minutes, "bound": bound}
-                }
-            )
-
-
-def desired_slurm_state(cluster: str) -> list[dict]:
-    """Every project's target on ``cluster``, for reconciliation."""
-    projects = Project.objects.filter(allocations__cluster=cluster).distinct().select_related("paying_establishment")
-    removals = _removals(cluster)
-    return [
-        slurm_target(project, cluster, removed_at=removals.get(f"{cluster}:{account_name(project.code)}"))
-        for project in projects.prefetch_related(*SLURM_PREFETCH).order_by("code")
-    ]
 
 
 def consumption(project: Project) -> list[dict]:
