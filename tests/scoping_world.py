@@ -203,8 +203,9 @@ def seed_invitations(w) -> None:
     outsider: none of the five roles is its invitee."""
     from django.utils import timezone
 
+    from mesocentre.core.tokens import token_digest
     from mesocentre.projects.models import ProjectInvitation
-    from mesocentre.tenancy.invitation_models import EstablishmentInvitation, token_digest
+    from mesocentre.tenancy.invitation_models import EstablishmentInvitation
 
     expires = timezone.now() + datetime.timedelta(days=14)
     for t in ("A", "B"):

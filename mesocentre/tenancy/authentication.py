@@ -9,8 +9,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
+from mesocentre.core.tokens import token_digest
 from mesocentre.tenancy.models import ApiToken, User
-from mesocentre.tenancy.services import token_digest
 
 # How stale last_used_at may get: it tells an owner whether a token is still in use, not every call, and writing
 # it at every call would make each read of the API a write.

@@ -10,7 +10,6 @@ apps above define (projects' for projects), found by ``invitation_kinds()``.
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,10 +32,6 @@ def invitation_kinds() -> dict[str, type[Invitation]]:
     from django.apps import apps
 
     return {model.kind: model for model in apps.get_models() if issubclass(model, Invitation)}
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class InvitationQuerySet(ScopedQuerySet):

@@ -1,8 +1,6 @@
 """Tenancy verbs."""
 
 import datetime
-import hashlib
-import secrets
 from collections.abc import Callable
 
 from django.core import signing
@@ -12,9 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mesocentre.core.notify import notify_address
+from mesocentre.core.tokens import new_token, token_digest
 from mesocentre.tenancy.models import ApiToken, Establishment, Membership, User
-
-TOKEN_BYTES = 32  # 256 random bits: a key nobody guesses, and whose plain SHA-256 nobody reverses
 
 
 def add_member(actor: User, establishment: Establishment, user: User, role: str = Membership.Role.MEMBER) -> Membership:
@@ -31,11 +28,6 @@ def remove_member(actor: User, membership: Membership) -> None:
     membership.delete()  # the model refuses to leave the establishment without a manager
 
 
-def token_digest(key: str) -> str:
-    """What ApiToken stores of a key: its SHA-256, in hexadecimal."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @transaction.atomic
 def rotate_token(user: User) -> str:
     """A new personal API token; the old one stops working at once.
@@ -43,7 +35,7 @@ def rotate_token(user: User) -> str:
     Returns the key: the only time it exists in clear, since only its digest is stored. Show it once.
     """
     ApiToken.objects.filter(user=user).delete()
-    key = secrets.token_urlsafe(TOKEN_BYTES)
+    key = new_token()
     ApiToken.objects.create(user=user, prefix=key[: ApiToken.PREFIX_LENGTH], digest=token_digest(key))
     return key
 
