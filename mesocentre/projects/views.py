@@ -87,7 +87,7 @@ def project_detail(request, code: str):
         "members": members,
         "can_manage": can_manage,
         "form": form,
-        "invitations": project.invitations.filter(status="pending") if can_manage else [],
+        "invitations": project.invitations.pending() if can_manage else [],
         "allocations": project.allocations.prefetch_related("change_requests"),
         "operator": is_operator(request.user),
         "statuses": Allocation.Status.choices,

@@ -6,7 +6,6 @@ nobody has is recorded, listed and answered exactly like one to a real person; o
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
 from django.contrib.auth.password_validation import validate_password
@@ -17,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mesocentre.core.notify import notify_address
-from mesocentre.tenancy.invitation_models import VALID_FOR, Invitation, invitation_kinds, token_digest
+from mesocentre.core.tokens import new_token, token_digest
+from mesocentre.tenancy.invitation_models import VALID_FOR, Invitation, invitation_kinds
 from mesocentre.tenancy.models import User
 
-TOKEN_BYTES = 32
 MAX_ADDRESS = 254
 
 
@@ -51,7 +50,7 @@ def invite(actor, target, to: str, link: Callable[[str], str], **fields) -> Invi
         invitee = User.objects.filter(email__iexact=to, is_active=True).first()
     else:
         invitee = User.objects.filter(username=to, is_active=True).first()
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     invitation = model(
         **{model.target_field: target},
         email=to if by_email else "",
@@ -133,5 +132,10 @@ def sign_up(token: str, *, username: str, first_name: str, last_name: str, passw
 
 def pending_for(user) -> list[Invitation]:
     """The invitations waiting for ``user``'s answer, of every kind, newest first."""
-    rows = [inv for model in invitation_kinds().values() for inv in model.objects.addressed_to(user).pending()]
+    rows = [
+        invitation
+        for model in invitation_kinds().values()
+        # what the page shows of each: its target (describe()) and who invited
+        for invitation in model.objects.addressed_to(user).pending().select_related(model.target_field, "invited_by")
+    ]
     return sorted(rows, key=lambda inv: inv.created, reverse=True)

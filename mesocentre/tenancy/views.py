@@ -42,7 +42,7 @@ def establishment_detail(request, code: str):
         "memberships": memberships,
         "can_manage": can_manage,
         "form": form,
-        "invitations": establishment.invitations.filter(status="pending") if can_manage else [],
+        "invitations": establishment.invitations.pending() if can_manage else [],
         "laboratories": establishment.laboratories.all(),
     }
     return render(request, "tenancy/establishment_detail.html", context, status=400 if form and form.errors else 200)

@@ -153,3 +153,27 @@ def test_a_bad_invitee_is_refused_naming_the_field(univ, api, to):
     response = api.post("/api/tenancy/invitations/", {"establishment": univ.pk, "to": to, "role": "member"})
     assert response.status_code == 400 and "to" in response.json()
     assert not EstablishmentInvitation.objects.exists()
+
+
+def test_my_invitations_page_costs_the_same_for_one_invitation_or_many(univ, client, user_factory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mesocentre.tenancy.models import Establishment
+
+    alice = user_factory("alice", email="alice@example.org")
+    client.force_login(alice)
+
+    def invite_to(code: str) -> None:
+        other = Establishment.objects.create(code=code, name=code.upper(), kind="university")
+        Membership.objects.create(user=boss_of(univ), establishment=other, role="manager")
+        invitations.invite(boss_of(univ), other, "alice", lambda token: token, role="member")
+
+    invite_to("first")
+    with CaptureQueriesContext(connection) as one:
+        assert "FIRST" in client.get("/tenancy/invitations/").content.decode()
+    for n in range(5):
+        invite_to(f"more{n}")
+    with CaptureQueriesContext(connection) as six:
+        assert "MORE4" in client.get("/tenancy/invitations/").content.decode()
+    assert len(six) == len(one)
