@@ -1,0 +1,10 @@
+"""Portal pages: thin, they call ``services`` and render; every lookup goes through ``visible_to``."""
+
+from mesocentre.projects.views.allocations import (  # noqa: F401
+    allocation_status,
+    change_request_create,
+    change_request_decide,
+    change_request_list,
+)
+from mesocentre.projects.views.committee import decide, request_create, review_form, round_detail  # noqa: F401
+from mesocentre.projects.views.project_pages import member_remove, project_close, project_detail, project_list  # noqa: F401

@@ -1,0 +1,96 @@
+"""A project's own pages: the list, the page, its members, its closing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mesocentre.core.roles import is_operator
+from mesocentre.projects import services
+from mesocentre.projects.models import (
+    Allocation,
+    ChangeRequest,
+    Project,
+    ProjectMembership,
+    Review,
+    Round,
+)
+from mesocentre.projects.views.common import refusal
+from mesocentre.tenancy.forms import InviteForm
+from mesocentre.tenancy.views import invite_from
+
+
+@login_required
+def project_list(request):
+    projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
+    rounds = [r for r in Round.objects.select_related("call") if r.is_open]
+    pending = (
+        ChangeRequest.objects.visible_to(request.user).filter(status=ChangeRequest.Status.PENDING).count()
+        if is_operator(request.user)
+        else None
+    )
+    leaderless = list(Project.objects.without_pi().order_by("code")) if is_operator(request.user) else []
+    context = {"projects": projects, "open_rounds": rounds, "pending_changes": pending, "leaderless": leaderless}
+    return render(request, "projects/project_list.html", context)
+
+
+@login_required
+def project_detail(request, code: str):
+    project = get_object_or_404(Project.objects.visible_to(request.user), code=code)
+    can_manage = Project.objects.managed_by(request.user).filter(pk=project.pk).exists()
+    form = InviteForm(request.POST or None, roles=ProjectMembership.Role.choices) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if invite_from(request, form, project):
+            return redirect("projects:project_detail", code=code)
+    status = 400 if form and form.errors else 200
+    memberships = project.memberships.select_related("user")
+    members = [(m, services.slurm_exclusion_reason(m.user)) for m in memberships]
+    context = {
+        "project": project,
+        "members": members,
+        "can_manage": can_manage,
+        "form": form,
+        "invitations": project.invitations.pending() if can_manage else [],
+        "allocations": project.allocations.prefetch_related("change_requests"),
+        "operator": is_operator(request.user),
+        "statuses": Allocation.Status.choices,
+        "requests": project.requests.select_related("round__call"),
+        "reviews": Review.objects.visible_to(request.user).filter(assignment__request__project=project),
+        "show_private": is_operator(request.user),
+        "grants": project.grants.all(),
+        "publications": project.publications.all(),
+        "slurm_target": services.slurm_target(project) if project.allocations.exists() else None,
+        "consumption": services.consumption(project),
+    }
+    return render(request, "projects/project_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def member_remove(request, pk: int):
+    membership = get_object_or_404(ProjectMembership.objects.visible_to(request.user), pk=pk)
+    code = membership.project.code
+    try:
+        services.remove_member(request.user, membership)
+    except ValidationError as exc:
+        messages.error(request, refusal(exc))
+        return redirect("projects:project_detail", code=code)
+    messages.success(request, _("Member removed."))
+    return redirect("projects:project_detail", code=code)
+
+
+@login_required
+@require_POST
+def project_close(request, code: str):
+    project = get_object_or_404(Project.objects.visible_to(request.user), code=code)
+    try:
+        services.close_project(request.user, project)
+    except ValidationError as exc:
+        messages.error(request, refusal(exc))
+    else:
+        messages.success(request, _("The project is closed; its allocations have expired."))
+    return redirect("projects:project_detail", code=code)
