@@ -56,11 +56,22 @@ def emails_of_b(c: Ctx):
     return sorted(User.objects.filter(memberships__establishment=c.w.B.establishment).values_list("email"))
 
 
+def home_shows(w, role: str) -> list[str]:
+    """The offer for everyone; each signed-in role's dashboard, with its own rows (and never the others')."""
+    return ["Offering a"] + {
+        "anonymous": ["The regional research datacenter, in one place"],
+        "member_a": ['id="dashboard-projects"', f'data-project="{w.A.project.code}"'],
+        "manager_a": ['id="dashboard-establishments"', f'data-establishment="{w.A.establishment.code}"'],
+        "reviewer": ['id="dashboard-reviews"', "No review waits for you."],
+        "operator": ['id="dashboard-operations"', w.A.task.title, w.B.task.title],
+    }[role]
+
+
 QUOTE = {"period": "year", "price_list": "academic", "items": [{"kind": "hpc", "core_hours": "1000"}]}
 
 CASES: list[Case] = [
     # ---- public pages
-    Case("portal:home", readers=EVERYONE, shows=lambda w, role: ["Offering a"]),
+    Case("portal:home", readers=EVERYONE, shows=lambda w, role: home_shows(w, role)),
     Case("catalogue:offering_list", readers=EVERYONE, shows=lambda w, role: ["Offering a", "Offering b"]),
     Case(
         "catalogue:offering_detail",

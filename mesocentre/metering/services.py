@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import TruncDate
 
 from mesocentre.metering.collectors import finished_slurm_jobs
@@ -40,6 +40,23 @@ def consumed_hours(source: str, account: str) -> tuple[Decimal, Decimal]:
         cpu=Sum("cpu_seconds"), gpu=Sum("gpu_seconds")
     )
     return Decimal(totals["cpu"] or 0) / HOUR, Decimal(totals["gpu"] or 0) / HOUR
+
+
+def consumed_hours_of(pairs) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+    """``consumed_hours`` of many (source, account) pairs in one query: a pair nothing was recorded for is absent."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    wanted = Q()
+    for source, account in pairs:
+        wanted |= Q(source=source, account=account)
+    rows = (
+        UsageRecord.objects.filter(wanted)
+        .order_by()
+        .values("source", "account")
+        .annotate(cpu=Sum("cpu_seconds"), gpu=Sum("gpu_seconds"))
+    )
+    return {(r["source"], r["account"]): (Decimal(r["cpu"]) / HOUR, Decimal(r["gpu"]) / HOUR) for r in rows}
 
 
 def cumulative_core_hours_by_day(source: str, account: str) -> list[tuple[datetime.date, Decimal]]:

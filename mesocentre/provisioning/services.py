@@ -144,10 +144,10 @@ def complete_manual_task(task: ManualTask, actor, done: bool, comment: str) -> M
 
 def unconfigured_slurm_clusters() -> list[str]:
     """Clusters that unfinished Slurm operations name but nobody declared: their operations can only wait."""
-    from mesocentre.provisioning.slurm.clusters import cluster_config
+    from mesocentre.provisioning.slurm.clusters import configured
 
     unfinished = Operation.objects.filter(backend="slurm").exclude(
         state__in=[Operation.State.DONE, Operation.State.CANCELLED]
     )
     names = {key.partition(":")[0] for key in unfinished.values_list("resource_key", flat=True)}
-    return sorted(name for name in names if cluster_config(name) is None)
+    return sorted(names - configured(names))

@@ -76,6 +76,16 @@ def get_cluster(name: str) -> ClusterSpec:
     raise ClusterNotConfigured(name)
 
 
+def configured(names) -> set[str]:
+    """Which of ``names`` ``get_cluster`` would find, in one query however many names."""
+    from mesocentre.provisioning.models import SlurmCluster
+
+    names = set(names)
+    rows = dict(SlurmCluster.objects.filter(name__in=names).values_list("name", "is_active"))
+    env = _from_environment() if names - set(rows) else None
+    return {name for name in names if rows.get(name) or (name not in rows and env is not None and env.name == name)}
+
+
 def cluster_config(name: str) -> tuple[str, str] | None:
     """``(name, slurm_conf)`` of a declared cluster, None if there is none of that name."""
     try:

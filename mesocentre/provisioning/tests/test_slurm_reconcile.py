@@ -12,7 +12,7 @@ from mesocentre.provisioning.drivers import get_driver
 from mesocentre.provisioning.models import Operation, SlurmCluster
 from mesocentre.provisioning.slurm import reconcile
 from mesocentre.provisioning.slurm.client import AccountSpec
-from mesocentre.provisioning.slurm.clusters import cluster_config, declared_clusters
+from mesocentre.provisioning.slurm.clusters import cluster_config, configured, declared_clusters
 from mesocentre.provisioning.tests.test_slurm_driver import target
 from mesocentre.provisioning.worker import Worker
 
@@ -46,6 +46,8 @@ def test_clusters_are_declared_by_rows_or_by_the_environment(db, monkeypatch, no
     SlurmCluster.objects.create(name="old", slurm_conf="/etc/old/slurm.conf", is_active=False)
     assert cluster_config("gpu") == ("gpu", "/etc/slurm-gpu/slurm.conf") and cluster_config("old") is None
     assert [c.name for c in declared_clusters()] == ["gpu", "mesocentre"]
+    # What the queue's pages ask of many names at once, as cluster_config answers each.
+    assert configured(["gpu", "old", "mesocentre", "nowhere"]) == {"gpu", "mesocentre"}
     for bad in ({"name": "Big Iron; reboot"}, {"slurm_conf": "relative/slurm.conf"}, {"root_account": "a,b"}):
         with pytest.raises(ValidationError):
             SlurmCluster.objects.create(**{"name": "ok", "slurm_conf": "/etc/slurm.conf", **bad})
