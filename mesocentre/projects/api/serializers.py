@@ -213,6 +213,10 @@ class RoundSummaryRowSerializer(_Figures):
     code = serializers.CharField()
     name = serializers.CharField()
     share_of_cpu_budget = serializers.DecimalField(7, 1, allow_null=True, coerce_to_string=False)
+    budget_cpu = serializers.IntegerField(allow_null=True, help_text="The round's line for it, if any.")
+    budget_gpu = serializers.IntegerField(allow_null=True)
+    remaining_cpu = serializers.IntegerField(allow_null=True)
+    remaining_gpu = serializers.IntegerField(allow_null=True)
 
 
 class RoundSummarySerializer(_Figures):
@@ -226,3 +230,5 @@ class RoundSummarySerializer(_Figures):
     share_of_gpu_budget = serializers.DecimalField(7, 1, allow_null=True, coerce_to_string=False)
     by_theme = RoundSummaryRowSerializer(many=True)
     by_laboratory = RoundSummaryRowSerializer(many=True, required=False, help_text="Operators only.")
+    budgeted_by_theme = serializers.BooleanField(help_text="The round shares its budget out by theme.")
+    budgeted_by_laboratory = serializers.BooleanField(help_text="The round shares its budget out by laboratory.")

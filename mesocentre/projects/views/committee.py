@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mesocentre.core.roles import is_operator
@@ -78,6 +79,7 @@ def round_detail(request, pk: int):
         "summary": summary,
         "operator": operator,
         "assign_form": assign_form,
+        "upcoming": round.is_upcoming_at(timezone.now()),
     }
     return render(request, "projects/round_detail.html", context, status=status)
 
