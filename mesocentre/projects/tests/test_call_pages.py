@@ -131,3 +131,28 @@ def test_the_round_page_shows_the_lines_budget_and_what_is_left(w, client):
     client.force_login(w.operator)
     page = client.get(reverse("projects:round_detail", args=[w.round.pk])).content.decode()
     assert "Core-hours left" in page and "300,000" in page
+
+
+def test_the_api_opens_calls_and_rounds_and_closes_them_for_operators_only(w, api):
+    services.add_round_budget(w.operator, w.round, theme=w.theme, cpu_budget=300_000, gpu_budget=0)
+    services.add_round_budget(w.operator, w.round, laboratory=w.lab, cpu_budget=100_000, gpu_budget=0)
+    body = {"call": w.call.pk, "name": "API", "opens_at": "2026-09-01T00:00:00Z", "closes_at": "2026-10-01T00:00:00Z",
+            "cpu_budget": 1000, "reviews_due_on": "2026-09-15"}  # fmt: skip
+    api.force_authenticate(w.pi)
+    assert api.post("/api/projects/calls/", {"code": "x", "name": "X"}, format="json").status_code == 403
+    assert api.post("/api/projects/rounds/", body, format="json").status_code == 403
+    assert api.post(f"/api/projects/rounds/{w.round.pk}/close/").status_code == 403
+    mine = api.get(f"/api/projects/rounds/{w.round.pk}/").json()
+    assert [line["theme"] for line in mine["budgets"]] == [w.theme.pk], "the laboratory lines are the operators'"
+    api.force_authenticate(w.operator)
+    refused = api.post("/api/projects/rounds/", body, format="json")
+    assert refused.status_code == 400 and "reviews_due_on" in refused.json()
+    assert not Round.objects.filter(name="API").exists()
+    made = api.post("/api/projects/rounds/", {**body, "reviews_due_on": "2026-10-02"}, format="json")
+    assert made.status_code == 201 and made.json()["reviews_due_on"] == "2026-10-02"
+    assert api.post("/api/projects/calls/", {"code": "x", "name": "X"}, format="json").status_code == 201
+    assert len(api.get(f"/api/projects/rounds/{w.round.pk}/").json()["budgets"]) == 2
+    closed = api.post(f"/api/projects/rounds/{w.round.pk}/close/")
+    assert closed.status_code == 200 and closed.json()["is_open"] is False
+    again = api.post(f"/api/projects/rounds/{w.round.pk}/close/")
+    assert again.status_code == 400 and "already closed" in again.json()["closes_at"][0]
