@@ -86,6 +86,11 @@ class Round(TimestampedModel):
         return self.reviews_due_on or timezone.localdate(self.closes_at)
 
     def clean(self):
+        for name in ("opens_at", "closes_at"):
+            # A year like 9999 would overflow once moved to local time: refuse it here, as a 400.
+            value = getattr(self, name)
+            if value and not 2000 <= value.year <= 2999:
+                raise ValidationError({name: _("A round's dates lie between the years 2000 and 2999.")})
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A round closes after it opens.")})
         check_hours(cpu_budget=self.cpu_budget, gpu_budget=self.gpu_budget)

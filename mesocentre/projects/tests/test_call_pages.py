@@ -156,3 +156,11 @@ def test_the_api_opens_calls_and_rounds_and_closes_them_for_operators_only(w, ap
     assert closed.status_code == 200 and closed.json()["is_open"] is False
     again = api.post(f"/api/projects/rounds/{w.round.pk}/close/")
     assert again.status_code == 400 and "already closed" in again.json()["closes_at"][0]
+
+
+def test_the_decision_form_says_what_is_left_of_the_theme_and_laboratory_lines(w, client):
+    services.add_round_budget(w.operator, w.round, theme=w.theme, cpu_budget=300_000, gpu_budget=0)
+    request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1000, justification="Runs.")
+    client.force_login(w.operator)
+    page = client.get(reverse("projects:decide", args=[request.pk])).content.decode()
+    assert "Left in the budget of the theme Fluid mechanics: 300,000 core-hours" in page

@@ -23,6 +23,7 @@ from mesocentre.projects.models import (
     ReviewAssignment,
     Round,
 )
+from mesocentre.projects.models.budgets import budgets_for
 from mesocentre.projects.views.common import form_page, refusal
 
 
@@ -121,7 +122,16 @@ def decide(request, pk: int):
     form = DecisionForm(request.POST or None, initial=initial)
     reviews = Review.objects.filter(assignment__request=item).select_related("assignment__reviewer")
     cpu_left, gpu_left = item.round.remaining(exclude_request=item)
-    context = {"item": item, "form": form, "reviews": reviews, "cpu_left": cpu_left, "gpu_left": gpu_left}
+    # The theme's and laboratory's lines the project draws on, with what is left of each.
+    lines = [(line, *line.remaining(exclude_request=item)) for line in budgets_for(item)]
+    context = {
+        "item": item,
+        "form": form,
+        "reviews": reviews,
+        "cpu_left": cpu_left,
+        "gpu_left": gpu_left,
+        "lines": lines,
+    }
 
     def record(data):
         if isinstance(services.decide(request.user, item, **data), Allocation):
