@@ -42,7 +42,7 @@ def round_summary(round) -> dict:
     for line in round.budgets.select_related("theme", "laboratory"):
         subject = line.subject
         labels[(line.kind, subject.code)] = subject.name
-        groups[line.kind][subject.code]  # noqa: B018 - the defaultdict makes its row
+        groups[line.kind].setdefault(subject.code, dict(blank))
         lines[(line.kind, subject.code)] = line
 
     def budget(kind, code, row):

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from mesocentre.core.formatting import number
 from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedModel
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
@@ -109,10 +110,12 @@ class Round(TimestampedModel):
                 ("gpu_budget", self.gpu_budget, shared["gpu"] or 0),
             ):
                 if budget is not None and budget < taken:
-                    raise ValidationError(
-                        {field: _("The round's budget lines by %(kind)s already share out %(taken)s hours.")
-                         % {"kind": _("theme") if kind == "theme" else _("laboratory"), "taken": taken}}
-                    )  # fmt: skip
+                    message = (
+                        _("The round's budget lines by theme already share out %(taken)s hours.")
+                        if kind == "theme"
+                        else _("The round's budget lines by laboratory already share out %(taken)s hours.")
+                    )
+                    raise ValidationError({field: message % {"taken": number(taken)}})
 
     def remaining(self, exclude_request=None) -> tuple[int, int]:
         """(core-hours, GPU hours) of the budget not yet granted by the round's decisions (but ``exclude_request``'s,
