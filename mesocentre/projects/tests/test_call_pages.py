@@ -164,3 +164,18 @@ def test_the_decision_form_says_what_is_left_of_the_theme_and_laboratory_lines(w
     client.force_login(w.operator)
     page = client.get(reverse("projects:decide", args=[request.pk])).content.decode()
     assert "Left in the budget of the theme Fluid mechanics: 300,000 core-hours" in page
+
+
+def test_the_portal_refuses_a_decision_beyond_a_lines_budget_without_the_override(w, client):
+    services.add_round_budget(w.operator, w.round, laboratory=w.lab, cpu_budget=500, gpu_budget=0)
+    request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1000, justification="Runs.")
+    client.force_login(w.operator)
+    path = reverse("projects:decide", args=[request.pk])
+    data = {"cpu_core_hours": 1000, "gpu_hours": 0, "starts_on": "2026-07-01", "ends_on": "2027-06-30",
+            "cluster": "mesocentre"}  # fmt: skip
+    refused = client.post(path, data)
+    assert refused.status_code == 400
+    assert "laboratory lab — Lab has 500 core-hours" in refused.context["form"].errors["override_budget"][0]
+    assert not hasattr(type(request).objects.get(pk=request.pk), "decision"), "nothing written"
+    granted = client.post(path, {**data, "override_budget": "on", "override_reason": "Strategic."})
+    assert granted.status_code == 302 and w.project.allocations.get().cpu_core_hours == 1000
