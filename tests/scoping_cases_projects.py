@@ -7,6 +7,12 @@ PI_A = frozenset({"member_a", "operator"})  # member_a is the PI of A's project;
 COMMITTEE = frozenset({"reviewer", "operator"})
 
 
+def _model(name: str):
+    from django.apps import apps
+
+    return apps.get_model("projects", name)
+
+
 def project_invitations(c: Ctx):
     return sorted(c.obj.invitations.values_list("pk", flat=True))
 
@@ -136,6 +142,93 @@ PROJECT_CASES: list[Case] = [
         writes={"POST": Write(OPERATOR, patch(approve="yes"))},
         why="POST only: operators approve or refuse",
     ),
+    Case(
+        "projects:project_create",
+        readers=OF_A,
+        writes={
+            "POST": Write(
+                OF_A,
+                lambda c: {
+                    "code": f"new-{c.tenant.lower()}",
+                    "title": "New",
+                    "laboratory": getattr(c.w, c.tenant).laboratory.pk,
+                    "paying_establishment": getattr(c.w, c.tenant).establishment.pk,
+                    "theme": c.w.theme.pk,
+                    "starts_on": "2026-07-01",
+                },
+                state=lambda c: sorted(_model("Project").objects.values_list("code", flat=True)),
+            )
+        },
+        why="operators, and anyone an establishment counts as a member, in a laboratory of their memberships",
+    ),
+    Case("projects:call_list", readers=AUTHENTICATED, tenant=False, why="calls and rounds are public"),
+    Case("projects:call_detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.call, kwargs=by_code),
+    Case(
+        "projects:call_create",
+        readers=OPERATOR,
+        tenant=False,
+        writes={
+            "POST": Write(
+                OPERATOR, patch(code="new-call", name="New call"), state=lambda c: _model("Call").objects.count()
+            )
+        },
+    ),
+    Case(
+        "projects:round_create",
+        readers=OPERATOR,
+        tenant=False,
+        target=lambda w, t: w.call,
+        kwargs=by_code,
+        writes={
+            "POST": Write(
+                OPERATOR,
+                patch(
+                    name="New round",
+                    opens_at="2026-07-01T00:00",
+                    closes_at="2026-08-01T00:00",
+                    cpu_budget=1000,
+                    gpu_budget=0,
+                ),
+                state=lambda c: c.obj.rounds.count(),
+            )
+        },  # fmt: skip
+    ),
+    Case(
+        "projects:round_close",
+        readers=NOBODY,
+        tenant=False,
+        target=of("round"),
+        writes={"POST": Write(OPERATOR)},
+        why="POST only: operators close an open round early",
+    ),
+    Case(
+        "projects:round_budget_create",
+        readers=OPERATOR,
+        tenant=False,
+        target=of("round"),
+        writes={
+            "POST": Write(
+                OPERATOR,
+                lambda c: {"laboratory": getattr(c.w, c.tenant).laboratory.pk, "cpu_budget": 100, "gpu_budget": 0},
+                state=lambda c: c.obj.budgets.count(),
+            )
+        },
+        why="operators share a round's budget out by theme and laboratory",
+    ),
+    Case(
+        "projects:round_budget_delete",
+        readers=NOBODY,
+        tenant=False,
+        target=of("round_budget"),
+        writes={"POST": Write(OPERATOR, state=lambda c: _model("RoundBudget").objects.filter(pk=c.obj.pk).exists())},
+        why="POST only: operators remove a line of a round's budget",
+    ),
+    Case(
+        "projects:assignment_list",
+        readers=COMMITTEE,
+        tenant=False,
+        why="a reviewer's own assignments (operators: theirs, if any)",
+    ),
     # ---- projects API
     api("projects-api:api-root", readers=AUTHENTICATED),
     api(
@@ -186,9 +279,41 @@ PROJECT_CASES: list[Case] = [
         target=of("student_membership"),
         writes={"DELETE": Write(PI_A)},
     ),
-    api("projects-api:call-list", readers=AUTHENTICATED, tenant=False, listing=everything("projects.Call")),
+    api(
+        "projects-api:call-list",
+        readers=AUTHENTICATED,
+        tenant=False,
+        listing=everything("projects.Call"),
+        writes={"POST": Write(OPERATOR, patch(code="api-call", name="API call"))},
+    ),
     api("projects-api:call-detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.call),
-    api("projects-api:round-list", readers=AUTHENTICATED, tenant=False, listing=everything("projects.Round")),
+    api(
+        "projects-api:round-list",
+        readers=AUTHENTICATED,
+        tenant=False,
+        listing=everything("projects.Round"),
+        writes={
+            "POST": Write(
+                OPERATOR,
+                lambda c: {
+                    "call": c.w.call.pk,
+                    "name": "API round",
+                    "opens_at": "2026-07-01T00:00:00Z",
+                    "closes_at": "2026-08-01T00:00:00Z",
+                    "cpu_budget": 1000,
+                    "reviews_due_on": "2026-08-15",
+                },
+            )
+        },  # fmt: skip
+    ),
+    api(
+        "projects-api:round-close",
+        readers=NOBODY,
+        tenant=False,
+        target=of("round"),
+        writes={"POST": Write(OPERATOR)},
+        why="POST only: operators close an open round early",
+    ),
     api("projects-api:round-detail", readers=AUTHENTICATED, tenant=False, target=of("round")),
     api(
         "projects-api:round-summary",

@@ -136,6 +136,7 @@ def seed_projects(w) -> None:
         Review,
         ReviewAssignment,
         Round,
+        RoundBudget,
     )
     from mesocentre.tenancy.models import User
 
@@ -157,6 +158,7 @@ def seed_projects(w) -> None:
             cpu_budget=10_000,
             gpu_budget=100,
         )
+        tn.round_budget = make(RoundBudget, round=tn.round, theme=w.theme, cpu_budget=5_000, gpu_budget=50)
         tn.project = make(
             Project,
             code=f"{m}-project",

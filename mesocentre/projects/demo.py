@@ -1,4 +1,4 @@
-"""Demo projects: an HPC call with a decided round and an open one, eight projects across the themes, recent usage.
+"""Demo projects: an HPC call with a decided round and an open one (its budget shared out by theme), eight projects across the themes, recent usage.
 
 Every date counts from the day the demo was first loaded (``day``): the decided round closed months ago, its
 allocations run now, the second round is open, the projects' jobs ran over the last weeks. Rows are found by natural
@@ -25,6 +25,7 @@ from mesocentre.projects.models import (
     Review,
     ReviewAssignment,
     Round,
+    RoundBudget,
 )
 from mesocentre.projects.naming import account_name
 from mesocentre.tenancy.demo import charter_day
@@ -98,6 +99,13 @@ OPEN = [
     ("irit-hybrid-ai", 2_500_000, 25_000, 5_000, [("reviewer", 4)]),
     ("lpt-lattice", 4_000_000, 0, 2_000, [("reviewer", 5), ("reviewer-isae", None)]),
     ("genphyse-genomics", 1_200_000, 4_000, 20_000, [("reviewer-isae", 3)]),
+]
+# Round 2's budget shared out by theme (core-hours, GPU hours): within its 20 M core-hours and 30 000 GPU hours.
+OPEN_BUDGETS = [
+    ("numerical-methods", 5_000_000, 25_000),
+    ("theoretical-physics", 5_000_000, 0),
+    ("life", 3_000_000, 5_000),
+    ("fluids", 4_000_000, 0),
 ]
 # Recent usage, as Slurm's accounting would give it: (project, share of its core-hours used, share of its GPU
 # hours), spread over daily jobs of the 28 days before the demo's day. cirimat-alloys is past the 80 % warning.
@@ -196,6 +204,11 @@ def _open_round(when: Timeline, projects, call) -> None:
         defaults={"opens_at": when.round2[0], "closes_at": when.round2[1], "cpu_budget": 20_000_000,
                   "gpu_budget": 30_000},
     )  # fmt: skip
+    themes = {t.code: t for t in ScientificTheme.objects.filter(code__in=[code for code, *_ in OPEN_BUDGETS])}
+    for code, cpu, gpu in OPEN_BUDGETS:
+        RoundBudget.objects.get_or_create(
+            round=open_round, theme=themes[code], defaults={"cpu_budget": cpu, "gpu_budget": gpu}
+        )
     reviewers = {u.username: u for u in User.objects.filter(username__in=["reviewer", "reviewer-isae"])}
     for code, cpu, gpu, scratch, reviews in OPEN:
         request = _request(projects[code], open_round, cpu, gpu, scratch, when.round2_submitted, "under_review")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesocentre.projects.models import Allocation, ChangeRequest, Round
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
-from mesocentre.tenancy.models import User
+from mesocentre.tenancy.models import Establishment, Laboratory, ScientificTheme, User
 
 
 class UsernameField(forms.CharField):
@@ -91,3 +91,64 @@ class ChangeDecisionForm(forms.Form):
     approve = forms.TypedChoiceField(
         label=_("Decision"), coerce=lambda v: v == "yes", choices=[("yes", _("Approve")), ("no", _("Refuse"))]
     )
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ProjectForm(forms.Form):
+    """A new project: the laboratories offered are the ones its creator may choose (``laboratories``)."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    code = forms.SlugField(
+        label=_("Code"), max_length=50, help_text=_("Stable: the Slurm account name derives from it.")
+    )
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    laboratory = forms.ModelChoiceField(label=_("Laboratory"), queryset=Laboratory.objects.none())
+    paying_establishment = forms.ModelChoiceField(
+        label=_("Paying establishment"),
+        queryset=Establishment.objects.none(),
+        help_text=_("One of the laboratory's establishments."),
+    )
+    theme = forms.ModelChoiceField(label=_("Scientific theme"), queryset=ScientificTheme.objects.all())
+    data_management_plan_url = forms.URLField(
+        label=_("Data management plan (URL)"), required=False, assume_scheme="https"
+    )
+    starts_on = forms.DateField(label=_("Start date"), widget=DATE)
+    ends_on = forms.DateField(label=_("End date"), required=False, widget=DATE)
+
+    def __init__(self, *args, laboratories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        labs = laboratories if laboratories is not None else Laboratory.objects.none()
+        self.fields["laboratory"].queryset = labs
+        self.fields["paying_establishment"].queryset = Establishment.objects.filter(laboratories__in=labs).distinct()
+
+
+class CallForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    opens_at = forms.DateTimeField(label=_("Opens at"), widget=MOMENT)
+    closes_at = forms.DateTimeField(label=_("Closes at"), widget=MOMENT)
+    cpu_budget = forms.IntegerField(label=_("Core-hour budget"), min_value=0)
+    gpu_budget = forms.IntegerField(label=_("GPU-hour budget"), min_value=0, initial=0)
+    reviews_due_on = forms.DateField(
+        label=_("Reviews due on"),
+        required=False,
+        widget=DATE,
+        help_text=_("Optional; not before the round closes. Without it, reviews are due when the round closes."),
+    )
+
+
+class RoundBudgetForm(forms.Form):
+    """A line of a round's budget: for a theme or for a laboratory, exactly one (the model says so)."""
+
+    theme = forms.ModelChoiceField(label=_("Scientific theme"), queryset=ScientificTheme.objects.all(), required=False)
+    laboratory = forms.ModelChoiceField(label=_("Laboratory"), queryset=Laboratory.objects.all(), required=False)
+    cpu_budget = forms.IntegerField(label=_("Core-hour budget"), min_value=0)
+    gpu_budget = forms.IntegerField(label=_("GPU-hour budget"), min_value=0, initial=0)

@@ -69,17 +69,26 @@ def send_due(now: datetime.datetime | None = None) -> int:
     return _rounds_open(now) + _consumption() + _expiring(now.date())
 
 
+def _pis() -> list:
+    return [m.user for m in ProjectMembership.objects.filter(role=ProjectMembership.Role.PI).select_related("user")]
+
+
+def round_opened(round_: Round, pis=None) -> int:
+    """Every PI hears that ``round_`` is open, once (its key): from the daily run, or when it is created open."""
+    return _once(
+        f"round-open:{round_.pk}",
+        _pis() if pis is None else pis,
+        _("A call for HPC hours is open"),
+        "projects/mail/round_open.txt",
+        {"round": round_},
+    )
+
+
 def _rounds_open(now) -> int:
     sent = 0
-    pis = [m.user for m in ProjectMembership.objects.filter(role=ProjectMembership.Role.PI).select_related("user")]
+    pis = _pis()
     for round_ in Round.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related("call"):
-        sent += _once(
-            f"round-open:{round_.pk}",
-            pis,
-            _("A call for HPC hours is open"),
-            "projects/mail/round_open.txt",
-            {"round": round_},
-        )
+        sent += round_opened(round_, pis)
     return sent
 
 

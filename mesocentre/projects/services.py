@@ -41,6 +41,13 @@ from mesocentre.projects.models import (
 )
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.projects.naming import account_name
+from mesocentre.projects.rounds import (  # noqa: F401 - the verbs of calls and rounds, reached through here too
+    add_round_budget,
+    close_round,
+    create_call,
+    create_round,
+    remove_round_budget,
+)
 from mesocentre.projects.summary import round_summary  # noqa: F401 - a verb of this module, kept apart
 
 Role = ProjectMembership.Role
@@ -58,12 +65,33 @@ def _require_operator(actor, what: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ projects
+def may_create_projects(user) -> bool:
+    """Operators, and any active person an establishment counts among its members."""
+    if is_operator(user):
+        return True
+    return bool(user and user.is_authenticated and user.is_active and user.memberships.exists())
+
+
+def laboratories_for_new_projects(user):
+    """The laboratories ``user`` may create a project in: all for operators, else those of their memberships."""
+    from mesocentre.tenancy.models import Laboratory
+
+    if is_operator(user):
+        return Laboratory.objects.all()
+    if not may_create_projects(user):
+        return Laboratory.objects.none()
+    return Laboratory.objects.filter(memberships__user=user).distinct()
+
+
 @transaction.atomic
 def create_project(actor, *, pi=None, **fields) -> Project:
-    """A new project; ``pi`` (the actor by default) becomes its principal investigator."""
+    """A new project; ``pi`` (the actor by default) becomes its principal investigator. Operators create any;
+    another active member of an establishment creates one only in a laboratory of their memberships."""
     pi = pi or actor
+    if not may_create_projects(actor):
+        raise PermissionDenied(_("Only members of an establishment create projects."))
     laboratory = fields["laboratory"]
-    if not is_operator(actor) and not actor.memberships.filter(laboratory=laboratory).exists():
+    if not laboratories_for_new_projects(actor).filter(pk=laboratory.pk).exists():
         raise PermissionDenied(_("You create projects only for a laboratory you belong to."))
     project = Project.objects.create(**fields)
     ProjectMembership.objects.create(project=project, user=pi, role=Role.PI)

@@ -13,7 +13,8 @@ def _percent(part: int, whole: int) -> Decimal | None:
 
 
 def round_summary(round) -> dict:
-    """Asked vs granted vs budget, in all, by theme and by laboratory (ints; shares of the budget as Decimal %)."""
+    """Asked vs granted vs budget, in all, by theme and by laboratory (ints; shares of the budget as Decimal %);
+    a theme's or laboratory's row has its own budget and what is left of it when the round sets one (else None)."""
     requests = round.requests.exclude(status=AllocationRequest.Status.DRAFT).select_related(
         "project__theme", "project__laboratory", "decision"
     )
@@ -36,6 +37,25 @@ def round_summary(round) -> dict:
             for name, value in figures.items():
                 row[name] += value
 
+    # A theme or laboratory with a budget line shows, requests or not, with what is left of its line.
+    lines = {}
+    for line in round.budgets.select_related("theme", "laboratory"):
+        subject = line.subject
+        labels[(line.kind, subject.code)] = subject.name
+        groups[line.kind].setdefault(subject.code, dict(blank))
+        lines[(line.kind, subject.code)] = line
+
+    def budget(kind, code, row):
+        line = lines.get((kind, code))
+        if line is None:
+            return {"budget_cpu": None, "budget_gpu": None, "remaining_cpu": None, "remaining_gpu": None}
+        return {
+            "budget_cpu": line.cpu_budget,
+            "budget_gpu": line.gpu_budget,
+            "remaining_cpu": line.cpu_budget - row["granted_cpu"],
+            "remaining_gpu": line.gpu_budget - row["granted_gpu"],
+        }
+
     def rows(kind):
         return [
             {
@@ -43,6 +63,7 @@ def round_summary(round) -> dict:
                 "name": labels[(kind, code)],
                 **row,
                 "share_of_cpu_budget": _percent(row["granted_cpu"], round.cpu_budget),
+                **budget(kind, code, row),
             }
             for code, row in sorted(groups[kind].items())
         ]
@@ -57,4 +78,6 @@ def round_summary(round) -> dict:
         "share_of_gpu_budget": _percent(total["granted_gpu"], round.gpu_budget),
         "by_theme": rows("theme"),
         "by_laboratory": rows("laboratory"),
+        "budgeted_by_theme": any(kind == "theme" for kind, _code in lines),
+        "budgeted_by_laboratory": any(kind == "laboratory" for kind, _code in lines),
     }

@@ -3,9 +3,19 @@ from django.urls import path
 from mesocentre.projects import views
 
 app_name = "projects"
+# Every page of a single word sits before <slug:code>/, and its word is one no project may take (naming.PAGE_WORDS).
 urlpatterns = [
     path("", views.project_list, name="project_list"),
+    path("new/", views.project_create, name="project_create"),
+    path("calls/", views.call_list, name="call_list"),
+    path("calls/new/", views.call_create, name="call_create"),
+    path("calls/<slug:code>/", views.call_detail, name="call_detail"),
+    path("calls/<slug:code>/rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>/budgets/", views.round_budget_create, name="round_budget_create"),
+    path("budgets/<int:pk>/delete/", views.round_budget_delete, name="round_budget_delete"),
+    path("assignments/", views.assignment_list, name="assignment_list"),
     path("requests/<int:pk>/decide/", views.decide, name="decide"),
     path("assignments/<int:pk>/review/", views.review_form, name="review_form"),
     path("memberships/<int:pk>/delete/", views.member_remove, name="member_remove"),

@@ -14,6 +14,7 @@ from mesocentre.projects.models import (
     ProjectMembership,
     Review,
     Round,
+    RoundBudget,
 )
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.tenancy.api.invitations import InvitationSerializer
@@ -63,12 +64,38 @@ class CallSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "description"]
 
 
+class RoundBudgetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoundBudget
+        fields = ["id", "theme", "laboratory", "cpu_budget", "gpu_budget"]
+
+
 class RoundSerializer(serializers.ModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
+    budgets = RoundBudgetSerializer(many=True, read_only=True, help_text="Its budget lines by theme and laboratory.")
 
     class Meta:
         model = Round
-        fields = ["id", "call", "name", "opens_at", "closes_at", "cpu_budget", "gpu_budget", "is_open"]
+        fields = [
+            "id",
+            "call",
+            "name",
+            "opens_at",
+            "closes_at",
+            "cpu_budget",
+            "gpu_budget",
+            "reviews_due_on",
+            "is_open",
+            "budgets",
+        ]
+
+    def to_representation(self, round_):
+        data = super().to_representation(round_)
+        request = self.context.get("request")
+        if not (request and is_operator(request.user)):
+            # Like the summary by laboratory: which laboratories get an envelope is the operators' business.
+            data["budgets"] = [line for line in data["budgets"] if line["theme"] is not None]
+        return data
 
 
 class AllocationRequestSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -213,6 +240,10 @@ class RoundSummaryRowSerializer(_Figures):
     code = serializers.CharField()
     name = serializers.CharField()
     share_of_cpu_budget = serializers.DecimalField(7, 1, allow_null=True, coerce_to_string=False)
+    budget_cpu = serializers.IntegerField(allow_null=True, help_text="The round's line for it, if any.")
+    budget_gpu = serializers.IntegerField(allow_null=True)
+    remaining_cpu = serializers.IntegerField(allow_null=True)
+    remaining_gpu = serializers.IntegerField(allow_null=True)
 
 
 class RoundSummarySerializer(_Figures):
@@ -226,3 +257,5 @@ class RoundSummarySerializer(_Figures):
     share_of_gpu_budget = serializers.DecimalField(7, 1, allow_null=True, coerce_to_string=False)
     by_theme = RoundSummaryRowSerializer(many=True)
     by_laboratory = RoundSummaryRowSerializer(many=True, required=False, help_text="Operators only.")
+    budgeted_by_theme = serializers.BooleanField(help_text="The round shares its budget out by theme.")
+    budgeted_by_laboratory = serializers.BooleanField(help_text="The round shares its budget out by laboratory.")

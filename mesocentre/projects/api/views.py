@@ -58,17 +58,36 @@ class ProjectMembershipViewSet(ScopedViewSetMixin, mixins.DestroyModelMixin, vie
         services.remove_member(self.request.user, instance)
 
 
-class CallViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class CallViewSet(ScopedViewSetMixin, ReadCreate):
+    """Everyone reads the calls; operators open them."""
+
     queryset = Call.objects.all()
     serializer_class = serializers.CallSerializer
     permission_classes = [Authenticated]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.create_call(self.request.user, **serializer.validated_data)
 
-class RoundViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Round.objects.all()
+
+class RoundViewSet(ScopedViewSetMixin, ReadCreate):
+    """Everyone reads the rounds and their budget lines by theme and laboratory; operators add rounds and close
+    them early (the lines are shared out from the portal)."""
+
+    queryset = Round.objects.prefetch_related("budgets")
     serializer_class = serializers.RoundSerializer
     permission_classes = [Authenticated]
     filterset_fields = ["call"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.create_round(self.request.user, data.pop("call"), **data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None, format=None):
+        """Operators close an open round now: it accepts no more requests."""
+        round_ = services.close_round(request.user, self.get_object())
+        return Response(self.get_serializer(round_).data)
 
     @extend_schema(responses=serializers.RoundSummarySerializer)
     @action(detail=True)

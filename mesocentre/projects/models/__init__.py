@@ -1,4 +1,5 @@
 from mesocentre.projects.models.allocations import Allocation, ChangeRequest, Decision
+from mesocentre.projects.models.budgets import RoundBudget
 from mesocentre.projects.models.calls import AllocationRequest, Call, Review, ReviewAssignment, Round
 from mesocentre.projects.models.invitations import ProjectInvitation
 from mesocentre.projects.models.notifications import SentNotification
@@ -18,5 +19,6 @@ __all__ = [
     "Review",
     "ReviewAssignment",
     "Round",
+    "RoundBudget",
     "SentNotification",
 ]

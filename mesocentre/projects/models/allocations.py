@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mesocentre.core.formatting import number
 from mesocentre.core.models import TimestampedModel
 from mesocentre.projects.models.calls import AllocationRequest, check_hours
 from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
@@ -57,20 +58,45 @@ class Decision(TimestampedModel):
             raise ValidationError(_("The committee grants at most what was asked."))
         if (self.cpu_core_hours < asked.cpu_core_hours or self.gpu_hours < asked.gpu_hours) and not self.reason.strip():
             raise ValidationError({"reason": _("Say why less than asked is granted.")})
-        cpu_left, gpu_left = asked.round.remaining(exclude_request=asked)
-        beyond = self.cpu_core_hours > max(cpu_left, 0) or self.gpu_hours > max(gpu_left, 0)
+        beyond = self.beyond_budgets()
         if beyond and not self.override_budget:
-            raise ValidationError(
-                {
-                    "override_budget": _(
-                        "The round has %(cpu)s core-hours and %(gpu)s GPU hours left: granting more needs an "
-                        "explicit override of the budget, with a reason."
-                    )
-                    % {"cpu": max(cpu_left, 0), "gpu": max(gpu_left, 0)}
-                }
-            )
+            raise ValidationError({"override_budget": beyond})
         if beyond and not self.override_reason.strip():
             raise ValidationError({"override_reason": _("Say why the round's budget is exceeded.")})
+
+    def beyond_budgets(self) -> list[str]:
+        """What this decision would exceed, in words (the round's budget, its theme's, its laboratory's): each says
+        how much is left; granting beyond any of them needs the explicit override, with a reason."""
+        from mesocentre.projects.models.budgets import budgets_for
+
+        asked = self.request
+        problems = []
+        cpu_left, gpu_left = asked.round.remaining(exclude_request=asked)
+        if self.cpu_core_hours > max(cpu_left, 0) or self.gpu_hours > max(gpu_left, 0):
+            problems.append(
+                _(
+                    "The round has %(cpu)s core-hours and %(gpu)s GPU hours left: granting more needs an "
+                    "explicit override of the budget, with a reason."
+                )
+                % {"cpu": max(cpu_left, 0), "gpu": max(gpu_left, 0)}
+            )
+        for line in budgets_for(asked):
+            cpu_left, gpu_left = line.remaining(exclude_request=asked)
+            if self.cpu_core_hours > max(cpu_left, 0) or self.gpu_hours > max(gpu_left, 0):
+                figures = {"subject": line.subject, "cpu": number(max(cpu_left, 0)), "gpu": number(max(gpu_left, 0))}
+                message = (
+                    _(
+                        "The budget of the theme %(subject)s has %(cpu)s core-hours and %(gpu)s GPU hours left in "
+                        "this round: granting more needs an explicit override of the budget, with a reason."
+                    )
+                    if line.theme_id
+                    else _(
+                        "The budget of the laboratory %(subject)s has %(cpu)s core-hours and %(gpu)s GPU hours left "
+                        "in this round: granting more needs an explicit override of the budget, with a reason."
+                    )
+                )
+                problems.append(message % figures)
+        return problems
 
 
 class Allocation(TimestampedModel):

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from mesocentre.core.formatting import number
 from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedModel
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
@@ -41,6 +42,11 @@ class Call(TimestampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        # /projects/calls/new/ is the page that opens a call: no call may be reached at that address.
+        if self.code and self.code.lower() == "new":
+            raise ValidationError({"code": _("“new” names the page that opens a call: choose another code.")})
+
 
 class Round(TimestampedModel):
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="rounds")
@@ -49,6 +55,8 @@ class Round(TimestampedModel):
     closes_at = models.DateTimeField(_("closes at"))
     cpu_budget = models.PositiveBigIntegerField(_("core-hour budget"))
     gpu_budget = models.PositiveBigIntegerField(_("GPU-hour budget"), default=0)
+    # When the committee's reviews are due: reviewers list their assignments by it (else by the closing date).
+    reviews_due_on = models.DateField(_("reviews due on"), null=True, blank=True)
 
     objects = PublicQuerySet.as_manager()
 
@@ -70,10 +78,44 @@ class Round(TimestampedModel):
     def is_open(self) -> bool:
         return self.is_open_at(timezone.now())
 
+    def is_upcoming_at(self, moment) -> bool:
+        return moment < self.opens_at
+
+    @property
+    def reviews_due(self):
+        """The day reviews are due: the one set, else the day the round closes."""
+        return self.reviews_due_on or timezone.localdate(self.closes_at)
+
     def clean(self):
+        for name in ("opens_at", "closes_at"):
+            # A year like 9999 would overflow once moved to local time: refuse it here, as a 400.
+            value = getattr(self, name)
+            if value and not 2000 <= value.year <= 2999:
+                raise ValidationError({name: _("A round's dates lie between the years 2000 and 2999.")})
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A round closes after it opens.")})
         check_hours(cpu_budget=self.cpu_budget, gpu_budget=self.gpu_budget)
+        if self.reviews_due_on and self.closes_at and self.reviews_due_on < timezone.localdate(self.closes_at):
+            raise ValidationError({"reviews_due_on": _("Reviews are due on the day the round closes, or after.")})
+        if self.pk:
+            self._check_shares()
+
+    def _check_shares(self) -> None:
+        # A smaller budget must still hold what its theme and laboratory lines share out of it.
+        for kind in ("theme", "laboratory"):
+            lines = self.budgets.filter(**{f"{kind}__isnull": False})
+            shared = lines.aggregate(cpu=models.Sum("cpu_budget"), gpu=models.Sum("gpu_budget"))
+            for field, budget, taken in (
+                ("cpu_budget", self.cpu_budget, shared["cpu"] or 0),
+                ("gpu_budget", self.gpu_budget, shared["gpu"] or 0),
+            ):
+                if budget is not None and budget < taken:
+                    message = (
+                        _("The round's budget lines by theme already share out %(taken)s hours.")
+                        if kind == "theme"
+                        else _("The round's budget lines by laboratory already share out %(taken)s hours.")
+                    )
+                    raise ValidationError({field: message % {"taken": number(taken)}})
 
     def remaining(self, exclude_request=None) -> tuple[int, int]:
         """(core-hours, GPU hours) of the budget not yet granted by the round's decisions (but ``exclude_request``'s,

@@ -45,6 +45,9 @@ def test_demo_is_complete_and_idempotent(demo):
     assert_alive(timezone.localdate())
     assert AllocationRequest.objects.filter(round__name="Session 2", status="under_review").count() == 3
     assert Review.objects.exists()
+    session2 = Round.objects.get(name="Session 2")
+    assert session2.budgets.filter(theme__isnull=False).count() == 4, "the open round shares its budget by theme"
+    assert services.round_summary(session2)["budgeted_by_theme"]
     imft = Operation.objects.filter(backend="slurm", resource_key="mesocentre:imft-jets", state="pending").get()
     assert imft.target["limits"]["cpu"] == 10_000_000 * 60, "the approved change request raised the limit"
     irit = Operation.objects.get(backend="slurm", resource_key="mesocentre:irit-hybrid-ai", state="pending")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mesocentre.core.roles import is_operator
@@ -22,6 +23,7 @@ from mesocentre.projects.models import (
     ReviewAssignment,
     Round,
 )
+from mesocentre.projects.models.budgets import budgets_for
 from mesocentre.projects.views.common import form_page, refusal
 
 
@@ -78,6 +80,7 @@ def round_detail(request, pk: int):
         "summary": summary,
         "operator": operator,
         "assign_form": assign_form,
+        "upcoming": round.is_upcoming_at(timezone.now()),
     }
     return render(request, "projects/round_detail.html", context, status=status)
 
@@ -119,7 +122,16 @@ def decide(request, pk: int):
     form = DecisionForm(request.POST or None, initial=initial)
     reviews = Review.objects.filter(assignment__request=item).select_related("assignment__reviewer")
     cpu_left, gpu_left = item.round.remaining(exclude_request=item)
-    context = {"item": item, "form": form, "reviews": reviews, "cpu_left": cpu_left, "gpu_left": gpu_left}
+    # The theme's and laboratory's lines the project draws on, with what is left of each.
+    lines = [(line, *line.remaining(exclude_request=item)) for line in budgets_for(item)]
+    context = {
+        "item": item,
+        "form": form,
+        "reviews": reviews,
+        "cpu_left": cpu_left,
+        "gpu_left": gpu_left,
+        "lines": lines,
+    }
 
     def record(data):
         if isinstance(services.decide(request.user, item, **data), Allocation):

@@ -32,7 +32,13 @@ def project_list(request):
         else None
     )
     leaderless = list(Project.objects.without_pi().order_by("code")) if is_operator(request.user) else []
-    context = {"projects": projects, "open_rounds": rounds, "pending_changes": pending, "leaderless": leaderless}
+    context = {
+        "projects": projects,
+        "open_rounds": rounds,
+        "pending_changes": pending,
+        "leaderless": leaderless,
+        "may_create": services.may_create_projects(request.user),
+    }
     return render(request, "projects/project_list.html", context)
 
 
