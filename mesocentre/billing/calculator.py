@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from mesocentre.billing.money import to_cents, to_tariff
 from mesocentre.capacity.services import Largest, largest_vm
 from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
-from mesocentre.core.formatting import localized, plain
+from mesocentre.core import formatting
+from mesocentre.core.formatting import localized, money, number, percent, plain
 
 PERIOD_FRACTIONS = {"year": Decimal(1), "quarter": Decimal("0.25")}
 # The most items a basket may hold: the public calculator answers anyone, so what one request costs is bounded. A
@@ -64,6 +65,12 @@ class Line:
             "unit_price_ht": plain(self.unit_price_ht),
             "amount_ht": str(self.amount_ht),
             "vat_rate": str(self.vat_rate),
+            "display": {  # as a person reads them, in the active language: the page shows these, never its own
+                "quantity": number(self.quantity),
+                "unit_price_ht": money(self.unit_price_ht),  # every decimal of a usage price: €0.01, €0.366667
+                "amount_ht": money(self.amount_ht, cents=True),
+                "vat_rate": percent(self.vat_rate),
+            },
         }
 
 
@@ -95,16 +102,34 @@ class Quote:
         return self.total_ht + self.total_vat
 
     def as_dict(self) -> dict:
+        """The quote for machines (plain decimals) and, under each ``display``, for people: the same figures written
+        by ``core.formatting`` in the active language (the API's: its Accept-Language), which the portal shows."""
+        vat = self.vat_by_rate
+        total_ht, total_vat = self.total_ht, sum(vat.values(), Decimal("0.00"))
+        total_ttc = total_ht + total_vat
         return {
             "currency": self.currency,
             "period": self.period,
             "price_list": self.price_list.code,
             "date": self.day.isoformat(),
             "lines": [line.as_dict() for line in self.lines],
-            "vat": [{"rate": str(rate), "amount": str(amount)} for rate, amount in self.vat_by_rate.items()],
-            "total_ht": str(self.total_ht),
-            "total_vat": str(self.total_vat),
-            "total_ttc": str(self.total_ttc),
+            "vat": [
+                {
+                    "rate": str(rate),
+                    "amount": str(amount),
+                    "display": {"rate": percent(rate), "amount": money(amount, cents=True)},
+                }
+                for rate, amount in vat.items()
+            ],
+            "total_ht": str(total_ht),
+            "total_vat": str(total_vat),
+            "total_ttc": str(total_ttc),
+            "display": {
+                "date": formatting.day(self.day),
+                "total_ht": money(total_ht, cents=True),
+                "total_vat": money(total_vat, cents=True),
+                "total_ttc": money(total_ttc, cents=True),
+            },
         }
 
 
@@ -206,8 +231,8 @@ def _check_vm_fits(item: Item, plan: Plan, catalogue: _Catalogue) -> None:
     ):
         if asked > most:
             errors[name] = _("%(asked)s is more than the largest host can hold (%(most)s).") % {
-                "asked": asked,
-                "most": most,
+                "asked": number(asked),
+                "most": number(most),
             }
     if errors:
         raise ValidationError(errors)
@@ -218,7 +243,9 @@ def _unit_price(component: Component, plist: PriceList, day: datetime.date, item
         base = item.kwh_price  # the customer's own electricity price assumption
     else:
         if not component.prices_on_day:  # prefetched by _Catalogue: the prices valid on the day, newest first
-            raise ValidationError({"date": _("%(c)s has no price on %(d)s.") % {"c": component, "d": day.isoformat()}})
+            raise ValidationError(
+                {"date": _("%(c)s has no price on %(d)s.") % {"c": component, "d": formatting.day(day)}}
+            )
         base = component.prices_on_day[0].amount
     return base * plist.factor
 
@@ -251,8 +278,8 @@ def _lines_for(item, plan, plist, day, fraction, pue) -> list[Line]:
         if component.sized_by == Component.SizedBy.FACILITY_KWH:
             description = _("%(name)s: %(kwh)s kWh measured × PUE %(pue)s") % {
                 "name": localized(component, "name"),
-                "kwh": _number(item.kwh * item.count),
-                "pue": _number(pue),
+                "kwh": number(item.kwh * item.count),
+                "pue": number(pue),
             }
         lines.append(
             Line(
@@ -271,12 +298,12 @@ def _describe(item: Item, plan: Plan) -> str:
     if item.kind == Offering.Kind.CLOUD_VM:
         return _("VM %(tier)s, %(vcpu)s vCPU / %(ram)s GB RAM / %(disk)s GB disk") % {
             "tier": localized(plan, "name"),
-            "vcpu": item.vcpu,
-            "ram": item.ram_gb,
-            "disk": item.disk_gb,
+            "vcpu": number(item.vcpu),
+            "ram": number(item.ram_gb),
+            "disk": number(item.disk_gb),
         }
     if item.storage_gb:
-        return _("%(plan)s: %(gb)s GB") % {"plan": _plan_label(plan), "gb": _number(item.storage_gb)}
+        return _("%(plan)s: %(gb)s GB") % {"plan": _plan_label(plan), "gb": number(item.storage_gb)}
     return _plan_label(plan)
 
 
@@ -286,8 +313,3 @@ def _plan_label(plan: Plan) -> str:
 
 def _subscription_unit(item: Item) -> str:
     return {"cloud-vm": _("VM"), "rack": _("rack")}.get(item.kind, _("subscription"))
-
-
-def _number(value: Decimal) -> str:
-    """A quantity in a description: 50000, 1.5 (no trailing zeros)."""
-    return format(value.normalize(), "f")

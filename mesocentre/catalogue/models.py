@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from mesocentre.core import formatting
 from mesocentre.core.models import PublicQuerySet, TimestampedModel, TracksFields
 
 
@@ -56,9 +58,9 @@ class Offering(TimestampedModel):
         DATABASE = "database", _("PaaS database")
 
     class Status(models.TextChoices):
-        AVAILABLE = "available", _("available")
-        PLANNED = "planned", _("planned")
-        RETIRED = "retired", _("retired")
+        AVAILABLE = "available", pgettext_lazy("offering status", "available")
+        PLANNED = "planned", pgettext_lazy("offering status", "planned")
+        RETIRED = "retired", pgettext_lazy("offering status", "retired")
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -219,7 +221,7 @@ class Price(TracksFields, TimestampedModel):
             raise ValidationError({"valid_until": _("A price cannot end before it starts.")})
         today = timezone.localdate()
         if self.has_started(today):
-            since = formats.date_format(self.loaded_value("valid_from"), "DATE_FORMAT")
+            since = formatting.day(self.loaded_value("valid_from"))
             for name, field in (("component_id", "component"), ("amount", "amount"), ("valid_from", "valid_from")):
                 if getattr(self, name) != self.loaded_value(name):
                     raise ValidationError(

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mesocentre.core.formatting import number
 from mesocentre.core.network import client_ip
 from mesocentre.core.roles import is_operator
 
@@ -109,7 +110,7 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
         errors = {}
         for name in (self.limit_query_param, self.offset_query_param):
             if name in request.query_params and self._whole_number(request.query_params[name]) is None:
-                errors[name] = [_("Must be a whole number from 0 to %(max)s.") % {"max": self.max_value}]
+                errors[name] = [_("Must be a whole number from 0 to %(max)s.") % {"max": number(self.max_value)}]
         if errors:
             raise ValidationError(errors)
         return super().paginate_queryset(queryset, request, view)

@@ -1,6 +1,9 @@
-"""How amounts are written: at least two decimals, no trailing noise beyond them."""
+"""How figures are written: for machines (``plain``: at least two decimals, no trailing noise beyond them), and for
+people, in their language (``number``, ``money``, ``percent``, ``day``, ``moment``, below)."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
 
 
 def plain(value: Decimal) -> str:
@@ -27,6 +30,18 @@ def localized(obj, field: str) -> str:
 
 # ---- Figures as people read them, one way per language (Babel's CLDR data): pages, e-mails, exports and the command
 # line's tables all go through these, so "1500000" and "12/01/2026 6:05 p.m." cannot come back from one corner.
+#
+#   number(1500000)               '1,500,000'          '1 500 000' (U+202F narrow no-break spaces)
+#   number(Decimal("2.5"), 0)     '3'                  '3'         (half-up, as every rounding of the platform)
+#   money(Decimal("192.5"))       '€192.50'            '192,50 €'  (U+00A0 before the euro sign)
+#   money(Decimal("0.366667"))    '€0.366667'          '0,366667 €' (a unit price keeps every decimal it has)
+#   money(x, cents=True)          an amount: x rounded half-up to the cent first
+#   percent(Decimal("20.00"))     '20%'                '20 %'      (the value is in percent already)
+#   day(date(2026, 12, 1))        '1 Dec 2026'         '1 déc. 2026'
+#   moment(aware datetime)        '1 Dec 2026, 18:05'  '1 déc. 2026, 18:05' (in the centre's time zone)
+#
+# Each takes ``language`` ("en", "fr", "fr-fr"…; the active one by default), and writes None or "" as "".
+# A form's input keeps a plain number (``<input type=number value=…>``): these are for reading, never for parsing.
 BABEL_LOCALES = {"en": "en_GB", "fr": "fr_FR"}  # a European centre: 1 Dec 2026, 24-hour clock
 
 
@@ -34,58 +49,108 @@ def babel_locale(language: str | None = None) -> str:
     """The CLDR locale of ``language`` (default: the active one); English unless it is French."""
     from django.utils.translation import get_language
 
-    code = (language or get_language() or "en").split("-")[0].lower()
+    code = (language or get_language() or "en").replace("_", "-").split("-")[0].lower()
     return BABEL_LOCALES.get(code, BABEL_LOCALES["en"])
 
 
+def _decimal(value) -> Decimal:
+    """An int, a float, a Decimal or a numeric string as a Decimal (a float by its shortest repr: 0.1 is 0.1)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TypeError(f"{value!r} is not a figure")
+    return Decimal(str(value).strip())
+
+
+def _unsigned_zero(value: Decimal) -> Decimal:
+    """-0 and -0.00 (what rounding -0.4 gives) read as 0 and 0.00."""
+    return value.copy_abs() if value.is_zero() else value
+
+
 def number(value, decimals: int | None = None, language: str | None = None) -> str:
-    """1500000 → '1,500,000' / '1 500 000' (narrow no-break spaces); ``decimals`` fixes the decimals shown."""
+    """1500000 → '1,500,000' / '1 500 000'; every decimal the value has, or exactly ``decimals`` (rounded half-up)."""
     from babel.numbers import format_decimal
 
     if value in (None, ""):
         return ""
-    value = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    value = _decimal(value)
     if decimals is not None:
-        value = value.quantize(Decimal(1).scaleb(-decimals))
+        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(value, format=pattern, locale=babel_locale(language), decimal_quantization=False)
-    return format_decimal(value, locale=babel_locale(language), decimal_quantization=False)
+        return format_decimal(
+            _unsigned_zero(value), format=pattern, locale=babel_locale(language), decimal_quantization=False
+        )
+    return format_decimal(_unsigned_zero(value), locale=babel_locale(language), decimal_quantization=False)
 
 
-def money(value, language: str | None = None) -> str:
-    """Euros, at least two decimals and every decimal a unit price has: '€192.50' / '192,50 €', '€0.366667'."""
+def money(value, language: str | None = None, *, cents: bool = False) -> str:
+    """Euros: '€192.50' / '192,50 €'. At least two decimals and every further one the value has, so a unit price
+    shows all of its own ('€0.366667'); with ``cents`` the value is an amount, rounded half-up to the cent first
+    (the platform's amounts are already: ``billing.money.to_cents``)."""
     from babel.numbers import format_currency
 
     if value in (None, ""):
         return ""
-    value = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    return format_currency(Decimal(plain(value)), "EUR", locale=babel_locale(language), decimal_quantization=False)
+    value = _decimal(value)
+    if cents:
+        value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return format_currency(
+        _unsigned_zero(Decimal(plain(value))), "EUR", locale=babel_locale(language), decimal_quantization=False
+    )
 
 
-def day(value, language: str | None = None) -> str:
-    """A date nobody reads the wrong way round: '1 Dec 2026' / '1 déc. 2026'. A datetime is shown in local time."""
-    import datetime
-
-    from babel.dates import format_date
-    from django.utils import timezone
+def percent(value, decimals: int | None = None, language: str | None = None) -> str:
+    """A figure already in percent (a VAT rate of 20.00, a share of 12.5): '20%' / '20 %', '12.5%' / '12,5 %'."""
+    from babel.numbers import format_percent
 
     if value in (None, ""):
         return ""
+    value = _decimal(value)
+    if decimals is not None:
+        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    else:
+        value = value.normalize()  # 20.00 → 20, 5.50 → 5.5
+    fraction = _unsigned_zero(value).scaleb(-2)
+    return format_percent(fraction, locale=babel_locale(language), decimal_quantization=False)
+
+
+def _local(value):
+    """An aware datetime in the centre's time zone (``settings.TIME_ZONE``); a naive one is taken as already in it."""
+    from django.utils import timezone
+
+    return timezone.localtime(value, timezone.get_default_timezone()) if timezone.is_aware(value) else value
+
+
+def day(value, language: str | None = None) -> str:
+    """A date nobody reads the wrong way round: '1 Dec 2026' / '1 déc. 2026'. A datetime gives its day in the
+    centre's time zone; an ISO string ('2026-12-01', as the API writes a date) is read first."""
+    import datetime
+
+    from babel.dates import format_date
+
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
+        value = _local(value).date()
     return format_date(value, "medium", locale=babel_locale(language))
 
 
 def moment(value, language: str | None = None) -> str:
-    """A time in the centre's time zone: '1 Dec 2026, 18:05' / '1 déc. 2026, 18:05'."""
+    """A time in the centre's time zone: '1 Dec 2026, 18:05' / '1 déc. 2026, 18:05'. A naive datetime is taken as
+    already in that zone (Django's rule); a date alone has no time, and is written as ``day`` writes it."""
+    import datetime
+
     from babel.dates import format_time, get_datetime_format
-    from django.utils import timezone
 
     if value in (None, ""):
         return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if not isinstance(value, datetime.datetime):
+        return day(value, language)
+    value = _local(value)
     locale = babel_locale(language)
     pattern = get_datetime_format("medium", locale=locale).replace("'", "")
     return pattern.replace("{1}", day(value, language)).replace("{0}", format_time(value, "short", locale=locale))

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesocentre.core.formatting import number
 from mesocentre.projects.models import Allocation, Project, ProjectMembership
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.projects.models.calls import MAX_HOURS
@@ -209,7 +210,7 @@ def check_slurm_limits(target: dict) -> None:
                         "The %(tres)s limit of %(account)s would be %(minutes)s minutes: Slurm is given at most "
                         "%(bound)s."
                     )
-                    % {"tres": tres, "account": target["account"], "minutes": minutes, "bound": bound}
+                    % {"tres": tres, "account": target["account"], "minutes": number(minutes), "bound": number(bound)}
                 }
             )
 

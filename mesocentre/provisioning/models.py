@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mesocentre.core.models import ScopedQuerySet, TimestampedModel
 from mesocentre.core.roles import is_operator
@@ -35,13 +36,13 @@ class OperationQuerySet(OperatorOnlyQuerySet):
 
 class Operation(TimestampedModel):
     class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        RUNNING = "running", _("running")
+        PENDING = "pending", pgettext_lazy("operation state", "pending")
+        RUNNING = "running", pgettext_lazy("operation state", "running")
         # Handed to someone outside the worker (an operator for the manual backend); no lease, not claimable.
-        WAITING = "waiting", _("awaiting operator")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-        CANCELLED = "cancelled", _("cancelled")
+        WAITING = "waiting", pgettext_lazy("operation state", "awaiting operator")
+        DONE = "done", pgettext_lazy("operation state", "done")
+        FAILED = "failed", pgettext_lazy("operation state", "failed")
+        CANCELLED = "cancelled", pgettext_lazy("operation state", "cancelled")
 
     OPEN_STATES = (State.PENDING, State.RUNNING, State.WAITING)
 
@@ -156,10 +157,10 @@ class ManualTask(TimestampedModel):
     """What an operator must do by hand to apply an operation of the manual backend (racking, firewalling)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("to do")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-        CANCELLED = "cancelled", _("cancelled")
+        OPEN = "open", pgettext_lazy("manual task status", "to do")
+        DONE = "done", pgettext_lazy("manual task status", "done")
+        FAILED = "failed", pgettext_lazy("manual task status", "failed")
+        CANCELLED = "cancelled", pgettext_lazy("manual task status", "cancelled")
 
     operation = models.ForeignKey(
         Operation, verbose_name=_("operation"), on_delete=models.PROTECT, related_name="manual_tasks"

@@ -17,6 +17,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mesocentre.core.models import ScopedQuerySet, TimestampedModel
 from mesocentre.core.roles import is_operator
@@ -54,10 +55,10 @@ class InvitationQuerySet(ScopedQuerySet):
 
 class Invitation(TimestampedModel):
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        ACCEPTED = "accepted", _("accepted")
-        DECLINED = "declined", _("declined")
-        REVOKED = "revoked", _("revoked")
+        PENDING = "pending", pgettext_lazy("invitation status", "pending")
+        ACCEPTED = "accepted", pgettext_lazy("invitation status", "accepted")
+        DECLINED = "declined", pgettext_lazy("invitation status", "declined")
+        REVOKED = "revoked", pgettext_lazy("invitation status", "revoked")
 
     # The state transitions, in one table: an answer, or a revocation, ends an invitation.
     TRANSITIONS = {

@@ -1,9 +1,14 @@
 """The public cost calculator in a real browser: totals formatted in the page's language, live updates, errors."""
 
+from decimal import Decimal
+
 import pytest
+from django.utils import translation
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from mesocentre.billing.calculator import Item, quote
+from mesocentre.core import formatting
 from tests.browser.conftest import normalise
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -111,3 +116,47 @@ def test_a_bad_value_names_the_field_and_shows_no_total(page_factory, portal, vc
     wait_for_total(page, "484,00 €" if locale == "fr-FR" else "€484.00")
     expect(errors).to_be_empty()
     expect(page.locator(".vm-row input[name=vcpu]").first).not_to_have_attribute("aria-invalid", "true")
+
+
+@pytest.mark.parametrize(("locale", "language"), [("en-GB", "en"), ("fr-FR", "fr")])
+def test_the_page_writes_every_figure_exactly_as_the_server_does(page_factory, portal, locale, language):
+    """Quantities with thousands, a unit price finer than the cent, amounts, VAT and totals: each cell reads what
+    core.formatting writes for the page's language (narrow no-break spaces included), not what the browser would."""
+    page = page_factory(locale)
+    page.goto(f"{portal}/billing/calculator/")
+    quote_gold_vm(page)
+    page.locator("#core_hours").fill("1500000")
+    with translation.override(language):
+        expected = quote(
+            [
+                Item(kind="cloud-vm", plan="gold", vcpu=2, ram_gb=4, disk_gb=50),
+                Item(kind="hpc", core_hours=Decimal(1500000)),
+            ],
+            period="year",
+        )
+        rows = [
+            [
+                line.description,
+                formatting.number(line.quantity),
+                line.unit,
+                formatting.money(line.unit_price_ht),
+                formatting.money(line.amount_ht),
+            ]
+            for line in expected.lines
+        ]
+        totals = [
+            formatting.money(expected.total_ht),
+            *(formatting.money(amount) for amount in expected.vat_by_rate.values()),
+            formatting.money(expected.total_ttc),
+        ]
+    wait_for_total(page, normalise(totals[-1]))
+    shown = page.locator("#quote-result tbody tr").evaluate_all(
+        "rows => rows.map(row => Array.from(row.cells, cell => cell.textContent))"
+    )
+    assert shown == rows
+    assert page.locator("#quote-result tfoot td.num").all_text_contents() == totals
+    hpc = [rows[1][1], rows[1][3], rows[1][4]]  # quantity, unit price, amount
+    if language == "fr":
+        assert hpc == ["1\u202f500\u202f000", "0,01\u00a0€", "15\u202f000,00\u00a0€"]
+    else:
+        assert hpc == ["1,500,000", "€0.01", "€15,000.00"]

@@ -92,6 +92,18 @@ class QuoteRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(errors) from None
 
 
+DISPLAY = (
+    "The same figures as a person reads them, in the request's language (Accept-Language): '€1,209.99' or '1 209,99 €'."
+)
+
+
+class QuoteLineDisplaySerializer(serializers.Serializer):
+    quantity = serializers.CharField()
+    unit_price_ht = serializers.CharField()
+    amount_ht = serializers.CharField()
+    vat_rate = serializers.CharField()
+
+
 class QuoteLineSerializer(serializers.Serializer):
     description = serializers.CharField()
     quantity = serializers.CharField()
@@ -99,11 +111,25 @@ class QuoteLineSerializer(serializers.Serializer):
     unit_price_ht = serializers.CharField()
     amount_ht = serializers.CharField()
     vat_rate = serializers.CharField()
+    display = QuoteLineDisplaySerializer(help_text=DISPLAY)
+
+
+class VatDisplaySerializer(serializers.Serializer):
+    rate = serializers.CharField()
+    amount = serializers.CharField()
 
 
 class VatSerializer(serializers.Serializer):
     rate = serializers.CharField()
     amount = serializers.CharField()
+    display = VatDisplaySerializer(help_text=DISPLAY)
+
+
+class QuoteDisplaySerializer(serializers.Serializer):
+    date = serializers.CharField()
+    total_ht = serializers.CharField()
+    total_vat = serializers.CharField()
+    total_ttc = serializers.CharField()
 
 
 class QuoteSerializer(serializers.Serializer):
@@ -116,3 +142,4 @@ class QuoteSerializer(serializers.Serializer):
     total_ht = serializers.CharField()
     total_vat = serializers.CharField()
     total_ttc = serializers.CharField()
+    display = QuoteDisplaySerializer(help_text=DISPLAY)

@@ -52,7 +52,7 @@ def test_cli_rack_and_hpc_as_the_issue_writes_them(demo_committed):
     )
     assert json.loads(company.stdout)["total_ht"] == "1155.75"  # (1 000 + 5) × 1.15
     table = run_cli(*REFERENCE_CLI, "--count", "3")
-    assert "Total TTC" in table.stdout and "1209.99" in table.stdout  # 3 × 403.33 HT, VAT on the total
+    assert "Total TTC" in table.stdout and "€1,209.99" in table.stdout  # 3 × 403.33 HT, VAT on the total
 
 
 @pytest.mark.parametrize(
@@ -151,6 +151,52 @@ def test_call_command_prints_a_table(demo, capsys):
     call_command("quote", "cloud-vm", "--tier", "silver", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "50")
     out = capsys.readouterr().out
     assert "VM Silver, 2 vCPU / 4 GB RAM / 50 GB disk" in out and "253.00" in out
+
+
+def test_the_table_writes_figures_as_people_read_them(demo, capsys):
+    from django.utils import timezone
+
+    from mesocentre.core.formatting import day
+
+    call_command("quote", "hpc", "--core-hours", "1500000")
+    out = capsys.readouterr().out
+    assert f"prices of {day(timezone.localdate(), 'en')}" in out  # 1 Dec 2026, not 2026-12-01
+    [line] = [row for row in out.splitlines() if row.startswith("CPU core-hours")]
+    assert line.split()[2:] == ["1,500,000", "core-hour", "€0.01", "€15,000.00"]
+    assert "VAT 20%" in out and out.rstrip().endswith("Total TTC  €18,000.00")
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", {"quantity": "1,500,000", "unit_price_ht": "€0.01", "amount_ht": "€15,000.00", "vat_rate": "20%"}),
+        (
+            "fr",
+            {
+                "quantity": "1\u202f500\u202f000",
+                "unit_price_ht": "0,01\u00a0€",
+                "amount_ht": "15\u202f000,00\u00a0€",
+                "vat_rate": "20\u00a0%",
+            },
+        ),
+    ],
+)
+def test_the_api_writes_each_figure_for_people_beside_the_number(demo, api, language, written):
+    """The portal's page shows these (it formats nothing itself), so that it reads as every other page."""
+    from mesocentre.core.formatting import day, money
+
+    basket = {"items": [{"kind": "hpc", "core_hours": "1500000"}]}
+    data = api.post("/api/billing/quote/", basket, format="json", HTTP_ACCEPT_LANGUAGE=language).json()
+    [line] = data["lines"]
+    assert line["quantity"] == "1500000.00" and line["unit_price_ht"] == "0.01"  # the numbers stay plain
+    assert line["display"] == written
+    assert data["display"] == {
+        "date": day(data["date"], language),
+        "total_ht": money(data["total_ht"], language),
+        "total_vat": money(data["total_vat"], language),
+        "total_ttc": money(data["total_ttc"], language),
+    }
+    assert data["vat"][0]["display"] == {"rate": written["vat_rate"], "amount": money("3000.00", language)}
 
 
 def test_quotes_speak_the_callers_language(demo, api):

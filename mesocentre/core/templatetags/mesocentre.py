@@ -1,7 +1,6 @@
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
 
 from mesocentre.core import formatting
 from mesocentre.core.formatting import decimals_of, localized
@@ -9,13 +8,24 @@ from mesocentre.core.formatting import decimals_of, localized
 register = template.Library()
 
 
+def _or_as_is(write, value, *args, **kwargs) -> str:
+    """A filter never breaks a page: what is not a figure (or a date) is shown as it is."""
+    try:
+        return write(value, *args, **kwargs)
+    except (InvalidOperation, TypeError, ValueError, AttributeError):
+        return value
+
+
+def _decimals(argument) -> int | None:
+    return None if argument in (None, "") else int(argument)
+
+
 @register.filter
 def tariff(value) -> str:
-    """A price in the page's language with the decimals it needs: 50,00 — 0,366667 in French."""
+    """A price without its currency (a column says '(€)'), with every decimal it has: 50.00 / 0,366667 in French."""
     if value in (None, ""):
         return ""
-    value = Decimal(value)
-    return formats.number_format(value, decimal_pos=decimals_of(value), use_l10n=True)
+    return _or_as_is(lambda v: formatting.number(v, decimals_of(Decimal(str(v)))), value)
 
 
 @register.filter(name="localized")
@@ -24,22 +34,29 @@ def localized_filter(obj, field: str) -> str:
     return localized(obj, field)
 
 
-# The figures of every page, from core.formatting: {{ hours|number }}, {{ price|money }}, {{ d|day }}, {{ t|moment }}.
+# The figures of every page, from core.formatting, in the page's language: {{ hours|number }}, {{ share|number:1 }},
+# {{ unit_price|money }}, {{ amount|money:"cents" }}, {{ rate|percent }}, {{ d|day }}, {{ t|moment }}.
 @register.filter(name="number")
 def number_filter(value, decimals=None) -> str:
-    return formatting.number(value, None if decimals in (None, "") else int(decimals))
+    return _or_as_is(formatting.number, value, _decimals(decimals))
 
 
 @register.filter(name="money")
-def money_filter(value) -> str:
-    return formatting.money(value)
+def money_filter(value, rounding=None) -> str:
+    """{{ price|money }} keeps the price's decimals; {{ amount|money:"cents" }} rounds it half-up to the cent."""
+    return _or_as_is(formatting.money, value, cents=rounding == "cents")
+
+
+@register.filter(name="percent")
+def percent_filter(value, decimals=None) -> str:
+    return _or_as_is(formatting.percent, value, _decimals(decimals))
 
 
 @register.filter(name="day")
 def day_filter(value) -> str:
-    return formatting.day(value)
+    return _or_as_is(formatting.day, value)
 
 
 @register.filter(name="moment")
 def moment_filter(value) -> str:
-    return formatting.moment(value)
+    return _or_as_is(formatting.moment, value)

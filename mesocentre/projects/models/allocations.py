@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mesocentre.core.formatting import number
 from mesocentre.core.models import TimestampedModel
@@ -78,7 +79,7 @@ class Decision(TimestampedModel):
                     "The round has %(cpu)s core-hours and %(gpu)s GPU hours left: granting more needs an "
                     "explicit override of the budget, with a reason."
                 )
-                % {"cpu": max(cpu_left, 0), "gpu": max(gpu_left, 0)}
+                % {"cpu": number(max(cpu_left, 0)), "gpu": number(max(gpu_left, 0))}
             )
         for line in budgets_for(asked):
             cpu_left, gpu_left = line.remaining(exclude_request=asked)
@@ -101,9 +102,9 @@ class Decision(TimestampedModel):
 
 class Allocation(TimestampedModel):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("active")
-        SUSPENDED = "suspended", _("suspended")
-        EXPIRED = "expired", _("expired")
+        ACTIVE = "active", pgettext_lazy("allocation status", "active")
+        SUSPENDED = "suspended", pgettext_lazy("allocation status", "suspended")
+        EXPIRED = "expired", pgettext_lazy("allocation status", "expired")
 
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="allocations"
@@ -175,9 +176,9 @@ class ChangeRequest(TimestampedModel):
         EXTENSION = "extension", _("extension")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        APPROVED = "approved", _("approved")
-        REFUSED = "refused", _("refused")
+        PENDING = "pending", pgettext_lazy("change request status", "pending")
+        APPROVED = "approved", pgettext_lazy("change request status", "approved")
+        REFUSED = "refused", pgettext_lazy("change request status", "refused")
 
     allocation = models.ForeignKey(
         Allocation, verbose_name=_("allocation"), on_delete=models.CASCADE, related_name="change_requests"

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from mesocentre.core.formatting import number
+from mesocentre.core.formatting import moment, number
 from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedModel
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
@@ -24,7 +25,10 @@ def check_hours(**figures) -> None:
     for name, value in figures.items():
         if value is not None and value > MAX_HOURS:
             raise ValidationError(
-                {name: _("At most %(max)s hours: %(value)s is beyond any budget.") % {"max": MAX_HOURS, "value": value}}
+                {
+                    name: _("At most %(max)s hours: %(value)s is beyond any budget.")
+                    % {"max": number(MAX_HOURS), "value": number(value)}
+                }
             )
 
 
@@ -131,10 +135,10 @@ class Round(TimestampedModel):
 
 class AllocationRequest(TimestampedModel):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-        UNDER_REVIEW = "under_review", _("under review")
-        DECIDED = "decided", _("decided")
+        DRAFT = "draft", pgettext_lazy("allocation request status", "draft")
+        SUBMITTED = "submitted", pgettext_lazy("allocation request status", "submitted")
+        UNDER_REVIEW = "under_review", pgettext_lazy("allocation request status", "under review")
+        DECIDED = "decided", pgettext_lazy("allocation request status", "decided")
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="requests")
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="requests")
@@ -168,8 +172,8 @@ class AllocationRequest(TimestampedModel):
                 {
                     "round": _("This round is not open: it accepts requests from %(opens)s to %(closes)s.")
                     % {
-                        "opens": formats.date_format(timezone.localtime(self.round.opens_at), "DATETIME_FORMAT"),
-                        "closes": formats.date_format(timezone.localtime(self.round.closes_at), "DATETIME_FORMAT"),
+                        "opens": moment(self.round.opens_at),
+                        "closes": moment(self.round.closes_at),
                     }
                 }
             )
@@ -184,7 +188,10 @@ class AllocationRequest(TimestampedModel):
             ):
                 if asked is not None and asked > budget:
                     raise ValidationError(
-                        {field: _("A request asks at most its round's budget: %(budget)s.") % {"budget": budget}}
+                        {
+                            field: _("A request asks at most its round's budget: %(budget)s.")
+                            % {"budget": number(budget)}
+                        }
                     )
 
 

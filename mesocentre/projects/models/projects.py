@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mesocentre.core.models import ScopedQuerySet, TimestampedModel, TracksFields
 from mesocentre.core.roles import is_operator
@@ -42,9 +43,9 @@ class ProjectQuerySet(ScopedQuerySet):
 
 class Project(TracksFields, TimestampedModel):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("active")
-        SUSPENDED = "suspended", _("suspended")
-        CLOSED = "closed", _("closed")
+        ACTIVE = "active", pgettext_lazy("project status", "active")
+        SUSPENDED = "suspended", pgettext_lazy("project status", "suspended")
+        CLOSED = "closed", pgettext_lazy("project status", "closed")
 
     code = models.SlugField(
         _("code"),

@@ -155,7 +155,7 @@ def test_a_decision_beyond_the_remaining_budget_needs_an_override_with_a_reason(
     api.force_authenticate(w.operator)
     assert _decide(api, first, cpu_core_hours=700_000).status_code == 200
     refused = _decide(api, second, cpu_core_hours=600_000)
-    assert refused.status_code == 400 and "300000 core-hours" in refused.json()["override_budget"][0]
+    assert refused.status_code == 400 and "300,000 core-hours" in refused.json()["override_budget"][0]
     unexplained = _decide(api, second, cpu_core_hours=600_000, override_budget=True)
     assert unexplained.status_code == 400 and "override_reason" in unexplained.json()
     second.refresh_from_db()

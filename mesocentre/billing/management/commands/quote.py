@@ -79,27 +79,35 @@ class Command(BaseCommand):
 
 
 def render_table(result: dict) -> str:
+    """The quote as a table, its figures as ``core.formatting`` writes them (the ``display`` of each part)."""
     header = ("Description", "Quantity", "Unit", "Unit price HT", "Amount HT")
     rows = [header] + [
-        (line["description"], line["quantity"], line["unit"], line["unit_price_ht"], line["amount_ht"])
+        (
+            line["description"],
+            line["display"]["quantity"],
+            line["unit"],
+            line["display"]["unit_price_ht"],
+            line["display"]["amount_ht"],
+        )
         for line in result["lines"]
     ]
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
-    out = [f"Quote per {result['period']}, {result['price_list']} price list, prices of {result['date']}"]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    out = [f"Quote per {result['period']}, {result['price_list']} price list, prices of {result['display']['date']}"]
     for index, row in enumerate(rows):
         out.append(
             "  ".join(
-                str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
-                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+                cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
             )
         )
         if index == 0:
             out.append("  ".join("-" * w for w in widths))
-    width = sum(widths) + 2 * (len(widths) - 1)
-    for label, value in (
-        [("Total HT", result["total_ht"])]
-        + [(f"VAT {vat['rate']} %", vat["amount"]) for vat in result["vat"]]
-        + [("Total TTC", result["total_ttc"])]
-    ):
-        out.append(f"{label} ({result['currency']})".rjust(width - 14) + value.rjust(14))
+    totals = (
+        [("Total HT", result["display"]["total_ht"])]
+        + [(f"VAT {vat['display']['rate']}", vat["display"]["amount"]) for vat in result["vat"]]
+        + [("Total TTC", result["display"]["total_ttc"])]
+    )
+    figure = max(widths[-1], *(len(value) for _, value in totals))
+    width = max(sum(widths) + 2 * (len(widths) - 1), figure + 2 + max(len(label) for label, _ in totals))
+    for label, value in totals:
+        out.append(label.rjust(width - figure - 2) + "  " + value.rjust(figure))
     return "\n".join(out)

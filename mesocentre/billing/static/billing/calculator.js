@@ -1,11 +1,10 @@
-// The cost calculator: re-quotes through the API as the user types. Amounts are formatted in the page's language.
+// The cost calculator: re-quotes through the API as the user types. The page formats no figure itself: it shows the
+// ones the API wrote in the page's language (each part's "display", from core.formatting, as every other page).
 (function () {
   "use strict";
   const form = document.getElementById("calculator");
   const labels = JSON.parse(document.getElementById("calculator-labels").textContent);
   const lang = document.documentElement.lang || "en";
-  const money = new Intl.NumberFormat(lang.startsWith("fr") ? "fr-FR" : "en-GB", { style: "currency", currency: "EUR" });
-  const number = new Intl.NumberFormat(lang.startsWith("fr") ? "fr-FR" : "en-GB", { maximumFractionDigits: 6 });
   const rows = document.getElementById("vm-rows");
   const template = document.getElementById("vm-row");
   const result = document.getElementById("quote-result");
@@ -129,21 +128,21 @@
     quote.lines.forEach(function (line) {
       const row = body.insertRow();
       row.appendChild(cell("td", line.description));
-      row.appendChild(cell("td", number.format(Number(line.quantity)), "num"));
+      row.appendChild(cell("td", line.display.quantity, "num"));
       row.appendChild(cell("td", line.unit));
-      row.appendChild(cell("td", number.format(Number(line.unit_price_ht)) + " €", "num"));
-      row.appendChild(cell("td", money.format(Number(line.amount_ht)), "num"));
+      row.appendChild(cell("td", line.display.unit_price_ht, "num"));
+      row.appendChild(cell("td", line.display.amount_ht, "num"));
     });
     const foot = table.createTFoot();
-    const totals = [[labels.total_ht, quote.total_ht, "total-ht"]];
-    quote.vat.forEach(function (vat) { totals.push([labels.vat + " " + number.format(Number(vat.rate)) + " %", vat.amount, ""]); });
-    totals.push([labels.total_ttc, quote.total_ttc, "total-ttc"]);
+    const totals = [[labels.total_ht, quote.display.total_ht, "total-ht"]];
+    quote.vat.forEach(function (vat) { totals.push([labels.vat + " " + vat.display.rate, vat.display.amount, ""]); });
+    totals.push([labels.total_ttc, quote.display.total_ttc, "total-ttc"]);
     totals.forEach(function (entry) {
       const row = foot.insertRow();
       const label = cell("td", entry[0]);
       label.colSpan = 4;
       row.appendChild(label);
-      const amount = cell("td", money.format(Number(entry[1])), "num");
+      const amount = cell("td", entry[1], "num");
       if (entry[2]) amount.id = entry[2];
       row.appendChild(amount);
     });

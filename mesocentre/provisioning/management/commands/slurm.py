@@ -6,6 +6,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from mesocentre.core.formatting import number
 from mesocentre.provisioning.drivers import DriverError
 from mesocentre.provisioning.slurm import adoption, reconcile
 from mesocentre.provisioning.slurm.clusters import ClusterNotConfigured, declared_clusters
@@ -90,7 +91,7 @@ class Command(BaseCommand):
         for row in report["created"]:
             allocation = row["allocation"]
             hours = (
-                f"{allocation['cpu_core_hours']} core-hours, {allocation['gpu_hours']} GPU hours"
+                f"{number(allocation['cpu_core_hours'])} core-hours, {number(allocation['gpu_hours'])} GPU hours"
                 if allocation
                 else "no allocation"
             )
