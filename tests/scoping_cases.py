@@ -40,6 +40,20 @@ def prices_of(c: Ctx):
     return sorted(c.obj.prices.values_list("pk", "amount", "valid_from", "valid_until"))
 
 
+def charter_acceptances_of_b(c: Ctx):
+    from mesocentre.tenancy.models import CharterAcceptance
+
+    return sorted(
+        CharterAcceptance.objects.filter(user__memberships__establishment=c.w.B.establishment).values_list("pk")
+    )
+
+
+def charter_versions(c: Ctx):
+    from mesocentre.tenancy.models import CharterVersion
+
+    return CharterVersion.objects.count()
+
+
 def tokens_of_b(c: Ctx):
     from mesocentre.tenancy.models import ApiToken
 
@@ -151,6 +165,22 @@ CASES: list[Case] = [
         kwargs=lambda o: {"token": "forged"},
         writes={"POST": Write(EVERYONE, state=emails_of_b, changes=False)},
         why="the link's page; a forged token changes nothing",
+    ),
+    Case(
+        "tenancy:charter",
+        readers=AUTHENTICATED,
+        tenant=False,
+        writes={"POST": Write(AUTHENTICATED, state=charter_acceptances_of_b, changes=False)},
+        why="POST accepts the version in force for the caller only: B's people accept nothing",
+    ),
+    Case(
+        "tenancy:charter_create",
+        readers=OPERATOR,
+        tenant=False,
+        writes={
+            "POST": Write(OPERATOR, patch(text="Version 2.", text_fr="", in_force_from=""), state=charter_versions)
+        },
+        why="operators publish the charter's versions",
     ),
     # ---- audit portal
     Case("audit:entry_list", readers=OPERATOR, shows=lambda w, role: [w.B.establishment.name] * (role == "operator")),

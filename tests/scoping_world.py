@@ -113,6 +113,12 @@ def seed() -> SimpleNamespace:
             attempts=1,
         )
         tn.task = ManualTask.objects.create(operation=waiting, title=f"Open the firewall {n}")
+    # The usage charter's version in force, which nobody of the world has accepted yet.
+    from mesocentre.tenancy.models import CharterVersion
+
+    w.charter = CharterVersion.objects.create(
+        number=1, text="Version 1.", in_force_from=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
     seed_projects(w)
     return w
 

@@ -4,6 +4,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from mesocentre.core.demo import month_start
+from mesocentre.tenancy import charter
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
 
 DEMO_PASSWORD = "demo"
@@ -102,6 +103,24 @@ def charter_day(day: datetime.date) -> datetime.datetime:
     return (accepted + datetime.timedelta(days=9)).astimezone(datetime.UTC)
 
 
+CHARTER_TEXT = (
+    "Version 1 of the centre's usage charter (demo). The computing resources serve research and teaching only. "
+    "Your account is personal: never share it. Cite the centre in the publications its hours helped."
+)
+CHARTER_TEXT_FR = (
+    "Version 1 de la charte d'utilisation du centre (démo). Les ressources de calcul servent la recherche et "
+    "l'enseignement seulement. Votre compte est personnel : ne le partagez jamais. Citez le centre dans les "
+    "publications que ses heures ont aidées."
+)
+
+
+def load_charter(day) -> None:
+    """Version 1 in force since the first of the month the researchers accepted it, and their acceptances (the
+    projects demo calls it again for its own users)."""
+    in_force = charter_day(day) - datetime.timedelta(days=9)
+    charter.adopt_existing(CHARTER_TEXT, CHARTER_TEXT_FR, in_force_from=in_force)
+
+
 def load(day, out=None) -> None:
     themes = {}
     for code, name, name_fr in THEMES:
@@ -146,6 +165,7 @@ def load(day, out=None) -> None:
             Membership.objects.create(
                 user=user, establishment=establishments[est], role=role, laboratory=labs[lab] if lab else None
             )
+    load_charter(day)
     if out:
         out.write(
             f"tenancy: {len(ESTABLISHMENTS)} establishments, {len(LABORATORIES)} laboratories, {len(USERS)} users"

@@ -17,6 +17,7 @@ from mesocentre.projects.models import (
 )
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.tenancy.api.invitations import InvitationSerializer
+from mesocentre.tenancy.charter_models import CharterVersion
 
 
 class ProjectSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -53,7 +54,9 @@ class ProjectMembershipSerializer(ScopedRelationsMixin, serializers.ModelSeriali
         read_only_fields = ["project", "user"]
 
     def get_on_clusters(self, membership) -> dict:
-        reason = services.slurm_exclusion_reason(membership.user)
+        if "charter_version" not in self.context:  # once per response, not once per member
+            self.context["charter_version"] = CharterVersion.objects.in_force()
+        reason = services.slurm_exclusion_reason(membership.user, self.context["charter_version"])
         return {"included": reason is None, "reason": reason or ""}
 
 

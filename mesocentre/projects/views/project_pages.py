@@ -18,6 +18,7 @@ from mesocentre.projects.models import (
     Round,
 )
 from mesocentre.projects.views.common import refusal
+from mesocentre.tenancy.charter_models import CharterVersion
 from mesocentre.tenancy.forms import InviteForm
 from mesocentre.tenancy.views import invite_from
 
@@ -48,7 +49,8 @@ def project_detail(request, code: str):
             return redirect("projects:project_detail", code=code)
     status = 400 if form and form.errors else 200
     memberships = project.memberships.select_related("user")
-    members = [(m, services.slurm_exclusion_reason(m.user)) for m in memberships]
+    charter_version = CharterVersion.objects.in_force()
+    members = [(m, services.slurm_exclusion_reason(m.user, charter_version)) for m in memberships]
     context = {
         "project": project,
         "members": members,
