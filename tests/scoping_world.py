@@ -137,8 +137,10 @@ def seed_projects(w) -> None:
         AllocationRequest,
         Call,
         ChangeRequest,
+        Grant,
         Project,
         ProjectMembership,
+        Publication,
         Review,
         ReviewAssignment,
         Round,
@@ -194,6 +196,8 @@ def seed_projects(w) -> None:
             starts_on=datetime.date(2026, 1, 1),
             ends_on=datetime.date(2026, 12, 31),
         )
+        tn.publication = make(Publication, project=tn.project, title=f"Paper {m}", doi="10.1000/paper", year=2025)
+        tn.grant = make(Grant, project=tn.project, funder="ANR", reference=f"ANR-{m}")
         tn.change_request = make(
             ChangeRequest,
             allocation=tn.allocation,

@@ -232,7 +232,7 @@ def load(day: datetime.date, out=None) -> None:
     establishments = {e.code: e for e in Establishment.objects.all()}
     themes = {t.code: t for t in ScientificTheme.objects.all()}
     _users(day, labs, establishments)
-    load_charter(day)  # the acceptances of the users just made
+    load_charter(day, CHARTER)  # the acceptances of the users just made
     projects = _projects(when, labs, establishments, themes)
     call, _ = Call.objects.get_or_create(
         code=f"appel-hpc-{when.call_year}",

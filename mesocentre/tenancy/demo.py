@@ -4,8 +4,15 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from mesocentre.core.demo import month_start
-from mesocentre.tenancy import charter
-from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+from mesocentre.tenancy.models import (
+    CharterAcceptance,
+    CharterVersion,
+    Establishment,
+    Laboratory,
+    Membership,
+    ScientificTheme,
+    User,
+)
 
 DEMO_PASSWORD = "demo"
 PARIS = ZoneInfo("Europe/Paris")
@@ -114,11 +121,21 @@ CHARTER_TEXT_FR = (
 )
 
 
-def load_charter(day) -> None:
-    """Version 1 in force since the first of the month the researchers accepted it, and their acceptances (the
-    projects demo calls it again for its own users)."""
-    in_force = charter_day(day) - datetime.timedelta(days=9)
-    charter.adopt_existing(CHARTER_TEXT, CHARTER_TEXT_FR, in_force_from=in_force)
+def load_charter(day, usernames=CHARTER) -> None:
+    """Version 1 in force since the first of the month the researchers accepted it, and the acceptances of the
+    demo's ``usernames`` who accepted it (the projects demo calls it for its own). Found again on a later run."""
+    version, _created = CharterVersion.objects.get_or_create(
+        number=1,
+        defaults={
+            "text": CHARTER_TEXT,
+            "text_fr": CHARTER_TEXT_FR,
+            "in_force_from": charter_day(day) - datetime.timedelta(days=9),
+        },
+    )
+    for user in User.objects.filter(username__in=usernames, charter_accepted_at__isnull=False):
+        CharterAcceptance.objects.get_or_create(
+            user=user, version=version, defaults={"accepted_at": user.charter_accepted_at}
+        )
 
 
 def load(day, out=None) -> None:

@@ -18,6 +18,7 @@ from mesocentre.projects.models import (
     Round,
 )
 from mesocentre.projects.views.common import refusal
+from mesocentre.projects.views.requests import request_rows
 from mesocentre.tenancy.charter_models import CharterVersion
 from mesocentre.tenancy.forms import InviteForm
 from mesocentre.tenancy.views import invite_from
@@ -61,6 +62,7 @@ def project_detail(request, code: str):
         "operator": is_operator(request.user),
         "statuses": Allocation.Status.choices,
         "requests": project.requests.select_related("round__call"),
+        "request_rows": request_rows(project, can_manage),
         "reviews": Review.objects.visible_to(request.user).filter(assignment__request__project=project),
         "show_private": is_operator(request.user),
         "grants": project.grants.all(),
