@@ -303,6 +303,26 @@ PROJECT_CASES: list[Case] = [
         why="POST only: operators record the committee's decision",
     ),
     api(
+        "projects-api:allocationrequest-edit",
+        readers=NOBODY,
+        target=of("request"),
+        writes={
+            "POST": Write(
+                PI_A,
+                patch(cpu_core_hours=900, justification="Fewer runs."),
+                state=unreviewed(lambda r: (r.cpu_core_hours, r.justification)),
+            )
+        },
+        why="POST only: the project's PI or managers, until it is reviewed (the state takes the seeded review away)",
+    ),
+    api(
+        "projects-api:allocationrequest-withdraw",
+        readers=NOBODY,
+        target=of("request"),
+        writes={"POST": Write(PI_A, state=unreviewed(lambda r: r.status))},
+        why="POST only: the project's PI or managers, until it is reviewed or decided",
+    ),
+    api(
         "projects-api:review-list",
         readers=AUTHENTICATED,
         listing=by_role("projects.Review"),

@@ -56,7 +56,8 @@ def accept(user, version: CharterVersion) -> CharterAcceptance:
     )
     # The row as stored (the caller's copy may predate a new version), locked like every change of a cluster field.
     stored = get_user_model().objects.select_for_update().get(pk=user.pk)
-    if stored.charter_accepted_at is None:
+    # Still unset, or the date of an older version the daily ``enforce`` has not cleared yet: now this one's.
+    if stored.charter_accepted_at is None or stored.charter_accepted_at < version.in_force_from:
         stored.charter_accepted_at = acceptance.accepted_at
         stored.save()  # a cluster field: the listener queues the user's accounts with them
     user.charter_accepted_at = stored.charter_accepted_at

@@ -32,6 +32,10 @@ OPERATOR_PAGES = [
     "/projects/",
     "/projects/imft-jets/",
     "/projects/change-requests/",
+    "/tenancy/charter/",
+    "/tenancy/charter/new/",
+    "/projects/imft-jets/publications/new/",
+    "/projects/imft-jets/grants/new/",
 ]
 
 

@@ -91,6 +91,15 @@ class AllocationRequestSerializer(ScopedRelationsMixin, serializers.ModelSeriali
         read_only_fields = ["status", "submitted_at"]
 
 
+class RequestEditSerializer(serializers.Serializer):
+    """What the PI changes in a request not yet reviewed (a withdrawn one is submitted again)."""
+
+    cpu_core_hours = serializers.IntegerField(min_value=0)
+    gpu_hours = serializers.IntegerField(min_value=0, default=0)
+    scratch_gb = serializers.IntegerField(min_value=0, default=0)
+    justification = serializers.CharField()
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     request = serializers.IntegerField(source="assignment.request_id", read_only=True)
     reviewer = serializers.IntegerField(source="assignment.reviewer_id", read_only=True)

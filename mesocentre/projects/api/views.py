@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from mesocentre.core.api import ScopedViewSetMixin
 from mesocentre.core.roles import is_operator
-from mesocentre.projects import services
+from mesocentre.projects import request_services, services
 from mesocentre.projects.api import serializers
 from mesocentre.projects.models import (
     Allocation,
@@ -107,6 +107,24 @@ class AllocationRequestViewSet(ScopedViewSetMixin, ReadCreate):
             services.decide(request.user, item, **data.validated_data)
         item.refresh_from_db()
         return Response(serializers.DecisionSerializer(item.decision).data)
+
+    @extend_schema(request=serializers.RequestEditSerializer, responses=serializers.AllocationRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None, format=None):
+        """The PI or a manager changes what is asked, while the round is open and no review exists; a withdrawn
+        request is submitted again."""
+        data = serializers.RequestEditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = request_services.edit_request(request.user, self.get_object(), **data.validated_data)
+        return Response(serializers.AllocationRequestSerializer(item, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=serializers.AllocationRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None, format=None):
+        """The PI or a manager withdraws the request, until it is reviewed or decided; its reviewers' assignments
+        go with it."""
+        item = request_services.withdraw_request(request.user, self.get_object())
+        return Response(serializers.AllocationRequestSerializer(item, context=self.get_serializer_context()).data)
 
 
 class ReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

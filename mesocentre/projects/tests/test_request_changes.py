@@ -178,3 +178,17 @@ def test_the_requests_table_takes_as_many_queries_for_2_rows_as_for_20(w, client
         return len(queries)
 
     assert rows(2) == rows(20)
+
+
+def test_the_api_edits_and_withdraws(w, asked, api):
+    api.force_authenticate(w.pi)
+    edit = reverse("projects-api:allocationrequest-edit", args=[asked.pk])
+    refused = api.post(edit, {"cpu_core_hours": -1, "justification": "x"}, format="json")
+    assert refused.status_code == 400 and "cpu_core_hours" in refused.json()
+    assert fresh(asked).cpu_core_hours == 1000
+    done = api.post(edit, {"cpu_core_hours": 640, "justification": "Less."}, format="json")
+    assert done.status_code == 200 and done.json()["cpu_core_hours"] == 640
+    withdrawn = api.post(reverse("projects-api:allocationrequest-withdraw", args=[asked.pk]))
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    again = api.post(reverse("projects-api:allocationrequest-withdraw", args=[asked.pk]))
+    assert again.status_code == 400 and fresh(asked).status == Status.WITHDRAWN

@@ -185,3 +185,11 @@ def test_members_do_not_publish(client, people):
     assert client.get(reverse("tenancy:charter_create")).status_code == 403
     assert client.post(reverse("tenancy:charter_create"), {"text": "Mine."}).status_code == 403
     assert CharterVersion.objects.count() == 1
+
+
+def test_accepting_a_new_version_before_the_daily_run_dates_the_acceptance_of_it(people, time_machine):
+    v2 = charter.publish(people["operator"], text="Later.", in_force_from=WORLD_NOW + 10 * DAY)
+    time_machine.move_to(WORLD_NOW + 12 * DAY, tick=False)
+    charter.accept(people["ines"], v2)
+    assert fresh(people["ines"]).charter_accepted_at == WORLD_NOW + 12 * DAY
+    assert charter.enforce() == 0 and not charter.must_accept(fresh(people["ines"]))
