@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mesocentre.projects import impact, services
@@ -122,3 +124,16 @@ def test_a_member_reads_the_impact_but_gets_no_forms(w, client):
     assert client.get(reverse("projects:publication_create", args=["jets"])).status_code == 404
     assert client.post(reverse("projects:publication_delete", args=[publication.pk])).status_code == 403
     assert Publication.objects.exists()
+
+
+def test_the_impact_lists_take_as_many_queries_for_2_rows_as_for_20(w, client):
+    def page_with(n):
+        for i in range(Publication.objects.count(), n):
+            impact.add_publication(w.pi, w.project, title=f"Paper {i}", doi=f"10.1000/{i}", year=2025)
+            impact.add_grant(w.pi, w.project, funder="ANR", reference=f"ANR-{i}", amount=Decimal(i))
+        client.force_login(w.pi)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("projects:project_detail", args=["jets"])).status_code == 200
+        return len(queries)
+
+    assert page_with(2) == page_with(20)

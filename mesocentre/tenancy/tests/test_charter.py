@@ -193,3 +193,21 @@ def test_accepting_a_new_version_before_the_daily_run_dates_the_acceptance_of_it
     charter.accept(people["ines"], v2)
     assert fresh(people["ines"]).charter_accepted_at == WORLD_NOW + 12 * DAY
     assert charter.enforce() == 0 and not charter.must_accept(fresh(people["ines"]))
+
+
+def test_the_data_migration_gives_existing_acceptances_version_one(db, user_factory):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("mesocentre.tenancy.migrations.0009_charter_version_one")
+    early, late = datetime.datetime(2025, 1, 5, tzinfo=datetime.UTC), datetime.datetime(2025, 3, 1, tzinfo=datetime.UTC)
+    user_factory("a", charter_accepted_at=late)
+    user_factory("b", charter_accepted_at=early)
+    user_factory("c")
+    migration.adopt(apps, None)
+    version = CharterVersion.objects.get()
+    assert version.number == 1 and version.in_force_from == early
+    assert dict(CharterAcceptance.objects.values_list("user__username", "accepted_at")) == {"a": late, "b": early}
+    migration.adopt(apps, None)
+    assert CharterVersion.objects.count() == 1 and CharterAcceptance.objects.count() == 2, "once"
