@@ -192,3 +192,12 @@ def test_the_api_edits_and_withdraws(w, asked, api):
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     again = api.post(reverse("projects-api:allocationrequest-withdraw", args=[asked.pk]))
     assert again.status_code == 400 and fresh(asked).status == Status.WITHDRAWN
+
+
+def test_a_withdrawn_request_no_longer_counts_in_the_rounds_totals(w, asked):
+    def asked_cpu():
+        return services.round_summary(w.round)["asked_cpu"]
+
+    assert asked_cpu() == 1000
+    request_services.withdraw_request(w.pi, asked)
+    assert asked_cpu() == 0

@@ -61,7 +61,6 @@ def project_detail(request, code: str):
         "allocations": project.allocations.prefetch_related("change_requests"),
         "operator": is_operator(request.user),
         "statuses": Allocation.Status.choices,
-        "requests": project.requests.select_related("round__call"),
         "request_rows": request_rows(project, can_manage),
         "reviews": Review.objects.visible_to(request.user).filter(assignment__request__project=project),
         "show_private": is_operator(request.user),
