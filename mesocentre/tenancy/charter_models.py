@@ -58,10 +58,11 @@ class CharterVersion(TimestampedModel):
             raise ValidationError({"text": _("A charter has a text.")})
         if self.number is not None and self.number < 1:
             raise ValidationError({"number": _("Versions are numbered from 1.")})
-        later = CharterVersion.objects.filter(number__lt=self.number or 0, in_force_from__gte=self.in_force_from)
-        if self.in_force_from and self.number and later.exclude(pk=self.pk).exists():
+        if self.in_force_from and self.number:
             # Numbers and dates go one way, so that "version 3" is always the one in force after version 2.
-            raise ValidationError({"in_force_from": _("A version comes into force after the versions before it.")})
+            earlier = CharterVersion.objects.filter(number__lt=self.number).exclude(pk=self.pk)
+            if earlier.filter(in_force_from__gte=self.in_force_from).exists():
+                raise ValidationError({"in_force_from": _("A version comes into force after the versions before it.")})
 
 
 class CharterAcceptanceQuerySet(ScopedQuerySet):
