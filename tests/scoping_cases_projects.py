@@ -323,6 +323,42 @@ PROJECT_CASES: list[Case] = [
         why="POST only: the project's PI or managers, until it is reviewed or decided",
     ),
     api(
+        "projects-api:publication-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("publication"),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {
+                    "project": getattr(c.w, c.tenant).project.pk,
+                    "title": "New",
+                    "doi": "10.1000/n",
+                    "year": 2025,
+                },
+            )
+        },
+        why="the project's PI or managers record its proof of impact",
+    ),
+    api(
+        "projects-api:publication-detail",
+        readers=OF_A,
+        target=of("publication"),
+        writes={"DELETE": Write(PI_A)},
+    ),
+    api(
+        "projects-api:grant-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("grant"),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {"project": getattr(c.w, c.tenant).project.pk, "funder": "ERC", "reference": "ERC-9"},
+            )
+        },
+        why="the project's PI or managers record its proof of impact",
+    ),
+    api("projects-api:grant-detail", readers=OF_A, target=of("grant"), writes={"DELETE": Write(PI_A)}),
+    api(
         "projects-api:review-list",
         readers=AUTHENTICATED,
         listing=by_role("projects.Review"),

@@ -9,9 +9,11 @@ from mesocentre.projects.models import (
     Call,
     ChangeRequest,
     Decision,
+    Grant,
     Project,
     ProjectInvitation,
     ProjectMembership,
+    Publication,
     Review,
     Round,
 )
@@ -89,6 +91,18 @@ class AllocationRequestSerializer(ScopedRelationsMixin, serializers.ModelSeriali
             "submitted_at",
         ]
         read_only_fields = ["status", "submitted_at"]
+
+
+class PublicationSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Publication
+        fields = ["id", "project", "title", "doi", "url", "year"]
+
+
+class GrantSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Grant
+        fields = ["id", "project", "funder", "reference", "amount", "starts_on", "ends_on"]
 
 
 class RequestEditSerializer(serializers.Serializer):

@@ -137,3 +137,22 @@ def test_the_impact_lists_take_as_many_queries_for_2_rows_as_for_20(w, client):
         return len(queries)
 
     assert page_with(2) == page_with(20)
+
+
+def test_the_api_records_refuses_naming_the_field_and_deletes(w, api):
+    api.force_authenticate(w.pi)
+    listing = reverse("projects-api:publication-list")
+    refused = api.post(
+        listing, {"project": w.project.pk, "title": "Jets", "doi": "11.1/x", "year": 2025}, format="json"
+    )
+    assert refused.status_code == 400 and "doi" in refused.json() and not Publication.objects.exists()
+    made = api.post(
+        listing, {"project": w.project.pk, "title": "Jets", "doi": "doi:10.1/x", "year": 2025}, format="json"
+    )
+    assert made.status_code == 201 and made.json()["doi"] == "10.1/x"
+    refused = api.post(reverse("projects-api:grant-list"), {"project": w.project.pk, "funder": "ANR", "reference": "A",
+                       "amount": "-3"}, format="json")  # fmt: skip
+    assert refused.status_code == 400 and "amount" in refused.json() and not Grant.objects.exists()
+    publication = Publication.objects.get()
+    assert api.delete(reverse("projects-api:publication-detail", args=[publication.pk])).status_code == 204
+    assert not Publication.objects.exists()
