@@ -29,6 +29,7 @@ from scoping_table import (
     api,
     api_detail,
     by_role,
+    everything,
     patch,
     reference,
     tenant_list,
@@ -181,6 +182,21 @@ CASES: list[Case] = [
             "POST": Write(OPERATOR, patch(text="Version 2.", text_fr="", in_force_from=""), state=charter_versions)
         },
         why="operators publish the charter's versions",
+    ),
+    api(
+        "tenancy-api:charterversion-list",
+        readers=AUTHENTICATED,
+        tenant=False,
+        listing=lambda w, role: everything("tenancy.CharterVersion")(w, role) if role in AUTHENTICATED else set(),
+    ),
+    api("tenancy-api:charterversion-detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.charter),
+    api(
+        "tenancy-api:charterversion-accept",
+        readers=NOBODY,
+        tenant=False,
+        target=lambda w, t: w.charter,
+        writes={"POST": Write(AUTHENTICATED, state=charter_acceptances_of_b, changes=False)},
+        why="POST only: the caller accepts the version in force for themself; B's people accept nothing",
     ),
     # ---- audit portal
     Case("audit:entry_list", readers=OPERATOR, shows=lambda w, role: [w.B.establishment.name] * (role == "operator")),

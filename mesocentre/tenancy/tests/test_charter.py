@@ -211,3 +211,27 @@ def test_the_data_migration_gives_existing_acceptances_version_one(db, user_fact
     assert dict(CharterAcceptance.objects.values_list("user__username", "accepted_at")) == {"a": late, "b": early}
     migration.adopt(apps, None)
     assert CharterVersion.objects.count() == 1 and CharterAcceptance.objects.count() == 2, "once"
+
+
+def test_the_api_lists_the_versions_and_accepts_the_one_in_force(people, api):
+    v2 = charter.publish(people["operator"], text="Later.", in_force_from=WORLD_NOW + 10 * DAY)
+    api.force_authenticate(people["paul"])
+    rows = {row["number"]: row for row in api.get(reverse("tenancy-api:charterversion-list")).json()["results"]}
+    assert (rows[1]["in_force"], rows[1]["accepted"], rows[2]["in_force"]) == (True, False, False)
+    refused = api.post(reverse("tenancy-api:charterversion-accept", args=[v2.pk]))
+    assert refused.status_code == 400 and "version" in refused.json()
+    done = api.post(reverse("tenancy-api:charterversion-accept", args=[people["v1"].pk]))
+    assert done.status_code == 200 and done.json()["accepted"] is True
+    assert fresh(people["paul"]).charter_accepted_at == WORLD_NOW
+
+
+def test_the_api_list_takes_as_many_queries_for_2_versions_as_for_20(people, api):
+    def listing(n):
+        for number in range(CharterVersion.objects.count() + 1, n + 1):
+            CharterVersion.objects.create(number=number, text="v", in_force_from=WORLD_NOW + number * DAY)
+        api.force_authenticate(people["paul"])
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(reverse("tenancy-api:charterversion-list"), {"limit": 50}).status_code == 200
+        return len(queries)
+
+    assert listing(2) == listing(20)
