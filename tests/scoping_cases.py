@@ -29,6 +29,7 @@ from scoping_table import (
     api,
     api_detail,
     by_role,
+    everything,
     patch,
     reference,
     tenant_list,
@@ -38,6 +39,20 @@ from scoping_world import AUTHENTICATED, EVERYONE, MANAGERS_A, NOBODY, OF_A, OPE
 
 def prices_of(c: Ctx):
     return sorted(c.obj.prices.values_list("pk", "amount", "valid_from", "valid_until"))
+
+
+def charter_acceptances_of_b(c: Ctx):
+    from mesocentre.tenancy.models import CharterAcceptance
+
+    return sorted(
+        CharterAcceptance.objects.filter(user__memberships__establishment=c.w.B.establishment).values_list("pk")
+    )
+
+
+def charter_versions(c: Ctx):
+    from mesocentre.tenancy.models import CharterVersion
+
+    return CharterVersion.objects.count()
 
 
 def tokens_of_b(c: Ctx):
@@ -162,6 +177,37 @@ CASES: list[Case] = [
         kwargs=lambda o: {"token": "forged"},
         writes={"POST": Write(EVERYONE, state=emails_of_b, changes=False)},
         why="the link's page; a forged token changes nothing",
+    ),
+    Case(
+        "tenancy:charter",
+        readers=AUTHENTICATED,
+        tenant=False,
+        writes={"POST": Write(AUTHENTICATED, state=charter_acceptances_of_b, changes=False)},
+        why="POST accepts the version in force for the caller only: B's people accept nothing",
+    ),
+    Case(
+        "tenancy:charter_create",
+        readers=OPERATOR,
+        tenant=False,
+        writes={
+            "POST": Write(OPERATOR, patch(text="Version 2.", text_fr="", in_force_from=""), state=charter_versions)
+        },
+        why="operators publish the charter's versions",
+    ),
+    api(
+        "tenancy-api:charterversion-list",
+        readers=AUTHENTICATED,
+        tenant=False,
+        listing=lambda w, role: everything("tenancy.CharterVersion")(w, role) if role in AUTHENTICATED else set(),
+    ),
+    api("tenancy-api:charterversion-detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.charter),
+    api(
+        "tenancy-api:charterversion-accept",
+        readers=NOBODY,
+        tenant=False,
+        target=lambda w, t: w.charter,
+        writes={"POST": Write(AUTHENTICATED, state=charter_acceptances_of_b, changes=False)},
+        why="POST only: the caller accepts the version in force for themself; B's people accept nothing",
     ),
     # ---- audit portal
     Case("audit:entry_list", readers=OPERATOR, shows=lambda w, role: [w.B.establishment.name] * (role == "operator")),

@@ -21,6 +21,19 @@ def assignments_of(c: Ctx):
     return sorted(getattr(c.w, c.tenant).request.assignments.values_list("reviewer_id", flat=True))
 
 
+def unreviewed(read):
+    """The state of the request aimed at, once its seeded review is taken away (inside the write's savepoint, rolled
+    back with it): a request the committee has not reviewed yet is what its PI may edit or withdraw."""
+
+    def state(c: Ctx):
+        from mesocentre.projects.models import AllocationRequest, Review
+
+        Review.objects.filter(assignment__request=c.obj).delete()
+        return read(AllocationRequest.objects.get(pk=c.obj.pk))
+
+    return state
+
+
 PROJECT_CASES: list[Case] = [
     # ---- projects portal
     Case(
@@ -229,6 +242,68 @@ PROJECT_CASES: list[Case] = [
         tenant=False,
         why="a reviewer's own assignments (operators: theirs, if any)",
     ),
+    Case(
+        "projects:request_edit",
+        readers=PI_A,
+        target=of("request"),
+        writes={
+            "POST": Write(
+                PI_A,
+                patch(cpu_core_hours=900, gpu_hours=0, scratch_gb=0, justification="Fewer runs."),
+                state=unreviewed(lambda r: (r.cpu_core_hours, r.justification)),
+            )
+        },
+        why="the project's PI or managers, until the committee reviews it (the state takes the seeded review away)",
+    ),
+    Case(
+        "projects:request_withdraw",
+        readers=NOBODY,
+        target=of("request"),
+        writes={"POST": Write(PI_A, state=unreviewed(lambda r: r.status))},
+        why="POST only: the project's PI or managers, until it is reviewed or decided",
+    ),
+    Case(
+        "projects:publication_create",
+        readers=PI_A,
+        target=of("project"),
+        kwargs=by_code,
+        writes={
+            "POST": Write(
+                PI_A,
+                patch(title="New paper", doi="https://doi.org/10.1234/new", url="", year=2025),
+                state=lambda c: c.obj.publications.count(),
+            )
+        },
+        why="the project's PI or managers record its proof of impact; the establishment manager reads it",
+    ),
+    Case(
+        "projects:publication_delete",
+        readers=NOBODY,
+        target=of("publication"),
+        writes={"POST": Write(PI_A, state=lambda c: type(c.obj).objects.filter(pk=c.obj.pk).count())},
+        why="POST only, by the project's PI or managers",
+    ),
+    Case(
+        "projects:grant_create",
+        readers=PI_A,
+        target=of("project"),
+        kwargs=by_code,
+        writes={
+            "POST": Write(
+                PI_A,
+                patch(funder="ERC", reference="ERC-1", amount="1000.00", starts_on="", ends_on=""),
+                state=lambda c: c.obj.grants.count(),
+            )
+        },
+        why="the project's PI or managers record its proof of impact; the establishment manager reads it",
+    ),
+    Case(
+        "projects:grant_delete",
+        readers=NOBODY,
+        target=of("grant"),
+        writes={"POST": Write(PI_A, state=lambda c: type(c.obj).objects.filter(pk=c.obj.pk).count())},
+        why="POST only, by the project's PI or managers",
+    ),
     # ---- projects API
     api("projects-api:api-root", readers=AUTHENTICATED),
     api(
@@ -352,6 +427,62 @@ PROJECT_CASES: list[Case] = [
         },  # fmt: skip
         why="POST only: operators record the committee's decision",
     ),
+    api(
+        "projects-api:allocationrequest-edit",
+        readers=NOBODY,
+        target=of("request"),
+        writes={
+            "POST": Write(
+                PI_A,
+                patch(cpu_core_hours=900, justification="Fewer runs."),
+                state=unreviewed(lambda r: (r.cpu_core_hours, r.justification)),
+            )
+        },
+        why="POST only: the project's PI or managers, until it is reviewed (the state takes the seeded review away)",
+    ),
+    api(
+        "projects-api:allocationrequest-withdraw",
+        readers=NOBODY,
+        target=of("request"),
+        writes={"POST": Write(PI_A, state=unreviewed(lambda r: r.status))},
+        why="POST only: the project's PI or managers, until it is reviewed or decided",
+    ),
+    api(
+        "projects-api:publication-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("publication"),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {
+                    "project": getattr(c.w, c.tenant).project.pk,
+                    "title": "New",
+                    "doi": "10.1000/n",
+                    "year": 2025,
+                },
+            )
+        },
+        why="the project's PI or managers record its proof of impact",
+    ),
+    api(
+        "projects-api:publication-detail",
+        readers=OF_A,
+        target=of("publication"),
+        writes={"DELETE": Write(PI_A)},
+    ),
+    api(
+        "projects-api:grant-list",
+        readers=AUTHENTICATED,
+        listing=tenant_list("grant"),
+        writes={
+            "POST": Write(
+                PI_A,
+                lambda c: {"project": getattr(c.w, c.tenant).project.pk, "funder": "ERC", "reference": "ERC-9"},
+            )
+        },
+        why="the project's PI or managers record its proof of impact",
+    ),
+    api("projects-api:grant-detail", readers=OF_A, target=of("grant"), writes={"DELETE": Write(PI_A)}),
     api(
         "projects-api:review-list",
         readers=AUTHENTICATED,

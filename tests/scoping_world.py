@@ -113,6 +113,12 @@ def seed() -> SimpleNamespace:
             attempts=1,
         )
         tn.task = ManualTask.objects.create(operation=waiting, title=f"Open the firewall {n}")
+    # The usage charter's version in force, which nobody of the world has accepted yet.
+    from mesocentre.tenancy.models import CharterVersion
+
+    w.charter = CharterVersion.objects.create(
+        number=1, text="Version 1.", in_force_from=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
     seed_projects(w)
     return w
 
@@ -131,8 +137,10 @@ def seed_projects(w) -> None:
         AllocationRequest,
         Call,
         ChangeRequest,
+        Grant,
         Project,
         ProjectMembership,
+        Publication,
         Review,
         ReviewAssignment,
         Round,
@@ -190,6 +198,8 @@ def seed_projects(w) -> None:
             starts_on=datetime.date(2026, 1, 1),
             ends_on=datetime.date(2026, 12, 31),
         )
+        tn.publication = make(Publication, project=tn.project, title=f"Paper {m}", doi="10.1000/paper", year=2025)
+        tn.grant = make(Grant, project=tn.project, funder="ANR", reference=f"ANR-{m}")
         tn.change_request = make(
             ChangeRequest,
             allocation=tn.allocation,

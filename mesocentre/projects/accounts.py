@@ -22,18 +22,34 @@ from mesocentre.projects.models.calls import MAX_HOURS
 from mesocentre.projects.naming import account_name
 from mesocentre.provisioning.models import Operation
 from mesocentre.provisioning.services import enqueue
+from mesocentre.tenancy.charter_models import CharterVersion
 
 MINUTES_PER_HOUR = 60
 
 
-def slurm_exclusion_reason(user) -> str | None:
-    """Why ``user`` is left out of the clusters, in words; None when the clusters may know them."""
+def known_to_clusters(user) -> bool:
+    """Whether the clusters may know ``user``: active, with the charter in force accepted, with a Unix login."""
+    return user.is_active and user.charter_accepted_at is not None and bool(user.unix_login)
+
+
+def slurm_exclusion_reason(user, charter_version=None) -> str | None:
+    """Why ``user`` is left out of the clusters, in words; None when the clusters may know them.
+
+    ``charter_version``: the charter's version in force, when the caller looked it up once for many users (else it
+    is looked up here, only for a user who has not accepted it)."""
     if not user.is_active:
         return _("%(user)s's account is deactivated: no cluster knows them any more.") % {"user": user}
     if user.charter_accepted_at is None:
-        return _("%(user)s has not accepted the usage charter yet: no cluster knows them until they do.") % {
-            "user": user
-        }
+        # Only for the words: whether the clusters know them is the date.
+        version = charter_version or CharterVersion.objects.in_force()
+        if version is None:
+            return _("%(user)s has not accepted the usage charter yet: no cluster knows them until they do.") % {
+                "user": user
+            }
+        return _(
+            "%(user)s has not accepted version %(number)s of the usage charter yet: no cluster knows them until "
+            "they do."
+        ) % {"user": user, "number": version.number}
     if not user.unix_login:
         return _("%(user)s has no Unix login yet: no cluster can know them.") % {"user": user}
     return None
@@ -114,7 +130,7 @@ def slurm_target(
     cpu = sum(a.total_cpu_core_hours for a in started)
     gpu = sum(a.total_gpu_hours for a in started)
     members = project.memberships.all()  # with SLURM_PREFETCH, their users come along
-    users = sorted({m.user.unix_login for m in members if slurm_exclusion_reason(m.user) is None})
+    users = sorted({m.user.unix_login for m in members if known_to_clusters(m.user)})
     removal = removal_date(project, cluster, here)
     state = "active" if active else "suspended"
     # Nothing granted since a removal: it stays removed. Nothing granted at all (a grant withdrawn): limits 0.

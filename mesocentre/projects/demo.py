@@ -28,7 +28,7 @@ from mesocentre.projects.models import (
     RoundBudget,
 )
 from mesocentre.projects.naming import account_name
-from mesocentre.tenancy.demo import charter_day
+from mesocentre.tenancy.demo import charter_day, load_charter
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -245,6 +245,7 @@ def load(day: datetime.date, out=None) -> None:
     establishments = {e.code: e for e in Establishment.objects.all()}
     themes = {t.code: t for t in ScientificTheme.objects.all()}
     _users(day, labs, establishments)
+    load_charter(day, CHARTER)  # the acceptances of the users just made
     projects = _projects(when, labs, establishments, themes)
     call, _ = Call.objects.get_or_create(
         code=f"appel-hpc-{when.call_year}",

@@ -174,7 +174,8 @@ def submit_request(actor, project: Project, round, *, cpu_core_hours, gpu_hours=
     # 400 instead of hitting the unique (project, round) index (PostgreSQL; SQLite's writes are serialised anyway).
     Project.objects.select_for_update().filter(pk=project.pk).first()
     existing = AllocationRequest.objects.filter(project=project, round=round).first()
-    if existing and existing.status != AllocationRequest.Status.DRAFT:
+    # A draft, or a request withdrawn from this round, is submitted again in the same row (its round's slot).
+    if existing and existing.status not in (AllocationRequest.Status.DRAFT, AllocationRequest.Status.WITHDRAWN):
         raise ValidationError({"round": _("This project already has a request in this round.")})
     request = existing or AllocationRequest(project=project, round=round)
     request.cpu_core_hours, request.gpu_hours = cpu_core_hours, gpu_hours
@@ -212,6 +213,8 @@ def submit_review(actor, assignment: ReviewAssignment, *, score, private_comment
         raise PermissionDenied(_("Only the assigned reviewer writes this review."))
     if assignment.request.status == AllocationRequest.Status.DECIDED:
         raise ValidationError(_("The committee has decided: reviews are closed."))
+    if assignment.request.status == AllocationRequest.Status.WITHDRAWN:
+        raise ValidationError(_("This request was withdrawn by its project: it is not reviewed."))
     review, _created = Review.objects.update_or_create(
         assignment=assignment,
         defaults={"score": score, "private_comment": private_comment, "public_comment": public_comment},
@@ -256,6 +259,8 @@ def decide(
         )
     if request.status == AllocationRequest.Status.DRAFT:
         raise ValidationError(_("A draft request is not decided: it was never submitted."))
+    if request.status == AllocationRequest.Status.WITHDRAWN:
+        raise ValidationError(_("This request was withdrawn by its project: there is nothing to decide."))
     decision, _created = Decision.objects.update_or_create(
         request=request,
         defaults={

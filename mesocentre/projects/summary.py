@@ -15,9 +15,10 @@ def _percent(part: int, whole: int) -> Decimal | None:
 def round_summary(round) -> dict:
     """Asked vs granted vs budget, in all, by theme and by laboratory (ints; shares of the budget as Decimal %);
     a theme's or laboratory's row has its own budget and what is left of it when the round sets one (else None)."""
-    requests = round.requests.exclude(status=AllocationRequest.Status.DRAFT).select_related(
-        "project__theme", "project__laboratory", "decision"
-    )
+    # A draft was never asked, a withdrawn request no longer is.
+    requests = round.requests.exclude(
+        status__in=(AllocationRequest.Status.DRAFT, AllocationRequest.Status.WITHDRAWN)
+    ).select_related("project__theme", "project__laboratory", "decision")
     blank = {"requests": 0, "asked_cpu": 0, "asked_gpu": 0, "granted_cpu": 0, "granted_gpu": 0}
     total = dict(blank)
     groups = {"theme": defaultdict(lambda: dict(blank)), "laboratory": defaultdict(lambda: dict(blank))}

@@ -18,4 +18,6 @@ class TenancyConfig(AppConfig):
             models.ScientificTheme,
             models.Membership,
             models.EstablishmentInvitation,
+            models.CharterVersion,
+            models.CharterAcceptance,
         )

@@ -4,7 +4,15 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from mesocentre.core.demo import month_start
-from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+from mesocentre.tenancy.models import (
+    CharterAcceptance,
+    CharterVersion,
+    Establishment,
+    Laboratory,
+    Membership,
+    ScientificTheme,
+    User,
+)
 
 DEMO_PASSWORD = "demo"
 PARIS = ZoneInfo("Europe/Paris")
@@ -102,6 +110,34 @@ def charter_day(day: datetime.date) -> datetime.datetime:
     return (accepted + datetime.timedelta(days=9)).astimezone(datetime.UTC)
 
 
+CHARTER_TEXT = (
+    "Version 1 of the centre's usage charter (demo). The computing resources serve research and teaching only. "
+    "Your account is personal: never share it. Cite the centre in the publications its hours helped."
+)
+CHARTER_TEXT_FR = (
+    "Version 1 de la charte d'utilisation du centre (démo). Les ressources de calcul servent la recherche et "
+    "l'enseignement seulement. Votre compte est personnel : ne le partagez jamais. Citez le centre dans les "
+    "publications que ses heures ont aidées."
+)
+
+
+def load_charter(day, usernames=CHARTER) -> None:
+    """Version 1 in force since the first of the month the researchers accepted it, and the acceptances of the
+    demo's ``usernames`` who accepted it (the projects demo calls it for its own). Found again on a later run."""
+    version, _created = CharterVersion.objects.get_or_create(
+        number=1,
+        defaults={
+            "text": CHARTER_TEXT,
+            "text_fr": CHARTER_TEXT_FR,
+            "in_force_from": charter_day(day) - datetime.timedelta(days=9),
+        },
+    )
+    for user in User.objects.filter(username__in=usernames, charter_accepted_at__isnull=False):
+        CharterAcceptance.objects.get_or_create(
+            user=user, version=version, defaults={"accepted_at": user.charter_accepted_at}
+        )
+
+
 def load(day, out=None) -> None:
     themes = {}
     for code, name, name_fr in THEMES:
@@ -146,6 +182,7 @@ def load(day, out=None) -> None:
             Membership.objects.create(
                 user=user, establishment=establishments[est], role=role, laboratory=labs[lab] if lab else None
             )
+    load_charter(day)
     if out:
         out.write(
             f"tenancy: {len(ESTABLISHMENTS)} establishments, {len(LABORATORIES)} laboratories, {len(USERS)} users"

@@ -24,3 +24,14 @@ class SignUpForm(forms.Form):
 
 class EmailChangeForm(forms.Form):
     email = forms.EmailField(label=_("New e-mail address"), max_length=254)
+
+
+class CharterVersionForm(forms.Form):
+    text = forms.CharField(label=_("Text (English)"), widget=forms.Textarea(attrs={"rows": 12}))
+    text_fr = forms.CharField(label=_("Text (French)"), widget=forms.Textarea(attrs={"rows": 12}), required=False)
+    in_force_from = forms.DateTimeField(
+        label=_("In force from"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: in force now. Everyone is asked to accept it from that moment."),
+    )

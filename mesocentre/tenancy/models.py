@@ -360,4 +360,5 @@ class ApiToken(TimestampedModel):
 
 
 # Invitations live in their own module; Django finds models through this one.
+from mesocentre.tenancy.charter_models import CharterAcceptance, CharterVersion  # noqa: E402, F401
 from mesocentre.tenancy.invitation_models import EstablishmentInvitation, Invitation  # noqa: E402, F401

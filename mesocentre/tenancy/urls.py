@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mesocentre.tenancy import views
+from mesocentre.tenancy import charter_views, views
 
 app_name = "tenancy"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
         views.invitation_answer,
         name="invitation_answer",
     ),
+    path("charter/", charter_views.charter_page, name="charter"),
+    path("charter/new/", charter_views.charter_create, name="charter_create"),
     path("account/", views.account, name="account"),
     path("account/email/", views.email_change, name="email_change"),
     path("account/email/<str:token>/", views.email_confirm, name="email_confirm"),

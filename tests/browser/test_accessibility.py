@@ -36,6 +36,10 @@ OPERATOR_PAGES = [
     "/projects/calls/",
     "/projects/calls/new/",
     "/projects/assignments/",
+    "/tenancy/charter/",
+    "/tenancy/charter/new/",
+    "/projects/imft-jets/publications/new/",
+    "/projects/imft-jets/grants/new/",
 ]
 
 

@@ -9,15 +9,18 @@ from mesocentre.projects.models import (
     Call,
     ChangeRequest,
     Decision,
+    Grant,
     Project,
     ProjectInvitation,
     ProjectMembership,
+    Publication,
     Review,
     Round,
     RoundBudget,
 )
 from mesocentre.projects.models.allocations import DEFAULT_CLUSTER
 from mesocentre.tenancy.api.invitations import InvitationSerializer
+from mesocentre.tenancy.charter_models import CharterVersion
 
 
 class ProjectSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -54,7 +57,9 @@ class ProjectMembershipSerializer(ScopedRelationsMixin, serializers.ModelSeriali
         read_only_fields = ["project", "user"]
 
     def get_on_clusters(self, membership) -> dict:
-        reason = services.slurm_exclusion_reason(membership.user)
+        if "charter_version" not in self.context:  # once per response, not once per member
+            self.context["charter_version"] = CharterVersion.objects.in_force()
+        reason = services.slurm_exclusion_reason(membership.user, self.context["charter_version"])
         return {"included": reason is None, "reason": reason or ""}
 
 
@@ -113,6 +118,27 @@ class AllocationRequestSerializer(ScopedRelationsMixin, serializers.ModelSeriali
             "submitted_at",
         ]
         read_only_fields = ["status", "submitted_at"]
+
+
+class PublicationSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Publication
+        fields = ["id", "project", "title", "doi", "url", "year"]
+
+
+class GrantSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Grant
+        fields = ["id", "project", "funder", "reference", "amount", "starts_on", "ends_on"]
+
+
+class RequestEditSerializer(serializers.Serializer):
+    """What the PI changes in a request not yet reviewed (a withdrawn one is submitted again)."""
+
+    cpu_core_hours = serializers.IntegerField(min_value=0)
+    gpu_hours = serializers.IntegerField(min_value=0, default=0)
+    scratch_gb = serializers.IntegerField(min_value=0, default=0)
+    justification = serializers.CharField()
 
 
 class ReviewSerializer(serializers.ModelSerializer):

@@ -12,5 +12,7 @@ router.register("requests", views.AllocationRequestViewSet)
 router.register("reviews", views.ReviewViewSet)
 router.register("allocations", views.AllocationViewSet)
 router.register("change-requests", views.ChangeRequestViewSet)
+router.register("publications", views.PublicationViewSet)
+router.register("grants", views.GrantViewSet)
 app_name = "projects-api"
 urlpatterns = router.urls

@@ -7,16 +7,18 @@ from rest_framework.response import Response
 
 from mesocentre.core.api import ScopedViewSetMixin
 from mesocentre.core.roles import is_operator
-from mesocentre.projects import services
+from mesocentre.projects import impact, request_services, services
 from mesocentre.projects.api import serializers
 from mesocentre.projects.models import (
     Allocation,
     AllocationRequest,
     Call,
     ChangeRequest,
+    Grant,
     Project,
     ProjectInvitation,
     ProjectMembership,
+    Publication,
     Review,
     Round,
 )
@@ -56,6 +58,35 @@ class ProjectMembershipViewSet(ScopedViewSetMixin, mixins.DestroyModelMixin, vie
 
     def perform_destroy(self, instance):
         services.remove_member(self.request.user, instance)
+
+
+class ImpactViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """A project's proof of impact: its people read it; its PI and managers record and delete (``impact``)."""
+
+    permission_classes = [Authenticated]
+    filterset_fields = ["project"]
+    add = remove = None  # the verbs of ``impact``
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = self.add(self.request.user, data.pop("project"), **data)
+
+    def perform_destroy(self, instance):
+        self.remove(self.request.user, instance)
+
+
+class PublicationViewSet(ImpactViewSet):
+    queryset = Publication.objects.all()
+    serializer_class = serializers.PublicationSerializer
+    add, remove = staticmethod(impact.add_publication), staticmethod(impact.delete_publication)
+
+
+class GrantViewSet(ImpactViewSet):
+    queryset = Grant.objects.all()
+    serializer_class = serializers.GrantSerializer
+    add, remove = staticmethod(impact.add_grant), staticmethod(impact.delete_grant)
 
 
 class CallViewSet(ScopedViewSetMixin, ReadCreate):
@@ -126,6 +157,24 @@ class AllocationRequestViewSet(ScopedViewSetMixin, ReadCreate):
             services.decide(request.user, item, **data.validated_data)
         item.refresh_from_db()
         return Response(serializers.DecisionSerializer(item.decision).data)
+
+    @extend_schema(request=serializers.RequestEditSerializer, responses=serializers.AllocationRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None, format=None):
+        """The PI or a manager changes what is asked, while the round is open and no review exists; a withdrawn
+        request is submitted again."""
+        data = serializers.RequestEditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = request_services.edit_request(request.user, self.get_object(), **data.validated_data)
+        return Response(serializers.AllocationRequestSerializer(item, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=serializers.AllocationRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None, format=None):
+        """The PI or a manager withdraws the request, until it is reviewed or decided; its reviewers' assignments
+        go with it."""
+        item = request_services.withdraw_request(request.user, self.get_object())
+        return Response(serializers.AllocationRequestSerializer(item, context=self.get_serializer_context()).data)
 
 
 class ReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mesocentre.core.formatting import moment, number
-from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedModel
+from mesocentre.core.models import PublicQuerySet, ScopedQuerySet, TimestampedModel, TracksFields
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
 
@@ -133,12 +133,24 @@ class Round(TimestampedModel):
         return self.cpu_budget - (granted["cpu"] or 0), self.gpu_budget - (granted["gpu"] or 0)
 
 
-class AllocationRequest(TimestampedModel):
+class AllocationRequest(TracksFields, TimestampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("allocation request status", "draft")
         SUBMITTED = "submitted", pgettext_lazy("allocation request status", "submitted")
         UNDER_REVIEW = "under_review", pgettext_lazy("allocation request status", "under review")
         DECIDED = "decided", pgettext_lazy("allocation request status", "decided")
+        WITHDRAWN = "withdrawn", pgettext_lazy("allocation request status", "withdrawn")
+
+    # The state transitions, in one table. A request is withdrawn by its PI until it is reviewed or decided; a
+    # withdrawn request keeps its round's slot (one request per project and round) and is submitted again by
+    # editing it while the round is open (``request_services``).
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.UNDER_REVIEW, Status.DECIDED, Status.WITHDRAWN},
+        Status.UNDER_REVIEW: {Status.DECIDED, Status.WITHDRAWN},
+        Status.DECIDED: set(),
+        Status.WITHDRAWN: {Status.SUBMITTED},
+    }
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="requests")
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="requests")
@@ -153,6 +165,7 @@ class AllocationRequest(TimestampedModel):
     )
 
     objects = ProjectScopedQuerySet.as_manager()
+    tracked_fields = ("status",)
 
     class Meta:
         ordering = ["round", "project"]
@@ -164,7 +177,19 @@ class AllocationRequest(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.project.code} in {self.round}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.remember_loaded()  # the next change of this instance is checked against what is stored now
+
     def clean(self):
+        before = self.changed_fields().get("status")
+        if before is not None and self.status not in self.TRANSITIONS[before]:
+            raise ValidationError(
+                {
+                    "status": _("This request is %(status)s: it cannot become %(new)s.")
+                    % {"status": self.Status(before).label, "new": self.Status(self.status).label}
+                }
+            )
         if self.status != self.Status.DRAFT and self.round_id and self.submitted_at is None:
             raise ValidationError({"submitted_at": _("A submitted request records when it was submitted.")})
         if self.submitted_at and self.round_id and not self.round.is_open_at(self.submitted_at):

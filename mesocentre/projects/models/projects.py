@@ -1,9 +1,13 @@
 """Projects, their members (one PI at least, any number of managers), and their proof of impact."""
 
+import datetime
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -178,6 +182,12 @@ class Grant(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.funder} {self.reference}"
 
+    def clean(self):
+        if self.amount is not None and self.amount < 0:
+            raise ValidationError({"amount": _("An amount is 0 or more.")})
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A grant ends after it starts.")})
+
 
 class Publication(TimestampedModel):
     project = models.ForeignKey(
@@ -198,5 +208,33 @@ class Publication(TimestampedModel):
         return f"{self.title} ({self.year})"
 
     def clean(self):
+        self.doi = normalised_doi(self.doi or "")
+        if self.doi and not DOI.fullmatch(self.doi):
+            raise ValidationError({"doi": _("A DOI reads 10.<digits>/<suffix>, e.g. 10.1000/xyz123.")})
         if not self.doi and not self.url:
             raise ValidationError({"doi": _("Give the publication's DOI or its URL.")})
+        first, last = publication_years(timezone.localdate())
+        if self.year is not None and not first <= self.year <= last:
+            raise ValidationError(
+                {"year": _("A publication's year is from %(first)s to %(last)s.") % {"first": first, "last": last}}
+            )
+
+
+# A DOI's prefix is "10." and a registrant's digits (dot-separated sub-prefixes allowed); its suffix is any printable
+# characters. Stored without the resolver's address, which is how it is cited.
+DOI = re.compile(r"10\.\d+(\.\d+)*/\S+")
+DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+
+
+def normalised_doi(value: str) -> str:
+    """``value`` without spaces around it nor the resolver's address (https://doi.org/…) or a "doi:" prefix."""
+    value = value.strip()
+    for prefix in DOI_PREFIXES:
+        if value.lower().startswith(prefix):
+            return value[len(prefix) :].strip()
+    return value
+
+
+def publication_years(today: datetime.date) -> tuple[int, int]:
+    """The years a publication may bear on ``today``: from 1900 to next year (a paper accepted, in press)."""
+    return 1900, today.year + 1

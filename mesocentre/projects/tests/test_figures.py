@@ -43,7 +43,7 @@ def test_the_round_page_writes_its_budget_and_its_dates(decided, w, client):
     french = page(client, path, "fr")
     assert f"<td>1{NNBSP}000{NNBSP}000</td><td>1{NNBSP}000</td>" in french
     assert "14 juin 2026, 12:00 → 25 juin 2026, 12:00" in french
-    assert "<td>10,0</td>" in french  # the share of the budget granted, in %
+    assert '<td class="num">10,0</td>' in french  # the share of the budget granted, in %
 
 
 def test_a_french_e_mail_writes_hours_and_dates_in_french(w):

@@ -18,4 +18,11 @@ from mesocentre.projects.views.calls import (  # noqa: F401
 )
 from mesocentre.projects.views.committee import decide, request_create, review_form, round_detail  # noqa: F401
 from mesocentre.projects.views.creation import project_create  # noqa: F401
+from mesocentre.projects.views.impact import (  # noqa: F401
+    grant_create,
+    grant_delete,
+    publication_create,
+    publication_delete,
+)
 from mesocentre.projects.views.project_pages import member_remove, project_close, project_detail, project_list  # noqa: F401
+from mesocentre.projects.views.requests import request_edit, request_withdraw  # noqa: F401

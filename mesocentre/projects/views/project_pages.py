@@ -18,6 +18,8 @@ from mesocentre.projects.models import (
     Round,
 )
 from mesocentre.projects.views.common import refusal
+from mesocentre.projects.views.requests import request_rows
+from mesocentre.tenancy.charter_models import CharterVersion
 from mesocentre.tenancy.forms import InviteForm
 from mesocentre.tenancy.views import invite_from
 
@@ -54,7 +56,8 @@ def project_detail(request, code: str):
             return redirect("projects:project_detail", code=code)
     status = 400 if form and form.errors else 200
     memberships = project.memberships.select_related("user")
-    members = [(m, services.slurm_exclusion_reason(m.user)) for m in memberships]
+    charter_version = CharterVersion.objects.in_force()
+    members = [(m, services.slurm_exclusion_reason(m.user, charter_version)) for m in memberships]
     context = {
         "project": project,
         "members": members,
@@ -64,7 +67,7 @@ def project_detail(request, code: str):
         "allocations": project.allocations.prefetch_related("change_requests"),
         "operator": is_operator(request.user),
         "statuses": Allocation.Status.choices,
-        "requests": project.requests.select_related("round__call"),
+        "request_rows": request_rows(project, can_manage),
         "reviews": Review.objects.visible_to(request.user).filter(assignment__request__project=project),
         "show_private": is_operator(request.user),
         "grants": project.grants.all(),

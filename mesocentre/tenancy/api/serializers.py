@@ -4,7 +4,7 @@ from rest_framework import serializers
 from mesocentre.core.api import ScopedRelationsMixin
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy import services
-from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+from mesocentre.tenancy.models import CharterVersion, Establishment, Laboratory, Membership, ScientificTheme, User
 
 
 class ScientificThemeSerializer(serializers.ModelSerializer):
@@ -92,3 +92,17 @@ class MembershipSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         model = Membership
         fields = ["id", "user", "establishment", "laboratory", "role"]
         read_only_fields = ["user", "establishment"]
+
+
+class CharterVersionSerializer(serializers.ModelSerializer):
+    """A version of the usage charter; ``in_force`` and ``accepted`` (by the caller) come from the view."""
+
+    in_force = serializers.SerializerMethodField()
+    accepted = serializers.BooleanField(source="accepted_by_user", read_only=True)
+
+    class Meta:
+        model = CharterVersion
+        fields = ["id", "number", "text", "text_fr", "in_force_from", "in_force", "accepted"]
+
+    def get_in_force(self, version) -> bool:
+        return version.pk == self.context.get("in_force_pk")

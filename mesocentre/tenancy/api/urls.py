@@ -10,5 +10,6 @@ router.register("laboratories", views.LaboratoryViewSet)
 router.register("users", views.UserViewSet)
 router.register("memberships", views.MembershipViewSet)
 router.register("invitations", EstablishmentInvitationViewSet)
+router.register("charter-versions", views.CharterVersionViewSet)
 app_name = "tenancy-api"
 urlpatterns = router.urls

@@ -5,9 +5,9 @@ from rest_framework.response import Response
 
 from mesocentre.core.api import IsOperatorOrReadOnly, PublicReadOperatorWrite, ScopedViewSetMixin
 from mesocentre.core.roles import is_operator
-from mesocentre.tenancy import erasure, services
+from mesocentre.tenancy import charter, erasure, services
 from mesocentre.tenancy.api import serializers
-from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+from mesocentre.tenancy.models import CharterVersion, Establishment, Laboratory, Membership, ScientificTheme, User
 
 
 class ScientificThemeViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
@@ -98,3 +98,26 @@ class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         # The same rule as the portal: an establishment keeps at least one manager.
         services.remove_member(self.request.user, instance)
+
+
+class CharterVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The usage charter's versions, each saying whether it is in force and whether the caller accepted it; the
+    caller accepts the version in force (``POST …/accept/``). Operators publish in the portal."""
+
+    queryset = CharterVersion.objects.all()
+    serializer_class = serializers.CharterVersionSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return CharterVersion.objects.with_acceptance_of(self.request.user).order_by("pk")
+
+    def get_serializer_context(self):
+        in_force = CharterVersion.objects.in_force()
+        return {**super().get_serializer_context(), "in_force_pk": in_force.pk if in_force else None}
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None, format=None):
+        """The caller accepts this version, which must be the one in force: the clusters know them again."""
+        charter.accept(request.user, self.get_object())
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)

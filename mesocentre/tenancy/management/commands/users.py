@@ -4,12 +4,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from mesocentre.audit.context import acting_as
-from mesocentre.tenancy import erasure
+from mesocentre.tenancy import charter, erasure
 from mesocentre.tenancy.models import User
 
 
 class Command(BaseCommand):
-    help = "Users' verbs for operators: erase a person (GDPR)."
+    help = "Users' verbs for operators: erase a person (GDPR); bring the usage charter's new version into force."
 
     def add_arguments(self, parser):
         verbs = parser.add_subparsers(dest="verb", required=True)
@@ -19,9 +19,19 @@ class Command(BaseCommand):
             "Slurm, delete their tokens, sessions and login attempts; what they did stays, under erased-<id>",
         )
         erase.add_argument("username", help="the username of the person to erase")
+        verbs.add_parser(
+            "charter",
+            help="daily (cron): once a new version of the usage charter is in force, whoever has not accepted it is "
+            "no longer known to the clusters until they do",
+        )
         erase.add_argument("--yes", action="store_true", help="do not ask for confirmation (cannot be undone)")
 
     def handle(self, *args, **options):
+        if options["verb"] == "charter":
+            with acting_as(None, "command line (users charter)"):
+                count = charter.enforce()
+            self.stdout.write(f"{count} user(s) must accept the usage charter in force before the clusters know them.")
+            return
         username = options["username"]
         user = User.objects.filter(username=username).first()
         if user is None:
