@@ -25,12 +25,12 @@ def test_the_project_page_writes_hours_and_dates_in_the_readers_language(decided
     path = reverse("projects:project_detail", kwargs={"code": w.project.code})
     english = page(client, path, "en")
     assert "<td>100,000</td><td>500</td><td>1 Jan 2026 → 31 Dec 2026</td>" in english  # granted, dates
-    assert "<td>120,000</td>" in english  # asked
+    assert '<td class="num">120,000</td>' in english  # asked
     assert "<dd>1 Jan 2026 → —</dd>" in english  # the project's own dates
     assert "<td>100000" not in english and "2026-01-01 →" not in english
     french = page(client, path, "fr")
     assert f"<td>100{NNBSP}000</td><td>500</td><td>1 janv. 2026 → 31 déc. 2026</td>" in french
-    assert f"<td>120{NNBSP}000</td>" in french
+    assert f'<td class="num">120{NNBSP}000</td>' in french
 
 
 def test_the_round_page_writes_its_budget_and_its_dates(decided, w, client):
