@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
@@ -42,7 +43,7 @@ def _field(model, name: str) -> models.Field | None:
         return None
     try:
         return model._meta.get_field(name)
-    except Exception:  # FieldDoesNotExist, or a reverse relation's name
+    except FieldDoesNotExist:
         return None
 
 
@@ -83,8 +84,7 @@ class Reader:
                 if field is None or not field.is_relation or field.related_model is None:
                     continue
                 for snapshot in (entry.before, entry.after):
-                    value = (snapshot or {}).get(name)
-                    wanted[field.related_model].update(v for v in _as_list(value) if v not in (None, ""))
+                    wanted[field.related_model].update(_keys(field.related_model, (snapshot or {}).get(name)))
         for related, keys in wanted.items():
             rows = related._default_manager.filter(pk__in=keys)
             self._related[related] = {str(row.pk): str(row) for row in rows}
@@ -118,7 +118,7 @@ class Reader:
         if field is not None and field.is_relation and field.related_model is not None:
             names = self._related.get(field.related_model, {})
             return ", ".join(names.get(str(v), f"#{v}") for v in _as_list(value))
-        if field is not None and field.choices:
+        if field is not None and field.choices and not isinstance(value, dict | list):
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(field, models.DateTimeField):
             parsed = parse_datetime(str(value))
@@ -135,6 +135,20 @@ class Reader:
 
 def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
+
+
+def _keys(model, value) -> set:
+    """The primary keys a stored link holds, as the related model types them; what cannot be one is left out
+    (and shown as stored)."""
+    keys = set()
+    for item in _as_list(value):
+        try:
+            key = model._meta.pk.to_python(item)
+        except (ValidationError, TypeError):
+            continue
+        if key not in (None, ""):
+            keys.add(key)
+    return keys
 
 
 def _number(value) -> str:
