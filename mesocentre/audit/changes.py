@@ -98,6 +98,8 @@ class Reader:
         result = []
         for name in changed_names(entry):
             field = _field(model, name)
+            if getattr(field, "primary_key", False):
+                continue  # the object's id is in its own column
             label = capfirst(str(field.verbose_name)) if hasattr(field, "verbose_name") else name
             result.append(
                 Change(
