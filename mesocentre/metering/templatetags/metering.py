@@ -38,7 +38,7 @@ def chart_data(series: list[tuple[datetime.date, Decimal]], granted, cluster: st
     days = filled(series)
     granted = Decimal(granted or 0)
     consumed = days[-1][1] if days else Decimal(0)
-    title = _("Cumulative core-hours on %(cluster)s") % {"cluster": cluster}
+    title = _("Cumulative core-hours on %(cluster)s") % {"cluster": cluster} if cluster else _("Cumulative core-hours")
     summary = _("%(consumed)s of %(granted)s core-hours consumed") % {
         "consumed": number(consumed, 0),
         "granted": number(granted, 0),
@@ -64,13 +64,33 @@ def chart_data(series: list[tuple[datetime.date, Decimal]], granted, cluster: st
     }
 
 
-@register.inclusion_tag("metering/usage_charts.html")
-def usage_charts(rows: Iterable[Mapping]) -> dict:
-    """One chart per row of ``projects.services.consumption`` (its ``series``, ``granted_cpu`` and ``cluster``);
-    the scripts are included once, after the last."""
-    return {
-        "charts": [
-            chart_data(row["series"], row["granted_cpu"], row["cluster"], index)
-            for index, row in enumerate(rows, start=1)
-        ]
-    }
+def _page(context) -> dict:
+    """What the page has drawn so far, across every tag of the request (includes and dashboards' cards too): how
+    many charts (their ids stay unique) and whether the scripts are in (Chart.js twice would be two libraries, and
+    ``Chart.getChart`` of the second would not know the charts of the first)."""
+    request = context.get("request")
+    if request is None:  # a template rendered outside a request: one render is one page
+        return context.render_context.setdefault("usage_charts", {"charts": 0, "scripts": False})
+    if not hasattr(request, "_usage_charts"):
+        request._usage_charts = {"charts": 0, "scripts": False}
+    return request._usage_charts
+
+
+@register.inclusion_tag("metering/usage_charts.html", takes_context=True)
+def usage_charts(context, rows: Iterable[Mapping]) -> dict:
+    """One chart per row of ``projects.services.consumption`` (its ``series``, ``granted_cpu`` and ``cluster``).
+    The scripts come with the page's first charts: deferred, they draw every chart once the page is read."""
+    page = _page(context)
+    charts = []
+    for row in rows:
+        page["charts"] += 1
+        charts.append(chart_data(row["series"], row["granted_cpu"], row["cluster"], page["charts"]))
+    scripts = bool(charts) and not page["scripts"]
+    page["scripts"] = page["scripts"] or scripts
+    return {"charts": charts, "scripts": scripts}
+
+
+@register.inclusion_tag("metering/usage_charts.html", takes_context=True)
+def usage_chart(context, series: list, granted, label: str = "") -> dict:
+    """One chart: ``series`` [(day, cumulative core-hours)], ``granted`` the limit, ``label`` the cluster."""
+    return usage_charts(context, [{"series": series, "granted_cpu": granted, "cluster": label}])

@@ -90,6 +90,33 @@ def render_summary(consumed: str, granted: str, end: str) -> str:
     return f"{consumed} of {granted} core-hours consumed, from 1 Dec 2026 to {end} 2026"
 
 
+def test_charts_of_several_tags_on_one_page_have_their_own_ids_and_the_scripts_once(rf):
+    """A dashboard may draw a chart per card, from included templates: ids stay unique across the request."""
+    from django.template import engines
+
+    card = engines["django"].from_string("{% load metering %}{% usage_chart series granted label %}")
+    page = Template(
+        "{% load metering %}{% usage_charts rows %}{% for label in clusters %}{% include card %}{% endfor %}"
+    )
+    with translation.override("en"):
+        html = page.render(
+            Context(
+                {
+                    "request": rf.get("/"),
+                    "rows": [{"cluster": "mesocentre", "series": SERIES, "granted_cpu": 10}],
+                    "clusters": ["gpu", ""],
+                    "card": card.template,
+                    "series": SERIES,
+                    "granted": 20,
+                }
+            )
+        )
+    assert re.findall(r'data-chart="([^"]+)"', html) == [f"usage-chart-{n}-data" for n in (1, 2, 3)]
+    assert len(set(re.findall(r'<script id="([^"]+)"', html))) == 3
+    assert html.count("chart.umd.min.js") == 1 and html.count("usage_charts.js") == 1
+    assert "Cumulative core-hours on gpu:" in html and 'aria-label="Cumulative core-hours: ' in html
+
+
 def test_a_cluster_without_usage_has_no_canvas():
     html = render([{"cluster": "mesocentre", "series": [], "granted_cpu": 10_000}])
     assert "<canvas" not in html and "no job has finished yet" in html

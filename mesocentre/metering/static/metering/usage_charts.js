@@ -7,6 +7,7 @@
   const GRANTED = "#a4161a";
 
   function draw(canvas) {
+    if (window.Chart.getChart(canvas)) return; // drawn already
     const spec = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
     const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     return new window.Chart(canvas, {
