@@ -87,6 +87,7 @@ QUOTE = {"period": "year", "price_list": "academic", "items": [{"kind": "hpc", "
 CASES: list[Case] = [
     # ---- public pages
     Case("portal:home", readers=EVERYONE, shows=lambda w, role: home_shows(w, role)),
+    Case("portal:favicon", readers=EVERYONE),
     Case("catalogue:offering_list", readers=EVERYONE, shows=lambda w, role: ["Offering a", "Offering b"]),
     Case(
         "catalogue:offering_detail",

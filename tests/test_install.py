@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -102,6 +103,15 @@ def test_pip_installed_demo_loads_twice_and_serves_the_portal(installed, tmp_pat
         assert css.status == 200
         script = urllib.request.urlopen(base + "/static/billing/calculator.js", timeout=10)
         assert b"Intl.NumberFormat" in script.read()
+        chartjs = urllib.request.urlopen(base + "/static/metering/vendor/chartjs/chart.umd.min.js", timeout=10)
+        assert b"Chart.js v4" in chartjs.read(300)  # the vendored library is package data too
+        icon = urllib.request.urlopen(base + "/favicon.ico", timeout=10)  # redirected to the SVG
+        assert icon.url.endswith("/static/portal/favicon.svg") and icon.read().startswith(b"<svg")
+        # The demo serves without DEBUG: a page that does not exist is the portal's 404, not Django's URL list.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "/no-such-page/", timeout=10)
+        body = missing.value.read().decode()
+        assert missing.value.code == 404 and "Using the URLconf" not in body and 'lang="en"' in body
     finally:
         server.terminate()
         server.wait(timeout=20)

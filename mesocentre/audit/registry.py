@@ -1,4 +1,12 @@
-"""Models register here to have every create, update and delete recorded with before and after."""
+"""Models register here to have every create, update and delete recorded with before and after.
+
+A login is not a change: Django's ``update_last_login`` saves the user's ``last_login`` at every sign-in, which
+made each login an "updated" entry of the person. ``last_login`` is bookkeeping, left out of the snapshots
+(``UNAUDITED``), so that save changes nothing the log keeps and records nothing. Logins are not recorded here under
+an action of their own either: django-axes already keeps each one (``AccessLog``: when, from which address, with
+which browser, and the logout), erased with the person's other login records, and the audit log stays the record
+of what was changed.
+"""
 
 import json
 from decimal import Decimal
@@ -13,11 +21,14 @@ from django.forms.models import model_to_dict
 from mesocentre.audit.context import current_actor
 
 _registered: set = set()
+# Never in a snapshot: the password (a secret, even hashed) and the time of the last sign-in (bookkeeping).
+UNAUDITED = frozenset({"password", "last_login"})
 
 
 def snapshot(instance) -> dict:
     data = model_to_dict(instance)
-    data.pop("password", None)
+    for name in UNAUDITED:
+        data.pop(name, None)
     for field in instance._meta.concrete_fields:
         # A Decimal as given (50.00) and as read back (50.000000) must compare equal: use the column's scale.
         if isinstance(field, DecimalField) and data.get(field.name) is not None:

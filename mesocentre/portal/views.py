@@ -1,4 +1,5 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from mesocentre.catalogue.models import Offering
 from mesocentre.portal import dashboards
@@ -11,3 +12,8 @@ def home(request):
     if request.user.is_authenticated:
         context["sections"] = dashboards.sections(request.user)
     return render(request, "portal/home.html", context)
+
+
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says: the SVG icon."""
+    return redirect(static("portal/favicon.svg"))

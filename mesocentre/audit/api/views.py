@@ -1,6 +1,7 @@
 from rest_framework import viewsets
 
 from mesocentre.audit.api.serializers import AuditEntrySerializer
+from mesocentre.audit.filtersets import AuditEntryApiFilterSet
 from mesocentre.audit.models import AuditEntry
 from mesocentre.core.api import IsOperator, ScopedViewSetMixin
 
@@ -11,7 +12,8 @@ class AuditEntryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = AuditEntry.objects.all()
     serializer_class = AuditEntrySerializer
     permission_classes = [IsOperator]
-    filterset_fields = ["object_type", "object_id", "action", "user"]
+    # The page's filters (who, what, when: actor, action, object_type, object_id, since, until) and the user's id.
+    filterset_class = AuditEntryApiFilterSet
 
     def get_queryset(self):
         return AuditEntry.objects.visible_to(self.request.user).order_by("-time", "-pk")

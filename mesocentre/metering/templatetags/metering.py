@@ -1,38 +1,96 @@
-"""An inline SVG chart of consumption against the grant: no JavaScript, readable by screen readers."""
+"""Charts of consumption against the grant, drawn by Chart.js (vendored in static/metering/vendor/chartjs).
 
+The tag hands each chart's figures and words, already formatted and translated in the page's language, to
+``json_script``; ``static/metering/usage_charts.js`` (a file, no inline script, so a strict CSP stays possible) draws
+every ``<canvas data-chart=…>`` from them. Screen readers get the same figures: the canvas is an image whose label
+sums it up, and a table under it lists every day.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django import template
 from django.utils.translation import gettext as _
 
+from mesocentre.core.formatting import day, number
+
 register = template.Library()
 
-WIDTH, HEIGHT, PAD = 480, 160, 8
+
+def filled(series: list[tuple[datetime.date, Decimal]]) -> list[tuple[datetime.date, Decimal]]:
+    """Every day from the first to the last of ``series``: a day without jobs keeps the day before's total, so the
+    x axis (labels, not a time scale) stays proportional to time."""
+    if not series:
+        return []
+    totals = dict(series)
+    first, last = series[0][0], series[-1][0]
+    days, total = [], Decimal(0)
+    for offset in range((last - first).days + 1):
+        current = first + datetime.timedelta(days=offset)
+        total = totals.get(current, total)
+        days.append((current, total))
+    return days
 
 
-@register.inclusion_tag("metering/usage_chart.html")
-def usage_chart(series: list, granted, label: str = "") -> dict:
-    """``series``: [(day, cumulative core-hours)]; ``granted``: the limit drawn as a line."""
+def chart_data(series: list[tuple[datetime.date, Decimal]], granted, cluster: str, index: int = 1) -> dict:
+    """One chart: ``series`` is [(day, cumulative core-hours)], ``granted`` the cumulative limit drawn as a line."""
+    days = filled(series)
     granted = Decimal(granted or 0)
-    top = max([granted] + [value for _day, value in series] + [Decimal(1)])
-    points = []
-    for index, (_day, value) in enumerate(series):
-        x = PAD + (WIDTH - 2 * PAD) * (index / max(len(series) - 1, 1))
-        y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * float(value / top)
-        points.append(f"{x:.1f},{y:.1f}")
-    granted_y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * float(granted / top)
-    consumed = series[-1][1] if series else Decimal(0)
+    consumed = days[-1][1] if days else Decimal(0)
+    title = _("Cumulative core-hours on %(cluster)s") % {"cluster": cluster} if cluster else _("Cumulative core-hours")
     summary = _("%(consumed)s of %(granted)s core-hours consumed") % {
-        "consumed": f"{consumed:.0f}",
-        "granted": f"{granted:.0f}",
+        "consumed": number(consumed, 0),
+        "granted": number(granted, 0),
     }
+    if days:
+        summary += ", " + _("from %(start)s to %(end)s") % {"start": day(days[0][0]), "end": day(days[-1][0])}
+    labels = [day(current) for current, _total in days]
     return {
-        "points": " ".join(points),
-        "granted_y": f"{granted_y:.1f}",
-        "width": WIDTH,
-        "height": HEIGHT,
+        "data_id": f"usage-chart-{index}-data",
+        "title": title,
         "summary": summary,
-        "label": label,
-        "series": series,
-        "pad": PAD,
+        "rows": [(label, number(total, 0)) for label, (_day, total) in zip(labels, days, strict=True)],
+        "payload": {
+            "title": title,
+            "labels": labels,
+            "consumed": [float(round(total, 1)) for _day, total in days],
+            "granted": float(granted),
+            "consumed_label": _("Consumed"),
+            "granted_label": _("Granted"),
+            "x_title": _("day"),
+            "y_title": _("core-hours"),
+        },
     }
+
+
+def _page(context) -> dict:
+    """What the page has drawn so far, across every tag of the request (includes and dashboards' cards too): how
+    many charts (their ids stay unique) and whether the scripts are in (Chart.js twice would be two libraries, and
+    ``Chart.getChart`` of the second would not know the charts of the first)."""
+    request = context.get("request")
+    if request is None:  # a template rendered outside a request: one render is one page
+        return context.render_context.setdefault("usage_charts", {"charts": 0, "scripts": False})
+    if not hasattr(request, "_usage_charts"):
+        request._usage_charts = {"charts": 0, "scripts": False}
+    return request._usage_charts
+
+
+@register.inclusion_tag("metering/usage_charts.html", takes_context=True)
+def usage_charts(context, rows: Iterable[Mapping]) -> dict:
+    """One chart per row of ``projects.services.consumption`` (its ``series``, ``granted_cpu`` and ``cluster``).
+    The scripts come with the page's first charts: deferred, they draw every chart once the page is read."""
+    page = _page(context)
+    charts = []
+    for row in rows:
+        page["charts"] += 1
+        charts.append(chart_data(row["series"], row["granted_cpu"], row["cluster"], page["charts"]))
+    scripts = bool(charts) and not page["scripts"]
+    page["scripts"] = page["scripts"] or scripts
+    return {"charts": charts, "scripts": scripts}
+
+
+@register.inclusion_tag("metering/usage_charts.html", takes_context=True)
+def usage_chart(context, series: list, granted, label: str = "") -> dict:
+    """One chart: ``series`` [(day, cumulative core-hours)], ``granted`` the limit, ``label`` the cluster."""
+    return usage_charts(context, [{"series": series, "granted_cpu": granted, "cluster": label}])

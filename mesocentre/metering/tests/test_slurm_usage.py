@@ -47,7 +47,7 @@ def test_the_chart_draws_consumption_against_the_grant():
     import datetime
 
     series = [(datetime.date(2026, 1, d), Decimal(v)) for d, v in ((1, 10), (2, 40), (3, 80))]
-    html = Template("{% load metering %}{% usage_chart series granted %}").render(
-        Context({"series": series, "granted": 100})
+    html = Template("{% load metering %}{% usage_charts rows %}").render(
+        Context({"rows": [{"series": series, "granted_cpu": 100, "cluster": "mesocentre"}]})
     )
-    assert "<polyline" in html and 'aria-label="80 of 100 core-hours consumed"' in html
+    assert "<canvas" in html and "80 of 100 core-hours consumed, from 1 Jan 2026 to 3 Jan 2026" in html

@@ -115,7 +115,7 @@ def test_the_project_page_shows_consumption_against_the_grant(decided, w, client
     client.force_login(w.pi)
     page = client.get(f"/projects/{w.project.code}/").content.decode()
     assert "25,000 / 100,000" in page
-    assert 'aria-label="25000 of 100000 core-hours consumed"' in page
+    assert ": 25,000 of 100,000 core-hours consumed, from " in page  # the chart's aria-label
 
 
 def test_the_operations_page_says_when_no_cluster_is_configured(decided, w, client, monkeypatch):
