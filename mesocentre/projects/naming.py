@@ -17,7 +17,7 @@ from mesocentre.tenancy.models import Establishment
 
 # The portal's pages that sit where a project's page would (/projects/<code>/): no project may take their word.
 PAGE_WORDS = frozenset({"new", "calls", "assignments", "change-requests", "rounds", "requests", "memberships",
-                        "allocations", "budgets"})  # fmt: skip
+                        "allocations", "budgets", "publications", "grants"})  # fmt: skip
 
 
 def is_valid(name: str) -> bool:
@@ -41,7 +41,7 @@ def code_problem(code: str, *, establishment=None, project=None) -> str | None:
     lowered = code.lower()
     if is_system_name(lowered) or lowered in reserved_names():
         return _("%(code)s is a name Slurm or the system keeps for itself: choose another code.") % {"code": code}
-    if lowered in PAGE_WORDS:
+    if establishment is None and lowered in PAGE_WORDS:  # an establishment's page lives elsewhere
         return _("%(code)s names one of the portal's pages: choose another code.") % {"code": code}
     account = account_name(code)
     others = Establishment.objects.exclude(pk=getattr(establishment, "pk", None)).values_list("code", flat=True)

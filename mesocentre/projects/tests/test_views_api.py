@@ -6,7 +6,7 @@ from mesocentre.projects import services
 def test_pages_and_api_are_scoped(w, decided, client, api):
     client.force_login(w.pi)
     page = client.get(reverse("projects:project_detail", kwargs={"code": "jets"}))
-    assert page.status_code == 200 and "100000" in page.content.decode()
+    assert page.status_code == 200 and "100,000" in page.content.decode()
     client.force_login(w.outside)
     assert client.get(reverse("projects:project_detail", kwargs={"code": "jets"})).status_code == 404
     api.force_authenticate(w.manager)  # manager of the paying establishment
