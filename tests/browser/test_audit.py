@@ -1,6 +1,8 @@
 """The audit log's page in a browser: its filters are a form people can use, and its errors are accessible."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
@@ -26,6 +28,8 @@ def test_filtering_the_log_and_a_wrong_date_range(page_factory, portal, language
     response = page.goto(f"{portal}/audit/?since=2026-06-20&until=2026-06-01")
     assert response is not None and response.status == 400
     expect(page.locator("#id_until")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("main form")).to_contain_text("The end date is before the start date.")
+    with translation.override(language):
+        refusal = gettext("The end date is before the start date.")
+    expect(page.locator("main form")).to_contain_text(refusal)
     found += blocking_violations(page, f"/audit/ with a wrong date range ({language})")
     assert not found, report(found)
