@@ -63,8 +63,8 @@ def sections(user, now: datetime.datetime | None = None) -> list[Section]:
 
 
 def due_of(round: Round):
-    """When a round's reviews are due: its close, until rounds carry their own due date (reviews_due_on)."""
-    return round.closes_at
+    """When a round's reviews are due: the day its operators set, else the day it closes."""
+    return round.reviews_due
 
 
 def _day_of(moment) -> datetime.date:

@@ -153,6 +153,22 @@ def test_the_reviewer_sees_assignments_due_first(client, w, make):
     assert "25 Jun 2026" in reviews  # the open round closes 10 days after 15 June
 
 
+def test_a_rounds_own_due_date_orders_the_reviews(client, w, make):
+    """A round that closes later but wants its reviews sooner comes first, with its own due day."""
+    from mesocentre.projects.models import Round
+
+    later = Round.objects.create(call=w.call, name="Later", opens_at=w.round.opens_at,
+                                 closes_at=w.round.closes_at + datetime.timedelta(days=30), cpu_budget=1000,
+                                 reviews_due_on=w.round.closes_at.date() + datetime.timedelta(days=31))  # fmt: skip
+    Round.objects.filter(pk=w.round.pk).update(reviews_due_on=w.round.closes_at.date() + datetime.timedelta(days=60))
+    soon = make.assignment(1, w.outside, later)
+    late = make.assignment(2, w.outside)
+    reviews = section(home(client, w.outside), "reviews")
+    links = re.findall(r'href="([^"]+/review/)"', reviews)
+    assert links == [reverse("projects:review_form", args=[a.pk]) for a in (soon, late)]
+    assert "26 Jul 2026" in reviews and "24 Aug 2026" in reviews  # their own due days, not their closes
+
+
 def test_a_reviewer_without_assignments_is_told_so(client, w):
     assert "No review waits for you." in section(home(client, w.insider), "reviews")
 
