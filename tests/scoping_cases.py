@@ -20,6 +20,7 @@ with the URL name exactly as `reverse()` takes it, a `target` that returns the o
 test checks that this role succeeds, so a refusal (even a 400) of the others means a refusal, not a typo.
 """
 
+from django.apps import apps
 from scoping_cases_invitations import INVITATION_CASES
 from scoping_cases_projects import PROJECT_CASES
 from scoping_table import (
@@ -183,8 +184,15 @@ CASES: list[Case] = [
         "tenancy:charter",
         readers=AUTHENTICATED,
         tenant=False,
-        writes={"POST": Write(AUTHENTICATED, state=charter_acceptances_of_b, changes=False)},
-        why="POST accepts the version in force for the caller only: B's people accept nothing",
+        writes={
+            "POST": Write(
+                AUTHENTICATED,
+                lambda c: {"version": apps.get_model("tenancy", "CharterVersion").objects.in_force().pk},
+                state=charter_acceptances_of_b,
+                changes=False,
+            )
+        },
+        why="POST accepts the version in force (the one read) for the caller only: B's people accept nothing",
     ),
     Case(
         "tenancy:charter_create",

@@ -27,6 +27,12 @@ class AuditFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
+        for name, day in (("since", since), ("until", until)):
+            # Year 1 or 9999 cannot be moved to UTC or to the next day: a 400 naming the field, not a 500.
+            if day and not 2000 <= day.year <= 2999:
+                self.add_error(name, _("Give a date between the years 2000 and 2999."))
+                cleaned.pop(name, None)
+        since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
         return cleaned

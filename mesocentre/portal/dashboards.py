@@ -113,7 +113,8 @@ def projects_section(user, now: datetime.datetime) -> Section | None:
         .select_related("project", "round__call")
         .order_by("round__closes_at", "project__code")
     )
-    asked = {(r.project_id, r.round_id) for r in requests if r.status != Status.DRAFT}
+    # A withdrawn request's round is open to asking again (editing it submits it again).
+    asked = {(r.project_id, r.round_id) for r in requests if r.status not in (Status.DRAFT, Status.WITHDRAWN)}
     can_ask = [
         {"project": project, "round": round}
         for project in projects
@@ -124,7 +125,7 @@ def projects_section(user, now: datetime.datetime) -> Section | None:
     ending = [
         a for a in allocations if a.status == Allocation.Status.ACTIVE and today <= a.ends_on <= today + ENDING_WITHIN
     ]
-    undecided = [r for r in requests if r.status != Status.DECIDED]
+    undecided = [r for r in requests if r.status not in (Status.DECIDED, Status.WITHDRAWN)]
     drafts = [r for r in undecided if r.status == Status.DRAFT and r.project_id in led]
     charter = must_accept(user)
     data = {

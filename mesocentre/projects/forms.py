@@ -118,11 +118,12 @@ class ProjectForm(forms.Form):
     starts_on = forms.DateField(label=_("Start date"), widget=DATE)
     ends_on = forms.DateField(label=_("End date"), required=False, widget=DATE)
 
-    def __init__(self, *args, laboratories=None, **kwargs):
+    def __init__(self, *args, laboratories=None, payers=None, **kwargs):
         super().__init__(*args, **kwargs)
         labs = laboratories if laboratories is not None else Laboratory.objects.none()
         self.fields["laboratory"].queryset = labs
-        self.fields["paying_establishment"].queryset = Establishment.objects.filter(laboratories__in=labs).distinct()
+        payers = payers if payers is not None else Establishment.objects.all()
+        self.fields["paying_establishment"].queryset = payers.filter(laboratories__in=labs).distinct()
 
 
 class CallForm(forms.Form):

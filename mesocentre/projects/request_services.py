@@ -30,6 +30,8 @@ def edit_refusal(request: AllocationRequest) -> str | None:
     """Why ``request`` may not be edited, in words; None when it may."""
     if request.status not in EDITABLE:
         return _("This request is %(status)s: it is no longer edited.") % {"status": request.get_status_display()}
+    if request.project.status != Project.Status.ACTIVE:
+        return _("Only an active project asks for hours.")
     if not request.round.is_open:
         return _("Its round is closed: the request is no longer edited.")
     if _reviewed(request):

@@ -83,6 +83,17 @@ def laboratories_for_new_projects(user):
     return Laboratory.objects.filter(memberships__user=user).distinct()
 
 
+def payers_for_new_projects(user):
+    """The establishments ``user`` may have pay for a new project: for operators, every one (the model checks it is
+    one of the laboratory's); for others, those they belong to (in one of their laboratories) — nobody bills an
+    establishment they are not part of."""
+    from mesocentre.tenancy.models import Establishment
+
+    if is_operator(user):
+        return Establishment.objects.all()
+    return Establishment.objects.filter(memberships__user=user, memberships__laboratory__isnull=False).distinct()
+
+
 @transaction.atomic
 def create_project(actor, *, pi=None, **fields) -> Project:
     """A new project; ``pi`` (the actor by default) becomes its principal investigator. Operators create any;
@@ -93,6 +104,18 @@ def create_project(actor, *, pi=None, **fields) -> Project:
     laboratory = fields["laboratory"]
     if not laboratories_for_new_projects(actor).filter(pk=laboratory.pk).exists():
         raise PermissionDenied(_("You create projects only for a laboratory you belong to."))
+    if not is_operator(actor):
+        from mesocentre.tenancy.models import Membership
+
+        payer = fields.get("paying_establishment")
+        if not Membership.objects.filter(user=actor, laboratory=laboratory, establishment=payer).exists():
+            raise ValidationError(
+                {
+                    "paying_establishment": _(
+                        "The paying establishment is one you belong to in this laboratory: ask an operator otherwise."
+                    )
+                }
+            )
     project = Project.objects.create(**fields)
     ProjectMembership.objects.create(project=project, user=pi, role=Role.PI)
     return project
@@ -250,6 +273,11 @@ def decide(
     Beyond what is left of the round's budget, ``override_budget`` and a non-empty ``override_reason`` are needed
     (``Decision.clean``); they are recorded on the decision."""
     _require_operator(actor, _("record the committee's decisions"))
+    # The request as it is now, locked in the order edit and withdraw lock it (project, then request): the PI may
+    # have lowered or withdrawn it since the decision's form was opened.
+    Project.objects.select_for_update().filter(pk=request.project_id).first()
+    AllocationRequest.objects.select_for_update(of=("self",)).filter(pk=request.pk).first()
+    request.refresh_from_db()  # the caller's object, brought up to date: it sees what was decided
     if cluster not in known_clusters():
         raise ValidationError(
             {

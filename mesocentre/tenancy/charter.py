@@ -19,8 +19,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,14 +70,20 @@ def publish(actor, *, text: str, text_fr: str = "", in_force_from: datetime.date
     again at once (``enforce``); later, the daily ``users charter`` does on its day."""
     if not is_operator(actor):
         raise PermissionDenied(_("Only operators publish the usage charter."))
-    latest = CharterVersion.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0
-    version = CharterVersion.objects.create(
-        number=latest + 1,
-        text=text,
-        text_fr=text_fr,
-        in_force_from=in_force_from or timezone.now(),
-        published_by=actor,
-    )
+    # The latest row, locked (an aggregate takes no lock): two publications at once number one after the other;
+    # the very first two can still collide, and the unique number refuses the second as a 400, not a 500.
+    latest = CharterVersion.objects.select_for_update().order_by("-number").first()
+    try:
+        with transaction.atomic():
+            version = CharterVersion.objects.create(
+                number=(latest.number if latest else 0) + 1,
+                text=text,
+                text_fr=text_fr,
+                in_force_from=in_force_from or timezone.now(),
+                published_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(_("Another version was published at the same moment: look at it first.")) from None
     enforce()
     return version
 
@@ -93,10 +98,15 @@ def enforce(at: datetime.datetime | None = None) -> int:
         return 0
     count = 0
     stale = User.objects.filter(charter_accepted_at__isnull=False).filter(not_accepted(version))
-    for user in stale.order_by("pk"):
+    for pk in stale.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
+            # The row as it is now, locked: someone may have accepted, or been deactivated, since the list was read;
+            # only the charter's date is written, so nothing else of a stale copy goes back to the database.
+            user = stale.select_for_update(of=("self",)).filter(pk=pk).first()
+            if user is None:
+                continue
             user.charter_accepted_at = None
-            user.save()
+            user.save(update_fields=["charter_accepted_at"])
         count += 1
     return count
 

@@ -209,6 +209,8 @@ def test_filters_by_who_what_and_when(client, operator, history, query, shown):
         ("?object_type=nothing.here", "object_type", "Select a valid choice."),
         ("?action=login", "action", "Select a valid choice."),
         ("?since=2026-06-20&until=2026-06-01", "until", "The end date is before the start date."),
+        ("?until=9999-12-31", "until", "Give a date between the years 2000 and 2999."),
+        ("?since=0001-01-01", "since", "Give a date between the years 2000 and 2999."),
     ],
 )
 def test_invalid_filters_are_a_400_that_names_the_field(client, operator, history, query, field, message):

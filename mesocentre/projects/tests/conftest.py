@@ -53,8 +53,9 @@ def w(db, user_factory, time_machine):
         closes_at=now - datetime.timedelta(days=30),
         cpu_budget=1_000_000,
     )
-    x.project = services.create_project(
-        x.pi,
+    x.project = services.create_project(  # paid by the CNRS, which the PI is not part of: an operator's doing
+        x.operator,
+        pi=x.pi,
         code="jets",
         title="Jets",
         laboratory=x.lab,

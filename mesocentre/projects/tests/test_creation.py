@@ -97,7 +97,7 @@ def test_the_page_offers_the_creators_laboratories_and_creates_the_project(w, cl
 )
 def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(w, client, change, field, message):
     client.force_login(w.pi)
-    data = {"code": "waves", "title": "Waves", "laboratory": w.lab.pk, "paying_establishment": w.cnrs.pk,
+    data = {"code": "waves", "title": "Waves", "laboratory": w.lab.pk, "paying_establishment": w.univ.pk,
             "theme": w.theme.pk, "starts_on": "2026-07-01"}  # fmt: skip
     for name, value in change.items():
         data[name] = getattr(w, value).pk if isinstance(value, str) and hasattr(w, value) else value
@@ -128,3 +128,17 @@ def test_someone_no_establishment_counts_cannot_open_the_page(w, client, user_fa
     assert page.status_code == 200 and "name no laboratory" in page.content.decode()
     Membership.objects.filter(user=w.manager).update(laboratory=w.lab)
     assert 'name="laboratory"' in client.get(reverse("projects:project_create")).content.decode()
+
+
+def test_a_pi_bills_only_an_establishment_they_belong_to_in_that_laboratory(w, client):
+    """The laboratory is the university's and the CNRS's, the PI is the university's: the CNRS is not theirs to
+    bill (an operator may); the page does not offer it either."""
+    assert w.lab.establishments.filter(pk=w.cnrs.pk).exists()
+    with pytest.raises(ValidationError) as refused:
+        services.create_project(w.pi, **fields(w, paying_establishment=w.cnrs))
+    assert "paying_establishment" in refused.value.message_dict
+    assert not Project.objects.filter(code="waves").exists()
+    assert services.create_project(w.operator, **fields(w, paying_establishment=w.cnrs)).paying_establishment == w.cnrs
+    client.force_login(w.pi)
+    page = client.get(reverse("projects:project_create")).content.decode()
+    assert f'<option value="{w.univ.pk}"' in page and f'<option value="{w.cnrs.pk}"' not in page

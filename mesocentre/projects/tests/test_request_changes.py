@@ -201,3 +201,21 @@ def test_a_withdrawn_request_no_longer_counts_in_the_rounds_totals(w, asked):
     assert asked_cpu() == 1000
     request_services.withdraw_request(w.pi, asked)
     assert asked_cpu() == 0
+
+
+def test_a_withdrawn_request_of_a_closed_project_is_not_submitted_again(w, asked):
+    request_services.withdraw_request(w.pi, asked)
+    Project.objects.filter(pk=w.project.pk).update(status=Project.Status.CLOSED)
+    with pytest.raises(ValidationError, match="Only an active project asks for hours"):
+        request_services.edit_request(w.pi, fresh(asked), cpu_core_hours=500, justification="Again.")
+    assert fresh(asked).status == Status.WITHDRAWN
+
+
+def test_deciding_reads_the_request_as_it_is_now_not_as_the_form_saw_it(w, asked):
+    """The operator opened the decision form, then the PI withdrew: the decision is refused, nothing granted."""
+    seen_by_the_form = fresh(asked)
+    request_services.withdraw_request(w.pi, asked)
+    with pytest.raises(ValidationError):
+        services.decide(w.operator, seen_by_the_form, cpu_core_hours=1000, starts_on=datetime.date(2026, 7, 1),
+                        ends_on=datetime.date(2027, 6, 30))  # fmt: skip
+    assert fresh(asked).status == Status.WITHDRAWN and not w.project.allocations.exists()

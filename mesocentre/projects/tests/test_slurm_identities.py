@@ -20,7 +20,7 @@ def latest(project) -> dict:
 
 
 def new_project(w, code: str):
-    return services.create_project(w.pi, code=code, title="T", laboratory=w.lab, paying_establishment=w.cnrs,
+    return services.create_project(w.pi, code=code, title="T", laboratory=w.lab, paying_establishment=w.univ,
                                    theme=w.theme, starts_on=datetime.date(2026, 1, 1))  # fmt: skip
 
 

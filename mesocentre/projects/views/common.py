@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
+from mesocentre.core.forms import add_refusal
+
 
 def refusal(exc: ValidationError) -> str:
     return " ".join(exc.messages)
@@ -23,5 +25,5 @@ def form_page(request, template: str, context: dict, act):
         try:
             return act(dict(form.cleaned_data))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_refusal(form, exc)
     return invalid(request, template, context)

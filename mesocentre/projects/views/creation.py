@@ -17,7 +17,10 @@ def project_create(request):
     if not services.may_create_projects(request.user):
         raise PermissionDenied
     laboratories = services.laboratories_for_new_projects(request.user).order_by("code")
-    form = ProjectForm(request.POST or None, laboratories=laboratories, initial={"starts_on": timezone.localdate()})
+    payers = services.payers_for_new_projects(request.user)
+    form = ProjectForm(
+        request.POST or None, laboratories=laboratories, payers=payers, initial={"starts_on": timezone.localdate()}
+    )
     context = {"form": form, "has_laboratories": laboratories.exists()}
 
     def create(data):

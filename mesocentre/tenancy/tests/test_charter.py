@@ -132,19 +132,44 @@ def test_the_page_shows_the_version_in_force_in_the_pages_language(client, peopl
 
 def test_accepting_on_the_page_goes_back_to_a_safe_next(client, people):
     client.force_login(people["paul"])
-    response = client.post(reverse("tenancy:charter"), {"next": "/projects/jets/"})
+    response = client.post(reverse("tenancy:charter"), {"next": "/projects/jets/", "version": people["v1"].pk})
     assert response.status_code == 302 and response["Location"] == "/projects/jets/"
     assert fresh(people["paul"]).charter_accepted_at is not None
     page = client.get(reverse("tenancy:charter")).content.decode()
     assert 'id="charter-accepted"' in page and "I accept" not in page
 
 
-@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "unsafe", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "abc", "projects:project_list"]
+)
 def test_an_unsafe_next_is_refused(client, people, unsafe):
     client.force_login(people["paul"])
-    response = client.post(reverse("tenancy:charter") + "?next=" + unsafe)
+    response = client.post(reverse("tenancy:charter") + "?next=" + unsafe, {"version": people["v1"].pk})
     assert response.status_code == 302 and response["Location"] == reverse("tenancy:charter")
     assert 'value="' + unsafe not in client.get(reverse("tenancy:charter"), {"next": unsafe}).content.decode()
+
+
+def test_accepting_a_version_that_is_no_longer_in_force_is_refused(client, people):
+    """The page was read before a new version came into force: the click does not accept a text never seen."""
+    client.force_login(people["paul"])
+    charter.publish(people["operator"], text="Be fairer.")
+    response = client.post(reverse("tenancy:charter"), {"version": people["v1"].pk})
+    assert response.status_code == 400 and "Be fairer." in response.content.decode()
+    assert not CharterAcceptance.objects.filter(user=people["paul"]).exists()
+    assert fresh(people["paul"]).charter_accepted_at is None
+
+
+def test_enforce_writes_only_the_charter_date_of_the_row_as_it_is_now(people):
+    """Enforcing clears the charter date and nothing else: what changed on the row meanwhile stays."""
+    v2 = CharterVersion.objects.create(
+        number=2, text="Be fairer.", in_force_from=WORLD_NOW - DAY, published_by=people["operator"]
+    )
+    User.objects.filter(pk=people["ines"].pk).update(is_active=False, first_name="Changed meanwhile")
+    assert charter.enforce() == 1
+    ines = fresh(people["ines"])
+    assert ines.charter_accepted_at is None and not ines.is_active and ines.first_name == "Changed meanwhile"
+    charter.accept(ines, v2)
+    assert charter.enforce() == 0 and fresh(ines).charter_accepted_at is not None
 
 
 def test_the_banner_asks_on_every_page_until_accepted_in_one_query(client, people):
