@@ -5,10 +5,12 @@ The defaults make a demo: a SQLite file in the working directory, DEBUG on. Prod
 """
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -20,6 +22,17 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str, default: str = "") -> list[str]:
+    """Comma-separated addresses or CIDR networks; a typo stops the start-up instead of silently refusing."""
+    items = env_list(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network.") from exc
+    return items
 
 
 SECRET_KEY = os.environ.get("MESOCENTRE_SECRET_KEY", "insecure-demo-key-do-not-use-in-production")
@@ -241,4 +254,10 @@ MESOCENTRE = {
     "SLURM_GRACE_DAYS": int(os.environ.get("MESOCENTRE_SLURM_GRACE_DAYS", "90")),
     # See TRUSTED_PROXY_COUNT above (the login lockout and the API's throttles count per address).
     "TRUSTED_PROXY_COUNT": TRUSTED_PROXY_COUNT,
+    # Who may read /metrics (mesocentre.health.metrics), besides operators signed in: the client addresses or
+    # networks listed here (as client_ip sees them, behind the trusted proxies), and whoever sends this token as
+    # "Authorization: Bearer …". Everyone else gets a 403. The demo lets its own machine in; DEBUG opens nothing
+    # more. Production lists nobody unless told (settings_production).
+    "METRICS_ALLOWED": env_networks("MESOCENTRE_METRICS_ALLOWED", "127.0.0.1,::1"),
+    "METRICS_TOKEN": os.environ.get("MESOCENTRE_METRICS_TOKEN", ""),
 }

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from mesocentre.settings import *  # noqa: F403
-from mesocentre.settings import env_bool
+from mesocentre.settings import MESOCENTRE, env_bool, env_networks
 
 DEBUG = False
 SECRET_KEY = os.environ.get("MESOCENTRE_SECRET_KEY", "")
@@ -24,3 +24,9 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# /metrics: no address by default. Behind a reverse proxy on the same host every visitor would come from the
+# loopback, so the demo's default would open it to the world; list Prometheus's address, or give it a token.
+MESOCENTRE = {**MESOCENTRE, "METRICS_ALLOWED": env_networks("MESOCENTRE_METRICS_ALLOWED")}
+if MESOCENTRE["METRICS_TOKEN"] and len(MESOCENTRE["METRICS_TOKEN"]) < 32:
+    raise ImproperlyConfigured("MESOCENTRE_METRICS_TOKEN must be a random string of 32+ characters, or unset.")

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from mesocentre.health import healthz
+from mesocentre.health import healthz, metrics
 
 api_patterns = [
     path("tenancy/", include("mesocentre.tenancy.api.urls")),
@@ -35,7 +35,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("healthz", healthz, name="healthz"),
-    path("", include("django_prometheus.urls")),
+    path("metrics", metrics, name="metrics"),
 ]
 
 if "mozilla_django_oidc" in settings.INSTALLED_APPS:

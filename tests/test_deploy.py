@@ -52,3 +52,32 @@ def test_collectstatic_with_production_settings_gathers_the_vendored_chart_libra
     for name in ("metering/vendor/chartjs/chart.umd.min.js", "metering/usage_charts.js", "portal/favicon.svg"):
         assert (tmp_path / "static" / name).is_file(), name
         assert (tmp_path / "static" / f"{name}.gz").is_file(), f"{name} is not compressed"
+
+
+PRODUCTION = {
+    "MESOCENTRE_SECRET_KEY": "k" * 20 + "x9!Qz" * 8,
+    "MESOCENTRE_DATABASE_URL": "postgresql://u@db/mesocentre",
+    "MESOCENTRE_ALLOWED_HOSTS": "mesocentre.example.org",
+}
+
+
+def test_production_metrics_settings_keep_check_deploy_clean_and_list_nobody_by_default():
+    result = run_check(
+        **PRODUCTION, MESOCENTRE_METRICS_ALLOWED="10.0.0.0/8, 2001:db8::1", MESOCENTRE_METRICS_TOKEN="t" * 40
+    )
+    assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MESOCENTRE_", "DJANGO_"))}
+    shown = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.MESOCENTRE['METRICS_ALLOWED'])"],
+        capture_output=True,
+        text=True,
+        env={**base, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "mesocentre.settings_production"},
+    )
+    assert shown.stdout.strip() == "[]", shown.stderr  # the demo's loopback is not production's default
+
+
+def test_production_refuses_a_metrics_network_it_cannot_read_or_a_short_token():
+    bad_network = run_check(**PRODUCTION, MESOCENTRE_METRICS_ALLOWED="10.0.0.0/8,prometheus.internal")
+    assert bad_network.returncode != 0 and "MESOCENTRE_METRICS_ALLOWED" in bad_network.stderr
+    short_token = run_check(**PRODUCTION, MESOCENTRE_METRICS_TOKEN="secret")
+    assert short_token.returncode != 0 and "MESOCENTRE_METRICS_TOKEN" in short_token.stderr

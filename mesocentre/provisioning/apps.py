@@ -10,7 +10,7 @@ class ProvisioningConfig(AppConfig):
     def ready(self):
         from mesocentre.audit.registry import register
         from mesocentre.core import notify
-        from mesocentre.provisioning import listeners, models
+        from mesocentre.provisioning import listeners, metrics, models
         from mesocentre.provisioning.drivers import load_drivers, mail
 
         # Operations keep their own history (attempts, errors, who claimed and retried them); tasks and cluster
@@ -21,3 +21,5 @@ class ProvisioningConfig(AppConfig):
         listeners.connect()
         # Core's e-mails are queued here: core sits below the queue and never imports it.
         notify.set_outbox(mail.post)
+        # The queue's gauges, read from the database when Prometheus scrapes /metrics.
+        metrics.register()

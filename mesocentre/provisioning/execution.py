@@ -32,6 +32,7 @@ from mesocentre.provisioning.drivers import (
     checked_by,
     get_driver,
 )
+from mesocentre.provisioning.metrics import APPLY_SECONDS
 from mesocentre.provisioning.models import ManualTask, Operation
 
 log = logging.getLogger(__name__)
@@ -239,7 +240,10 @@ def run_operation(operation: Operation, worker_id: str) -> Operation:
     try:
         with Lease(operation, worker_id, driver.lease_seconds) as lease, checked_by(lease.check):
             lease.check()  # a worker that woke up after a takeover hands nothing to the driver, whatever the driver
-            result = driver.apply(operation)
+            # The backend's time alone, failures included; a per-process histogram, which only the worker's own
+            # --metrics-port exports (see metrics.py).
+            with APPLY_SECONDS.labels(operation.backend).time():
+                result = driver.apply(operation)
     except LeaseLost as exc:
         # Another worker holds the operation now and records its outcome; ours would only be overwritten or refused.
         log.warning("Operation %s: %s Nothing recorded for this attempt.", operation.pk, exc)

@@ -9,31 +9,13 @@ import threading
 import time
 
 from django.db import DatabaseError, close_old_connections, connection
-from prometheus_client import Counter, Gauge, Histogram
 
 from mesocentre.audit.context import acting_as
 from mesocentre.provisioning import services
+from mesocentre.provisioning.metrics import APPLIED, FAILED, LEASES_LOST
 from mesocentre.provisioning.models import Operation
 
 log = logging.getLogger(__name__)
-
-APPLIED = Counter(
-    "mesocentre_worker_operations_applied_total",
-    "Operations a backend applied (done, or handed to an operator).",
-    ["backend"],
-)
-FAILED = Counter(
-    "mesocentre_worker_operations_failed_total",
-    "Attempts that failed; outcome says whether the operation will be retried or has failed for good.",
-    ["backend", "outcome"],
-)
-LEASES_LOST = Counter(
-    "mesocentre_worker_leases_lost_total",
-    "Attempts abandoned because another worker took the operation over (this one could not renew its lease).",
-    ["backend"],
-)
-QUEUE_DEPTH = Gauge("mesocentre_provisioning_queue_depth", "Operations pending or running.")
-APPLY_SECONDS = Histogram("mesocentre_worker_apply_seconds", "Time a driver took to apply an operation.", ["backend"])
 
 
 def default_worker_id() -> str:
@@ -82,19 +64,18 @@ class Worker:
         self.not_ready = {pk: at for pk, at in self.not_ready.items() if self.once or now - at < self.NOT_READY_PAUSE}
         operation = services.claim_next(self.worker_id, exclude=self.not_ready)
         if operation is None:
-            QUEUE_DEPTH.set(services.queue_depth())
             return False
         self._apply(operation)
         return True
 
     def _apply(self, operation: Operation) -> None:
-        started = time.monotonic()
+        # The driver's time is measured around its apply (execution.run_operation); the outcome is counted here.
         outcome = services.run_operation(operation, self.worker_id)
-        APPLY_SECONDS.labels(operation.backend).observe(time.monotonic() - started)
         if getattr(outcome, "not_ready", False):
             self.not_ready[outcome.pk] = time.monotonic()
             return
         self.processed += 1
+        # Counters of this process: Prometheus scrapes each worker's --metrics-port for them (see metrics.py).
         if getattr(outcome, "lease_lost", False):
             LEASES_LOST.labels(operation.backend).inc()
         elif outcome.state in (Operation.State.DONE, Operation.State.WAITING):

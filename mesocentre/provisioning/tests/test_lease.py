@@ -147,7 +147,7 @@ def test_a_convergence_stops_before_its_next_sacctmgr_call_once_the_lease_is_los
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_counts_lost_leases_apart(driver_log):
     def lost() -> float:
-        return REGISTRY.get_sample_value("mesocentre_worker_leases_lost_total", {"backend": "test-steps"}) or 0.0
+        return REGISTRY.get_sample_value("mesocentre_operations_leases_lost_total", {"backend": "test-steps"}) or 0.0
 
     before = lost()
     operation = claimed()

@@ -170,12 +170,22 @@ def metric(name: str, **labels) -> float:
 
 
 def test_worker_counts_applied_and_failed_operations(db, flaky, driver_log):
-    applied = metric("mesocentre_worker_operations_applied_total", backend="test-recording")
-    retried = metric("mesocentre_worker_operations_failed_total", backend="test-flaky", outcome="retry")
+    def counts():
+        return (
+            metric("mesocentre_operations_applied_total", backend="test-recording"),
+            metric("mesocentre_operations_failed_total", backend="test-flaky", outcome="retry"),
+            metric("mesocentre_operations_failed_total", backend="test-flaky", outcome="failed"),
+            metric("mesocentre_backend_apply_seconds_count", backend="test-recording"),
+            metric("mesocentre_backend_apply_seconds_count", backend="test-flaky"),
+            metric("mesocentre_backend_apply_seconds_sum", backend="test-recording"),
+        )
+
+    before = counts()
     with transaction.atomic():
-        services.enqueue("test-recording", "thing", "ok", {})
+        services.enqueue("test-recording", "thing", "ok", {"sleep": 0.05})
         services.enqueue("test-flaky", "thing", "ko", {"error": "down"})
-    assert Worker("w", once=True).run() == 2
-    assert metric("mesocentre_worker_operations_applied_total", backend="test-recording") == applied + 1
-    assert metric("mesocentre_worker_operations_failed_total", backend="test-flaky", outcome="retry") == retried + 1
-    assert metric("mesocentre_provisioning_queue_depth") == 1  # the flaky one, waiting for its backoff
+        services.enqueue("test-flaky", "thing", "gone", {"error": "no such QOS", "permanent": True})
+    assert Worker("w", once=True).run() == 3
+    after = counts()
+    assert [a - b for a, b in zip(after[:5], before[:5], strict=True)] == [1, 1, 1, 1, 2]
+    assert after[5] - before[5] >= 0.05  # the driver's own time, its sleep included

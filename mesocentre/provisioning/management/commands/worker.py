@@ -5,6 +5,7 @@ import signal
 from django.core.management.base import BaseCommand
 from prometheus_client import start_http_server
 
+from mesocentre.provisioning import metrics
 from mesocentre.provisioning.worker import Worker, default_worker_id
 
 
@@ -23,6 +24,9 @@ class Command(BaseCommand):
             options["worker_id"] or default_worker_id(), poll_interval=options["poll_interval"], once=options["once"]
         )
         if options["metrics_port"] is not None:
+            # This worker's counters and apply times; the queue's gauges are the portal's /metrics (the same
+            # database from every process: one exporter of them is enough).
+            metrics.unregister()
             start_http_server(options["metrics_port"], addr=options["metrics_addr"])
         signal.signal(signal.SIGTERM, worker.stop)
         signal.signal(signal.SIGINT, worker.stop)
