@@ -189,3 +189,39 @@ def test_worker_counts_applied_and_failed_operations(db, flaky, driver_log):
     after = counts()
     assert [a - b for a, b in zip(after[:5], before[:5], strict=True)] == [1, 1, 1, 1, 2]
     assert after[5] - before[5] >= 0.05  # the driver's own time, its sleep included
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_serves_its_own_counters_on_its_metrics_port_and_leaves_the_queue_gauges_out(driver_log):
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with transaction.atomic():
+        services.enqueue("test-recording", "thing", "counted", {})
+    worker = start_worker("wm", "--poll-interval", "0.05", "--metrics-port", str(port), env=worker_env())
+    try:
+        wait_for(lambda: not Operation.objects.exclude(state=State.DONE).exists())
+
+        def scraped() -> str:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                return response.read().decode()
+
+        text = ""
+
+        def served() -> bool:
+            nonlocal text
+            try:
+                text = scraped()
+            except OSError:
+                return False
+            return 'mesocentre_operations_applied_total{backend="test-recording"} 1.0' in text
+
+        wait_for(served)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+    finish(worker)
+    assert 'mesocentre_backend_apply_seconds_count{backend="test-recording"} 1.0' in text
+    assert "mesocentre_operations{" not in text and "mesocentre_notifications_waiting" not in text
