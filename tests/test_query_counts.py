@@ -1,9 +1,11 @@
 """Every list costs a constant number of queries: the same with 2 rows as with 20.
 
 Every API list (the routers' ``*-list`` names under ``/api/``, found by walking the URL resolver as the scoping test
-does), every list page of the portal and the project page are read by their usual reader in the world of the
-scoping test (two of nearly everything), then again once 18 more rows of what they list have been added: the
-number of queries must not change. A row is built with what its page or serializer shows of it (a laboratory's
+does; by an operator, and by an establishment manager), every list page of the portal, the pages listing an
+object's parts (a call's rounds, a round's requests, an establishment's members), the home page's dashboards and the
+project page are read by their usual reader in the world of the scoping test (two of nearly everything), then again
+once 18 more rows of what they list have been added: the number of queries must not change, and the rows must show
+(an API list's count, a page's length), or the count proves nothing. A row is built with what its page or serializer shows of it (a laboratory's
 establishments, an allocation's change requests, a plan's components…), so that a relation read per row shows up.
 
 An endpoint whose listed model has no builder here fails ``test_every_api_list_has_a_builder``.
@@ -537,6 +539,39 @@ PORTAL_LISTS = [
 def test_portal_list_queries_do_not_grow_with_rows(world, page):
     name, who, build, *query = page
     path = reverse(name) + "".join(query)
+    assert_constant(client_of(_reader(world, who)), path, lambda: build(world))
+
+
+# Pages of one object that list its parts: (name, who reads it, its URL's kwargs, what adds a part).
+PORTAL_PAGES = [
+    ("projects:call_detail", "operator", lambda w: {"code": w.call.code}, build_round),
+    ("projects:round_detail", "operator", lambda w: {"pk": w.A.round.pk}, build_request),
+    ("tenancy:establishment_detail", "operator", lambda w: {"code": w.A.establishment.code}, build_membership),
+]
+
+# The dashboards of the home page, each with what grows in it.
+DASHBOARDS = {
+    "operator-changes": ("operator", build_change_request),
+    "operator-operations": ("operator", build_operation),
+    "pi-allocations": ("member", lambda w: build_allocation(w, project=w.A.project)),
+    "pi-requests": ("member", lambda w: build_request(w, project=w.A.project)),
+    "pi-invitations": ("outsider", lambda w: (build_establishment_invitation(w), build_project_invitation(w))),
+    "manager-projects": ("manager", build_project),
+    "reviewer-assignments": ("reviewer", lambda w: build_assignment(w, reviewer=w.reviewer)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DASHBOARDS))
+def test_dashboard_queries_do_not_grow_with_rows(world, case):
+    who, build = DASHBOARDS[case]
+    reader = getattr(world.A, who) if who in ("member", "manager") else getattr(world, who)
+    assert_constant(client_of(reader), reverse("portal:home"), lambda: build(world))
+
+
+@pytest.mark.parametrize("page", PORTAL_PAGES, ids=[page[0] for page in PORTAL_PAGES])
+def test_portal_page_queries_do_not_grow_with_its_parts(world, page):
+    name, who, kwargs, build = page
+    path = reverse(name, kwargs=kwargs(world))
     assert_constant(client_of(_reader(world, who)), path, lambda: build(world))
 
 
