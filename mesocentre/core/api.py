@@ -42,10 +42,16 @@ class IsOperator(permissions.BasePermission):
 
 
 class ScopedViewSetMixin:
-    """Every API list goes through the model's ``visible_to``."""
+    """Every API list goes through the model's ``visible_to``, applied to the viewset's own ``queryset`` (as NetBox
+    restricts it), so the select_related/prefetch_related/annotations it declares for its serializer stay.
+
+    Ordered by pk (stable pages) unless the viewset's queryset orders explicitly."""
 
     def get_queryset(self):
-        return self.queryset.model.objects.visible_to(self.request.user).order_by("pk")
+        # .all() first: visible_to returns the queryset itself for operators, and the class attribute must never
+        # hold a result cache shared by every request.
+        queryset = self.queryset.all().visible_to(self.request.user)
+        return queryset if queryset.query.order_by else queryset.order_by("pk")
 
 
 class PublicReadOperatorWrite(permissions.BasePermission):

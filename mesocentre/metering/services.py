@@ -47,11 +47,8 @@ def consumed_hours_of(pairs) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
     pairs = set(pairs)
     if not pairs:
         return {}
-    wanted = Q()
-    for source, account in pairs:
-        wanted |= Q(source=source, account=account)
     rows = (
-        UsageRecord.objects.filter(wanted)
+        UsageRecord.objects.filter(_pairs_filter(pairs))
         .order_by()
         .values("source", "account")
         .annotate(cpu=Sum("cpu_seconds"), gpu=Sum("gpu_seconds"))
@@ -59,17 +56,35 @@ def consumed_hours_of(pairs) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
     return {(r["source"], r["account"]): (Decimal(r["cpu"]) / HOUR, Decimal(r["gpu"]) / HOUR) for r in rows}
 
 
+def _pairs_filter(pairs) -> Q:
+    wanted = Q()
+    for source, account in pairs:
+        wanted |= Q(source=source, account=account)
+    return wanted
+
+
 def cumulative_core_hours_by_day(source: str, account: str) -> list[tuple[datetime.date, Decimal]]:
     """The account's consumption over time, for the chart: (day, core-hours consumed up to that day)."""
+    return cumulative_core_hours_by_day_of([(source, account)]).get((source, account), [])
+
+
+def cumulative_core_hours_by_day_of(pairs) -> dict[tuple[str, str], list[tuple[datetime.date, Decimal]]]:
+    """``cumulative_core_hours_by_day`` of many (source, account) pairs in one query (a project's clusters, on its
+    page); a pair nothing was recorded for is absent."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
     daily = (
-        UsageRecord.objects.filter(source=source, account=account)
+        UsageRecord.objects.filter(_pairs_filter(pairs))
         .annotate(day=TruncDate("ended_at"))
-        .values("day")
+        .values("source", "account", "day")
         .annotate(cpu=Sum("cpu_seconds"))
-        .order_by("day")
+        .order_by("source", "account", "day")
     )
-    total, series = Decimal(0), []
+    totals: dict[tuple[str, str], Decimal] = {}
+    series: dict[tuple[str, str], list[tuple[datetime.date, Decimal]]] = {}
     for row in daily:
-        total += Decimal(row["cpu"]) / HOUR
-        series.append((row["day"], total))
+        pair = (row["source"], row["account"])
+        totals[pair] = totals.get(pair, Decimal(0)) + Decimal(row["cpu"]) / HOUR
+        series.setdefault(pair, []).append((row["day"], totals[pair]))
     return series

@@ -407,24 +407,33 @@ def expire_due(today=None, actor=None) -> list[Allocation]:
 
 
 def consumption(project: Project) -> list[dict]:
-    """Per cluster: granted (cumulative) vs consumed core-hours and GPU hours, and the consumption over time."""
-    from mesocentre.metering.services import consumed_hours, cumulative_core_hours_by_day
+    """Per cluster: granted (cumulative) vs consumed core-hours and GPU hours, and the consumption over time.
 
+    Reads ``project.allocations.all()``: prefetched with their change requests (``SLURM_PREFETCH``), every cluster
+    of the project costs the same three queries as one."""
+    from decimal import Decimal
+
+    from mesocentre.metering.services import consumed_hours_of, cumulative_core_hours_by_day_of
+
+    allocations = list(project.allocations.all())
+    today = timezone.localdate()
+    account = account_name(project.code)
+    clusters = sorted({a.cluster for a in allocations})
+    pairs = [(f"slurm:{cluster}", account) for cluster in clusters]
+    consumed, series = consumed_hours_of(pairs), cumulative_core_hours_by_day_of(pairs)
     rows = []
-    for cluster in sorted(set(project.allocations.values_list("cluster", flat=True))):
-        today = timezone.localdate()
+    for cluster, pair in zip(clusters, pairs, strict=True):
         # Scheduled allocations (not started yet) are not granted yet: "consumed / granted" counts from the start.
-        allocations = [a for a in project.allocations.all() if a.cluster == cluster and a.has_started(today)]
-        account, source = account_name(project.code), f"slurm:{cluster}"
-        cpu, gpu = consumed_hours(source, account)
+        granted = [a for a in allocations if a.cluster == cluster and a.has_started(today)]
+        cpu, gpu = consumed.get(pair, (Decimal(0), Decimal(0)))
         rows.append(
             {
                 "cluster": cluster,
-                "granted_cpu": sum(a.total_cpu_core_hours for a in allocations),
-                "granted_gpu": sum(a.total_gpu_hours for a in allocations),
+                "granted_cpu": sum(a.total_cpu_core_hours for a in granted),
+                "granted_gpu": sum(a.total_gpu_hours for a in granted),
                 "consumed_cpu": cpu,
                 "consumed_gpu": gpu,
-                "series": cumulative_core_hours_by_day(source, account),
+                "series": series.get(pair, []),
             }
         )
     return rows

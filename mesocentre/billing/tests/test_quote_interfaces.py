@@ -236,3 +236,30 @@ def test_the_calculator_page_offers_no_more_vm_rows_than_a_basket_holds(demo, cl
 
     page = client.get(reverse("billing:calculator")).content.decode()
     assert 'data-max-vm-rows="95"' in page  # 100 items less the page's five others (HPC, GPU, storage…)
+
+
+def test_api_a_quote_of_20_vm_lines_costs_the_queries_of_1(demo, api):
+    """The basket's prices are read once for the whole basket (``calculator._Catalogue``), never per line."""
+    from django.test.utils import CaptureQueriesContext
+
+    def vm(n: int) -> dict:
+        return {
+            "kind": "cloud-vm",
+            "tier": ("bronze", "silver", "gold")[n % 3],
+            "vcpu": 1 + n % 4,
+            "ram_gb": 4,
+            "disk_gb": 50,
+        }
+
+    def queries(items: list[dict]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = api.post("/api/billing/quote/", {"items": items}, format="json")
+        assert response.status_code == 200, response.content
+        assert len(response.json()["lines"]) == len(items)
+        return len(captured)
+
+    queries([vm(0)])  # the caches (throttle, content types) warmed
+    gold = [vm(n) for n in range(2, 60, 3)]
+    assert len(gold) == 20 and queries(gold) == queries(gold[:1])
+    # Every tier: still the same (gold asks capacity for the largest VM with its standby, once for all its lines).
+    assert queries([vm(n) for n in range(20)]) == queries([vm(n) for n in range(3)])

@@ -22,12 +22,9 @@ class OfferingViewSet(CatalogueViewSet):
 
 
 class PlanViewSet(CatalogueViewSet):
-    queryset = Plan.objects.all()
+    queryset = Plan.objects.prefetch_related("components")
     serializer_class = serializers.PlanSerializer
     filterset_class = filtersets.PlanFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("components")
 
 
 class ComponentViewSet(CatalogueViewSet):

@@ -36,3 +36,24 @@ def test_no_pair_asks_nothing():
     with CaptureQueriesContext(connection) as queries:
         assert consumed_hours_of([]) == {}
     assert len(queries) == 0
+
+
+def test_each_pairs_series_in_one_query_as_alone():
+    from mesocentre.metering.services import cumulative_core_hours_by_day, cumulative_core_hours_by_day_of
+
+    record(1, "slurm:a", "jets", 10)
+    UsageRecord.objects.create(source="slurm:a", external_id="2", account="jets", ended_at=ENDED + datetime.timedelta(days=2),
+                               cpu_seconds=5 * 3600)  # fmt: skip
+    record(3, "slurm:b", "jets", 100)
+    record(4, "slurm:a", "waves", 7)
+    pairs = [("slurm:a", "jets"), ("slurm:b", "jets"), ("slurm:c", "jets")]
+    with CaptureQueriesContext(connection) as queries:
+        found = cumulative_core_hours_by_day_of(pairs)
+    assert len(queries) == 1
+    day = ENDED.date()
+    assert found == {
+        ("slurm:a", "jets"): [(day, Decimal(10)), (day + datetime.timedelta(days=2), Decimal(15))],
+        ("slurm:b", "jets"): [(day, Decimal(100))],
+    }
+    assert found[("slurm:a", "jets")] == cumulative_core_hours_by_day("slurm:a", "jets")
+    assert cumulative_core_hours_by_day("slurm:c", "jets") == []

@@ -51,7 +51,7 @@ class ProjectViewSet(ScopedViewSetMixin, ReadCreate):
 class ProjectMembershipViewSet(ScopedViewSetMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """People join by invitation (``/api/projects/invitations/``); the PI and managers remove members."""
 
-    queryset = ProjectMembership.objects.all()
+    queryset = ProjectMembership.objects.select_related("user")  # on_clusters reads each member's account
     serializer_class = serializers.ProjectMembershipSerializer
     permission_classes = [Authenticated]
     filterset_fields = ["project", "role"]
@@ -180,16 +180,13 @@ class AllocationRequestViewSet(ScopedViewSetMixin, ReadCreate):
 class ReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Reviewers see theirs; the project's people see decided ones without the private comment."""
 
-    queryset = Review.objects.all()
+    queryset = Review.objects.select_related("assignment")  # the request and the reviewer are the assignment's
     serializer_class = serializers.ReviewSerializer
     permission_classes = [Authenticated]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("assignment")
-
 
 class AllocationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Allocation.objects.all()
+    queryset = Allocation.objects.prefetch_related("change_requests")  # the totals add the approved ones
     serializer_class = serializers.AllocationSerializer
     permission_classes = [Authenticated]
     filterset_fields = ["project", "cluster", "status"]

@@ -46,7 +46,10 @@ def project_list(request):
 
 @login_required
 def project_detail(request, code: str):
-    project = get_object_or_404(Project.objects.visible_to(request.user), code=code)
+    # Its allocations (with their change requests) and members (with their accounts) read once, for the tables,
+    # the Slurm target and the consumption alike.
+    projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
+    project = get_object_or_404(projects.prefetch_related(*services.SLURM_PREFETCH), code=code)
     can_manage = Project.objects.managed_by(request.user).filter(pk=project.pk).exists()
     form = InviteForm(request.POST or None, roles=ProjectMembership.Role.choices) if can_manage else None
     if request.method == "POST":
@@ -55,16 +58,16 @@ def project_detail(request, code: str):
         if invite_from(request, form, project):
             return redirect("projects:project_detail", code=code)
     status = 400 if form and form.errors else 200
-    memberships = project.memberships.select_related("user")
     charter_version = CharterVersion.objects.in_force()
-    members = [(m, services.slurm_exclusion_reason(m.user, charter_version)) for m in memberships]
+    members = [(m, services.slurm_exclusion_reason(m.user, charter_version)) for m in project.memberships.all()]
+    allocations = project.allocations.all()
     context = {
         "project": project,
         "members": members,
         "can_manage": can_manage,
         "form": form,
         "invitations": project.invitations.pending() if can_manage else [],
-        "allocations": project.allocations.prefetch_related("change_requests"),
+        "allocations": allocations,
         "operator": is_operator(request.user),
         "statuses": Allocation.Status.choices,
         "request_rows": request_rows(project, can_manage),
@@ -72,7 +75,7 @@ def project_detail(request, code: str):
         "show_private": is_operator(request.user),
         "grants": project.grants.all(),
         "publications": project.publications.all(),
-        "slurm_target": services.slurm_target(project) if project.allocations.exists() else None,
+        "slurm_target": services.slurm_target(project) if allocations else None,
         "consumption": services.consumption(project),
     }
     return render(request, "projects/project_detail.html", context, status=status)

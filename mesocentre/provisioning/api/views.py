@@ -27,7 +27,7 @@ class OperationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class ManualTaskViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """What operators do by hand for the manual backend; `complete` closes a task and its operation."""
 
-    queryset = ManualTask.objects.all()
+    queryset = ManualTask.objects.select_related("operation")  # the task shows its operation's target
     serializer_class = ManualTaskSerializer
     permission_classes = [IsOperator]
     filterset_fields = ["status", "operation"]

@@ -25,7 +25,7 @@ class EstablishmentViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
 
 class LaboratoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = Laboratory.objects.all()
+    queryset = Laboratory.objects.prefetch_related("establishments")
     serializer_class = serializers.LaboratorySerializer
     permission_classes = [IsOperatorOrReadOnly]
     filterset_fields = ["code", "establishments", "theme"]
