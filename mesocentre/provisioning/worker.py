@@ -11,7 +11,7 @@ import time
 from django.db import DatabaseError, close_old_connections, connection
 from prometheus_client import Counter, Gauge, Histogram
 
-from mesocentre.audit.context import acting_as
+from mesocentre.core.actor import acting_as
 from mesocentre.provisioning import services
 from mesocentre.provisioning.models import Operation
 
