@@ -9,7 +9,12 @@ from rest_framework.test import APIClient
 
 # The lanes, the clock and the shared demo (the `demo` fixture); the real Slurm of the session (started once, on
 # first use, by scripts/slurm.sh), for every app's tests.
-pytest_plugins = ["mesocentre.core.testing", "mesocentre.provisioning.slurm.testing", "pytester"]
+pytest_plugins = [
+    "mesocentre.core.testing",
+    "mesocentre.provisioning.testing",
+    "mesocentre.provisioning.slurm.testing",
+    "pytester",
+]
 
 
 @pytest.fixture

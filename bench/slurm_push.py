@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mesocentre.provisioning.drivers.slurm import apply_many  # noqa: E402
+from mesocentre.provisioning.slurm.apply import apply_many  # noqa: E402
 from mesocentre.provisioning.slurm.client import SlurmClient  # noqa: E402
 from mesocentre.provisioning.slurm.clusters import ClusterSpec  # noqa: E402
 from mesocentre.provisioning.slurm.converge import read_snapshot  # noqa: E402

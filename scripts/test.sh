@@ -36,6 +36,7 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loo
 
 "$venv/bin/ruff" check .
 "$venv/bin/ruff" format --check .
+"$venv/bin/lint-imports"  # the apps' layers (pyproject.toml), function-level imports included
 if [ $# -gt 0 ]; then
   "$venv/bin/python" -m pytest "$@"
 else

@@ -1,4 +1,4 @@
-from mesocentre.audit.context import acting_as
+from mesocentre.core.actor import acting_as
 
 
 class AuditActorMiddleware:

@@ -18,7 +18,7 @@ from django.db.models import DecimalField
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.forms.models import model_to_dict
 
-from mesocentre.audit.context import current_actor
+from mesocentre.core.actor import current_actor
 
 _registered: set = set()
 # Never in a snapshot: the password (a secret, even hashed) and the time of the last sign-in (bookkeeping).

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
+from mesocentre.core.actor import acting_as
 from mesocentre.core.models import DemoState
 
 
@@ -29,8 +30,6 @@ def demo_modules() -> list:
 
 def load_demo(out=None, first_day: datetime.date | None = None) -> datetime.date:
     """Load the demo; returns the day its dates count from (``first_day`` on a first load, today by default)."""
-    from mesocentre.audit.context import acting_as
-
     with acting_as(None, "demo loader"), transaction.atomic():
         state, _ = DemoState.objects.get_or_create(
             pk=1, defaults={"first_loaded_on": first_day or timezone.localdate()}

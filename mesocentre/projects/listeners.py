@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mesocentre.audit.context import current_user
+from mesocentre.core.actor import current_user
 from mesocentre.projects import naming
 from mesocentre.projects.accounts import _push_to_slurm
 from mesocentre.projects.models import Project

@@ -10,7 +10,7 @@ import time
 
 from django.db import DatabaseError, close_old_connections, connection
 
-from mesocentre.audit.context import acting_as
+from mesocentre.core.actor import acting_as
 from mesocentre.provisioning import services
 from mesocentre.provisioning.metrics import APPLIED, FAILED, LEASES_LOST
 from mesocentre.provisioning.models import Operation

@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesocentre.audit.context import current_actor
 from mesocentre.audit.models import AuditEntry
+from mesocentre.core.actor import current_actor
 from mesocentre.core.pseudonyms import replace_words
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy.models import ApiToken, User

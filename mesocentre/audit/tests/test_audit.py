@@ -1,7 +1,7 @@
 import pytest
 
-from mesocentre.audit.context import acting_as
 from mesocentre.audit.models import AuditEntry
+from mesocentre.core.actor import acting_as
 from mesocentre.tenancy.models import Establishment
 
 

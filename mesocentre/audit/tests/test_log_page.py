@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from mesocentre.audit.changes import EMPTY, Change, Reader
-from mesocentre.audit.context import acting_as
 from mesocentre.audit.models import AuditEntry
+from mesocentre.core.actor import acting_as
 from mesocentre.core.testing import WORLD_NOW
 from mesocentre.tenancy.models import Establishment, Membership
 

@@ -1,11 +1,22 @@
 """Invitations to a project (see ``tenancy.invitation_models``): the PI or a manager invites, the invitee joins."""
 
-from django.core.exceptions import ValidationError
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.projects.models.projects import Project, ProjectMembership
 from mesocentre.tenancy.invitation_models import Invitation
+
+# The models sit below the verbs (``services``), which also push the project's account to Slurm: joining is the
+# verb ``services.join_project``, handed here by ProjectsConfig.ready() as (user, project, role).
+_join: Callable[..., object] | None = None
+
+
+def set_joiner(join: Callable[..., object]) -> None:
+    global _join
+    _join = join
 
 
 class ProjectInvitation(Invitation):
@@ -32,9 +43,9 @@ class ProjectInvitation(Invitation):
         return Project.objects.managed_by(user)
 
     def join(self, user) -> None:
-        from mesocentre.projects.services import join_project
-
-        join_project(user, self.project, self.role)
+        if _join is None:
+            raise ImproperlyConfigured("Projects' invitations are answered once the projects app is ready.")
+        _join(user, self.project, self.role)
 
     def describe(self) -> str:
         return _("join the project « %(title)s » as %(role)s") % {

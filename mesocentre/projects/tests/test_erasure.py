@@ -18,8 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from mesocentre.audit.context import acting_as
 from mesocentre.audit.models import AuditEntry
+from mesocentre.core.actor import acting_as
 from mesocentre.metering.models import UsageRecord
 from mesocentre.projects import services
 from mesocentre.projects.models import AllocationRequest, Decision, ProjectMembership

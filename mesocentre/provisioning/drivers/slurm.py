@@ -12,61 +12,19 @@ the operation without a single new transaction. Errors:
 from __future__ import annotations
 
 import os
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
 
-from mesocentre.provisioning.drivers.base import DriftItem, Driver, DriverError, NotReady, PermanentError, register
-from mesocentre.provisioning.slurm import names
-from mesocentre.provisioning.slurm.client import SlurmError, SlurmUnavailable
-from mesocentre.provisioning.slurm.clusters import ClusterNotConfigured, ClusterSpec, get_cluster
-from mesocentre.provisioning.slurm.converge import AccountTarget, converge, read_snapshot
+from mesocentre.provisioning.drivers.base import DriftItem, Driver, PermanentError, register
+from mesocentre.provisioning.slurm import names, reconcile
+from mesocentre.provisioning.slurm.apply import apply_many, as_driver_error, resolve_cluster
+from mesocentre.provisioning.slurm.client import SlurmError
+from mesocentre.provisioning.slurm.clusters import declared_clusters
+from mesocentre.provisioning.slurm.converge import read_snapshot
 
 LEASE_ENV = "MESOCENTRE_SLURM_LEASE_SECONDS"
 # How long a dead worker's account waits to be taken over. Renewed while a convergence runs and checked before each
 # sacctmgr call, so it need not cover the several calls of a convergence; it covers one (whose timeout is 120 s),
 # which a worker cut off from the database cannot stop once started.
 DEFAULT_LEASE_SECONDS = 120
-
-
-def resolve_cluster(name: str) -> ClusterSpec:
-    try:
-        return get_cluster(name)
-    except ClusterNotConfigured as exc:
-        raise NotReady(str(exc)) from None
-
-
-def as_driver_error(exc: SlurmError, cluster: str) -> DriverError:
-    if isinstance(exc, SlurmUnavailable):
-        return DriverError(f"slurmdbd of cluster {cluster!r} is unreachable, will retry: {exc}")
-    return DriverError(str(exc))
-
-
-def apply_many(
-    targets: Iterable[dict | AccountTarget], *, clusters: Mapping[str, ClusterSpec] | None = None
-) -> dict[str, dict]:
-    """Converge many targets at once, in one read and a handful of sacctmgr calls per cluster.
-
-    Returns, per resource key (``cluster:account``), the same dict as ``SlurmDriver.apply``. Raises
-    ``PermanentError`` for an invalid target (before anything is changed) and ``DriverError`` otherwise.
-    ``clusters`` gives the cluster declarations directly (the benchmark, which has no database).
-    """
-    by_cluster: dict[str, list[AccountTarget]] = defaultdict(list)
-    for target in targets:
-        try:
-            parsed = target if isinstance(target, AccountTarget) else AccountTarget.parse(target)
-        except names.InvalidName as exc:
-            raise PermanentError(str(exc)) from None
-        by_cluster[parsed.cluster].append(parsed)
-    results: dict[str, dict] = {}
-    for cluster, group in by_cluster.items():
-        spec = clusters[cluster] if clusters and cluster in clusters else resolve_cluster(cluster)
-        try:
-            results.update(converge(spec.client(), group, spec.root_account))
-        except names.InvalidName as exc:
-            raise PermanentError(str(exc)) from None
-        except SlurmError as exc:
-            raise as_driver_error(exc, cluster) from exc
-    return results
 
 
 @register
@@ -102,7 +60,4 @@ class SlurmDriver(Driver):
             raise as_driver_error(exc, cluster) from exc
 
     def reconcile(self) -> list[DriftItem]:
-        from mesocentre.provisioning.slurm import reconcile
-        from mesocentre.provisioning.slurm.clusters import declared_clusters
-
         return [item for spec in declared_clusters() for item in reconcile.drift(spec.name)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from mesocentre.provisioning.drivers.slurm import as_driver_error, resolve_cluster
+from mesocentre.provisioning.slurm.apply import as_driver_error, resolve_cluster
 from mesocentre.provisioning.slurm.client import SlurmError
 from mesocentre.provisioning.slurm.converge import read_snapshot
 

@@ -14,8 +14,8 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from mesocentre.provisioning.drivers.base import DriftItem, PermanentError
-from mesocentre.provisioning.drivers.slurm import apply_many, as_driver_error, resolve_cluster
 from mesocentre.provisioning.slurm import names
+from mesocentre.provisioning.slurm.apply import apply_many, as_driver_error, resolve_cluster
 from mesocentre.provisioning.slurm.client import SlurmError
 from mesocentre.provisioning.slurm.converge import AccountTarget, Snapshot, read_snapshot
 

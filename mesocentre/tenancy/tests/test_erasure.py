@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from mesocentre.audit.context import acting_as
 from mesocentre.audit.models import AuditEntry
+from mesocentre.core.actor import acting_as
 from mesocentre.core.pseudonyms import replace_json_strings, replace_words
 from mesocentre.core.testing import WORLD_NOW
 from mesocentre.tenancy.erasure import erase, erase_user

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from mesocentre.audit.context import acting_as
+from mesocentre.core.actor import acting_as
 from mesocentre.tenancy import charter, erasure
 from mesocentre.tenancy.models import User
 

@@ -1,4 +1,7 @@
-"""Who is acting right now: set by the web middleware, the CLI and the worker."""
+"""Who is acting right now: set by the web middleware, the CLI, the worker and the demo loader.
+
+In core, not in audit, which only reads it: the demo loader (core) and apps beside audit set or read it too.
+"""
 
 from contextlib import contextmanager
 from contextvars import ContextVar
