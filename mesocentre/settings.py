@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not from a CDN
     "django_filters",
+    "django_tables2",  # the portal's lists: sorted, paginated, driven by the API's filtersets
     "axes",  # locks out repeated login failures (see AXES_* below)
     # Bottom of the dependency graph first: each app only imports from the ones above it here.
     "mesocentre.core",

@@ -144,6 +144,12 @@ PROJECT_CASES: list[Case] = [
         why="POST only: operators suspend, resume or expire",
     ),
     Case(
+        "projects:allocation_list",
+        readers=OPERATOR,
+        # Every cluster's allocations, both tenants' projects: an operator's list, refused to everyone else.
+        shows=lambda w, role: [w.A.project.code, w.B.project.code] if role == "operator" else [],
+    ),
+    Case(
         "projects:change_request_list",
         readers=OPERATOR,
         shows=lambda w, role: ["tenanta-project", "tenantb-project"] if role == "operator" else [],

@@ -521,6 +521,7 @@ def _reader(w, who: str):
 PORTAL_LISTS = [
     # (URL name, who reads it, what adds a row to it[, query string])
     ("projects:project_list", "operator", build_project),
+    ("projects:allocation_list", "operator", build_allocation),
     ("tenancy:establishment_list", "operator", build_establishment),
     ("provisioning:operation_list", "operator", build_operation),
     ("provisioning:task_list", "operator", build_manual_task),

@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from mesocentre.core.formatting import number
 from mesocentre.core.network import client_ip
 from mesocentre.core.roles import is_operator
+from mesocentre.core.tables import scope_related_filters
 
 
 def exception_handler(exc, context):
@@ -70,10 +71,8 @@ class ScopedFilterBackend(DjangoFilterBackend):
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
-        for filter_ in getattr(filterset, "filters", {}).values():
-            related = getattr(filter_, "queryset", None)  # the choice filters' (QuerySetRequestMixin)
-            if hasattr(related, "visible_to"):
-                filter_.queryset = related.visible_to(request.user)
+        if filterset is not None:
+            scope_related_filters(filterset, request.user)
         return filterset
 
 

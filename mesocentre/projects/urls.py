@@ -19,6 +19,7 @@ urlpatterns = [
     path("requests/<int:pk>/decide/", views.decide, name="decide"),
     path("assignments/<int:pk>/review/", views.review_form, name="review_form"),
     path("memberships/<int:pk>/delete/", views.member_remove, name="member_remove"),
+    path("allocations/", views.allocation_list, name="allocation_list"),
     path("allocations/<int:pk>/change/", views.change_request_create, name="change_request_create"),
     path("allocations/<int:pk>/status/", views.allocation_status, name="allocation_status"),
     path("change-requests/", views.change_request_list, name="change_request_list"),

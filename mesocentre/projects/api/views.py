@@ -9,6 +9,7 @@ from mesocentre.core.api import ScopedViewSetMixin
 from mesocentre.core.roles import is_operator
 from mesocentre.projects import impact, request_services, services
 from mesocentre.projects.api import serializers
+from mesocentre.projects.filtersets import AllocationFilterSet, ProjectFilterSet
 from mesocentre.projects.models import (
     Allocation,
     AllocationRequest,
@@ -35,7 +36,7 @@ class ProjectViewSet(ScopedViewSetMixin, ReadCreate):
     queryset = Project.objects.all()
     serializer_class = serializers.ProjectSerializer
     permission_classes = [Authenticated]
-    filterset_fields = ["code", "status"]
+    filterset_class = ProjectFilterSet  # the portal's project list's too
 
     def perform_create(self, serializer):
         serializer.instance = services.create_project(self.request.user, **serializer.validated_data)
@@ -189,7 +190,7 @@ class AllocationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Allocation.objects.prefetch_related("change_requests")  # the totals add the approved ones
     serializer_class = serializers.AllocationSerializer
     permission_classes = [Authenticated]
-    filterset_fields = ["project", "cluster", "status"]
+    filterset_class = AllocationFilterSet  # the portal's allocation list's too
 
     @extend_schema(request=serializers.AllocationStatusSerializer)
     @action(detail=True, methods=["post"])

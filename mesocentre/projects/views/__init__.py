@@ -1,6 +1,7 @@
 """Portal pages: thin, they call ``services`` and render; every lookup goes through ``visible_to``."""
 
 from mesocentre.projects.views.allocations import (  # noqa: F401
+    allocation_list,
     allocation_status,
     change_request_create,
     change_request_decide,

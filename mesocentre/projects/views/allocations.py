@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mesocentre.core.roles import is_operator
+from mesocentre.core.tables import filtered_table
 from mesocentre.projects import services
+from mesocentre.projects.filtersets import AllocationFilterSet
 from mesocentre.projects.forms import (
     AllocationStatusForm,
     ChangeDecisionForm,
@@ -19,6 +21,8 @@ from mesocentre.projects.models import (
     ChangeRequest,
     Project,
 )
+from mesocentre.projects.naming import account_name
+from mesocentre.projects.tables import AllocationTable
 from mesocentre.projects.views.common import form_page, refusal
 
 
@@ -37,6 +41,29 @@ def change_request_create(request, pk: int):
         return redirect("projects:project_detail", code=allocation.project.code)
 
     return form_page(request, "projects/change_request_form.html", context, ask)
+
+
+@login_required
+def allocation_list(request):
+    """Operators: the allocations on every cluster, with what each project consumed there (read for the page's rows
+    in one query), filtered as the API's list is (``AllocationFilterSet``)."""
+    if not is_operator(request.user):
+        raise PermissionDenied
+    allocations = Allocation.objects.visible_to(request.user).select_related("project")
+    listed = filtered_table(request, AllocationFilterSet, allocations, AllocationTable)
+    if listed.table is not None:
+        listed.table.consumed = consumed_on_page(row.record for row in listed.table.page.object_list)
+    context = {**listed.context(), "title": _("Allocations on every cluster")}
+    return render(request, "core/table_list.html", context, status=listed.status)
+
+
+def consumed_on_page(allocations) -> dict[tuple[str, str], tuple]:
+    """(cluster, project code) → consumed (core-hours, GPU hours) of the allocations shown, in one query."""
+    from mesocentre.metering.services import consumed_hours_of
+
+    keys = {(a.cluster, a.project.code): (f"slurm:{a.cluster}", account_name(a.project.code)) for a in allocations}
+    consumed = consumed_hours_of(keys.values())
+    return {key: consumed[pair] for key, pair in keys.items() if pair in consumed}
 
 
 @login_required

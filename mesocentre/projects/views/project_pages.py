@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mesocentre.core.roles import is_operator
+from mesocentre.core.tables import filtered_table
 from mesocentre.projects import services
+from mesocentre.projects.filtersets import ProjectFilterSet
 from mesocentre.projects.models import (
     Allocation,
     ChangeRequest,
@@ -17,6 +19,7 @@ from mesocentre.projects.models import (
     Review,
     Round,
 )
+from mesocentre.projects.tables import ProjectTable
 from mesocentre.projects.views.common import refusal
 from mesocentre.projects.views.requests import request_rows
 from mesocentre.tenancy.charter_models import CharterVersion
@@ -26,7 +29,9 @@ from mesocentre.tenancy.views import invite_from
 
 @login_required
 def project_list(request):
+    """The projects the user may see, filtered as the API's list is (``ProjectFilterSet``), a page at a time."""
     projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
+    listed = filtered_table(request, ProjectFilterSet, projects, ProjectTable)
     rounds = [r for r in Round.objects.select_related("call") if r.is_open]
     pending = (
         ChangeRequest.objects.visible_to(request.user).filter(status=ChangeRequest.Status.PENDING).count()
@@ -35,13 +40,14 @@ def project_list(request):
     )
     leaderless = list(Project.objects.without_pi().order_by("code")) if is_operator(request.user) else []
     context = {
-        "projects": projects,
+        **listed.context(),
+        "title": _("Projects"),
         "open_rounds": rounds,
         "pending_changes": pending,
         "leaderless": leaderless,
         "may_create": services.may_create_projects(request.user),
     }
-    return render(request, "projects/project_list.html", context)
+    return render(request, "projects/project_list.html", context, status=listed.status)
 
 
 @login_required
