@@ -27,6 +27,9 @@ class ProjectTable(BaseTable):
     def render_starts_on(self, value) -> str:
         return day(value)
 
+    def render_status(self, record) -> str:
+        return record.get_status_display()
+
 
 class AllocationTable(BaseTable):
     """Every cluster's allocations with what was consumed. Metering counts by Slurm account, which is the project's
@@ -69,6 +72,9 @@ class AllocationTable(BaseTable):
 
     def render_starts_on(self, value) -> str:
         return day(value)
+
+    def render_status(self, record) -> str:
+        return record.get_status_display()
 
     def render_ends_on(self, value) -> str:
         return day(value)
