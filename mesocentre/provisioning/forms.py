@@ -1,12 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.provisioning.models import ManualTask, Operation
-
-
-class OperationFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("all"))] + Operation.State.choices)
-    backend = forms.CharField(label=_("Backend"), required=False, max_length=30)
+from mesocentre.provisioning.models import ManualTask
 
 
 class ManualTaskFilterForm(forms.Form):

@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mesocentre.core.roles import is_operator
+from mesocentre.core.tables import filtered_table
 from mesocentre.provisioning import services
-from mesocentre.provisioning.forms import CompleteTaskForm, ManualTaskFilterForm, OperationFilterForm
+from mesocentre.provisioning.filtersets import OperationFilterSet
+from mesocentre.provisioning.forms import CompleteTaskForm, ManualTaskFilterForm
 from mesocentre.provisioning.models import ManualTask, Operation
+from mesocentre.provisioning.tables import OperationTable
 
 
 def operator_required(view):
@@ -29,24 +32,15 @@ def operator_required(view):
 
 @operator_required
 def operation_list(request):
-    form = OperationFilterForm(request.GET or None)
-    operations = Operation.objects.visible_to(request.user)
-    if form.is_valid():
-        if form.cleaned_data["state"]:
-            operations = operations.filter(state=form.cleaned_data["state"])
-        if form.cleaned_data["backend"]:
-            operations = operations.filter(backend=form.cleaned_data["backend"])
-    page = Paginator(operations, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """The queue, newest first, filtered as the API's list is (``OperationFilterSet``), a page at a time."""
+    listed = filtered_table(request, OperationFilterSet, Operation.objects.visible_to(request.user), OperationTable)
     context = {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
+        **listed.context(),
+        "title": _("Operations"),
         "depth": services.queue_depth(),
         "unconfigured_clusters": services.unconfigured_slurm_clusters(),
     }
-    return render(request, "provisioning/operation_list.html", context)
+    return render(request, "provisioning/operation_list.html", context, status=listed.status)
 
 
 @operator_required

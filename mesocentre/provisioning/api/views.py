@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from mesocentre.core.api import IsOperator, ScopedViewSetMixin
 from mesocentre.provisioning import services
 from mesocentre.provisioning.api.serializers import CompleteTaskSerializer, ManualTaskSerializer, OperationSerializer
+from mesocentre.provisioning.filtersets import OperationFilterSet
 from mesocentre.provisioning.models import ManualTask, Operation
 
 
@@ -15,7 +16,7 @@ class OperationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Operation.objects.all()
     serializer_class = OperationSerializer
     permission_classes = [IsOperator]
-    filterset_fields = ["state", "backend", "resource_type", "resource_key"]
+    filterset_class = OperationFilterSet  # the portal's operation list's too
 
     @extend_schema(request=None, responses=OperationSerializer)
     @action(detail=True, methods=["post"])

@@ -1,0 +1,21 @@
+"""Filters of the operation queue, shared by its page and its API."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mesocentre.core.tables import SearchFilterSet
+from mesocentre.provisioning.models import Operation
+
+
+class OperationFilterSet(SearchFilterSet):
+    search_fields = ("resource_key",)
+    state = django_filters.ChoiceFilter(choices=Operation.State.choices, label=_("State"))
+    backend = django_filters.CharFilter(label=_("Backend"))
+    # What the API accepted before, exact: hidden on the page, where the search box does better.
+    resource_type = django_filters.CharFilter(label=_("Resource type"), widget=forms.HiddenInput)
+    resource_key = django_filters.CharFilter(label=_("Resource key"), widget=forms.HiddenInput)
+
+    class Meta:
+        model = Operation
+        fields = ["q", "state", "backend", "resource_type", "resource_key"]
