@@ -32,6 +32,7 @@ OPERATOR_PAGES = [
     "/projects/",
     "/projects/imft-jets/",
     "/projects/change-requests/",
+    "/projects/allocations/",
     "/projects/new/",
     "/projects/calls/",
     "/projects/calls/new/",
