@@ -52,6 +52,7 @@ def test_25_rows_a_page_by_default_then_the_next_page(w):
     assert len(codes(first)) == 25
     second = operator.get(PROJECTS, {"page": 2})
     assert len(codes(second)) == 6
+    assert "Page 2 of 2 (31 rows)" in second.content.decode()
     assert set(codes(first)).isdisjoint(codes(second))
 
 
