@@ -231,3 +231,18 @@ def test_queries_do_not_grow_with_rows(w, path):
         consume(allocation.project, "many", 10)
     assert len(codes(operator.get(path))) == 25
     assert count() == few
+
+
+def test_an_unknown_project_id_is_a_400_the_page_names(w):
+    # ``project`` is the API's filter, hidden on the page: its error still says which filter is wrong.
+    response = client_of(w.operator).get(ALLOCATIONS, {"project": 999999})
+    assert response.status_code == 400
+    assert list(response.context["filter"].form.errors) == ["project"]
+    assert '<div class="errors">Project:' in response.content.decode()
+
+
+def test_a_pi_is_not_offered_a_project_filter_beyond_their_own(w):
+    # The filters on related rows are scoped like the rows: another's project id is refused, as the API refuses it.
+    other = add_projects(w, 1)[0]
+    response = client_of(w.pi).get(reverse("projects-api:allocation-list"), {"project": other.pk})
+    assert response.status_code == 400 and "project" in response.json()
