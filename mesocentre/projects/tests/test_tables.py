@@ -246,3 +246,11 @@ def test_a_pi_is_not_offered_a_project_filter_beyond_their_own(w):
     other = add_projects(w, 1)[0]
     response = client_of(w.pi).get(reverse("projects-api:allocation-list"), {"project": other.pk})
     assert response.status_code == 400 and "project" in response.json()
+
+
+@pytest.mark.parametrize("sort", ["laboratory__establishments__name", "nonsense", "-"])
+def test_a_sort_on_no_column_keeps_the_default_order(w, sort):
+    # Only the table's columns sort: not an arbitrary lookup a visitor could use to probe related rows.
+    add_projects(w, 2)
+    response = client_of(w.operator).get(PROJECTS, {"sort": sort})
+    assert response.status_code == 200 and codes(response) == ["jets", "p000", "p001"]
