@@ -88,9 +88,3 @@ def usage_charts(context, rows: Iterable[Mapping]) -> dict:
     scripts = bool(charts) and not page["scripts"]
     page["scripts"] = page["scripts"] or scripts
     return {"charts": charts, "scripts": scripts}
-
-
-@register.inclusion_tag("metering/usage_charts.html", takes_context=True)
-def usage_chart(context, series: list, granted, label: str = "") -> dict:
-    """One chart: ``series`` [(day, cumulative core-hours)], ``granted`` the limit, ``label`` the cluster."""
-    return usage_charts(context, [{"series": series, "granted_cpu": granted, "cluster": label}])

@@ -94,9 +94,9 @@ def test_charts_of_several_tags_on_one_page_have_their_own_ids_and_the_scripts_o
     """A dashboard may draw a chart per card, from included templates: ids stay unique across the request."""
     from django.template import engines
 
-    card = engines["django"].from_string("{% load metering %}{% usage_chart series granted label %}")
+    card = engines["django"].from_string("{% load metering %}{% usage_charts card_rows %}")
     page = Template(
-        "{% load metering %}{% usage_charts rows %}{% for label in clusters %}{% include card %}{% endfor %}"
+        "{% load metering %}{% usage_charts rows %}{% for card_rows in cards %}{% include card %}{% endfor %}"
     )
     with translation.override("en"):
         html = page.render(
@@ -104,10 +104,8 @@ def test_charts_of_several_tags_on_one_page_have_their_own_ids_and_the_scripts_o
                 {
                     "request": rf.get("/"),
                     "rows": [{"cluster": "mesocentre", "series": SERIES, "granted_cpu": 10}],
-                    "clusters": ["gpu", ""],
+                    "cards": [[{"cluster": label, "series": SERIES, "granted_cpu": 20}] for label in ("gpu", "")],
                     "card": card.template,
-                    "series": SERIES,
-                    "granted": 20,
                 }
             )
         )
