@@ -23,6 +23,7 @@ test checks that this role succeeds, so a refusal (even a 400) of the others mea
 from django.apps import apps
 from scoping_cases_invitations import INVITATION_CASES
 from scoping_cases_projects import PROJECT_CASES
+from scoping_cases_projects_api import PROJECT_API_CASES
 from scoping_table import (
     Case,
     Ctx,
@@ -462,7 +463,7 @@ CASES: list[Case] = [
 ]
 
 
-CASES += PROJECT_CASES
+CASES += PROJECT_CASES + PROJECT_API_CASES
 CASES += INVITATION_CASES
 
 CASES_BY_NAME = {case.name: case for case in CASES}

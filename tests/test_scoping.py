@@ -100,7 +100,7 @@ def test_every_url_pattern_has_a_scoping_case():
         if not skipped_because(endpoint) and (endpoint.name is None or endpoint.name not in CASES_BY_NAME)
     ]
     assert not missing, (
-        "These URL patterns have no scoping case: add one to tests/scoping_cases.py (CASES) or scoping_cases_projects.py, "
+        "These URL patterns have no scoping case: add one to tests/scoping_cases.py (CASES), scoping_cases_projects.py or scoping_cases_projects_api.py, "
         "saying who reads and who writes what:\n  " + "\n  ".join(missing)
     )
 
