@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mesocentre.provisioning",
     "mesocentre.metering",
     "mesocentre.projects",
+    "mesocentre.hpc",
     "mesocentre.portal",
 ]
 
@@ -224,9 +225,9 @@ SPECTACULAR_SETTINGS = {
         "EstablishmentKindEnum": "mesocentre.tenancy.models.Establishment.Kind",
         "OfferingKindEnum": "mesocentre.catalogue.models.Offering.Kind",
         # Several models have a "status": each choice set gets its own name in the schema.
-        "AllocationStatusEnum": "mesocentre.projects.models.Allocation.Status",
-        "ChangeRequestStatusEnum": "mesocentre.projects.models.ChangeRequest.Status",
-        "AllocationRequestStatusEnum": "mesocentre.projects.models.AllocationRequest.Status",
+        "AllocationStatusEnum": "mesocentre.hpc.models.Allocation.Status",
+        "ChangeRequestStatusEnum": "mesocentre.hpc.models.ChangeRequest.Status",
+        "AllocationRequestStatusEnum": "mesocentre.hpc.models.AllocationRequest.Status",
         "ProjectStatusEnum": "mesocentre.projects.models.Project.Status",
         "InvitationStatusEnum": "mesocentre.tenancy.invitation_models.Invitation.Status",
         "MembershipRoleEnum": "mesocentre.tenancy.models.Membership.Role",

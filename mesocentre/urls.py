@@ -14,6 +14,8 @@ api_patterns = [
     path("billing/", include("mesocentre.billing.api.urls")),
     path("provisioning/", include("mesocentre.provisioning.api.urls")),
     path("projects/", include("mesocentre.projects.api.urls")),
+    path("hpc/", include("mesocentre.hpc.api.urls")),
+    path("projects/", include("mesocentre.hpc.api.legacy_urls")),  # the HPC endpoints' old paths, for one release
     path("audit/", include("mesocentre.audit.api.urls")),
 ]
 
@@ -23,7 +25,9 @@ urlpatterns = [
     path("catalogue/", include("mesocentre.catalogue.urls")),
     path("billing/", include("mesocentre.billing.urls")),
     path("provisioning/", include("mesocentre.provisioning.urls")),
+    path("projects/", include("mesocentre.hpc.legacy_urls")),  # the HPC pages' old addresses: redirects
     path("projects/", include("mesocentre.projects.urls")),
+    path("hpc/", include("mesocentre.hpc.urls")),
     path("audit/", include("mesocentre.audit.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

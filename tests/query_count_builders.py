@@ -207,7 +207,7 @@ def build_project_invitation(w):
 
 
 def build_call(w):
-    from mesocentre.projects.models import Call, Round
+    from mesocentre.hpc.models import Call, Round
 
     n = next(_serial)
     call = make(Call, code=f"call-q{n}", name=f"Call {n}")
@@ -216,7 +216,7 @@ def build_call(w):
 
 
 def build_round(w):
-    from mesocentre.projects.models import Round, RoundBudget
+    from mesocentre.hpc.models import Round, RoundBudget
 
     now = timezone.now()
     round_ = make(
@@ -232,7 +232,7 @@ def build_round(w):
 
 
 def build_request(w, project=None):
-    from mesocentre.projects.models import AllocationRequest, Round
+    from mesocentre.hpc.models import AllocationRequest, Round
 
     round_ = w.A.round
     if project is not None:  # a project asks once per round
@@ -251,19 +251,19 @@ def build_request(w, project=None):
 
 
 def build_assignment(w, reviewer=None):
-    from mesocentre.projects.models import ReviewAssignment
+    from mesocentre.hpc.models import ReviewAssignment
 
     return make(ReviewAssignment, request=build_request(w), reviewer=reviewer or user("committee", is_reviewer=True))
 
 
 def build_review(w):
-    from mesocentre.projects.models import Review
+    from mesocentre.hpc.models import Review
 
     make(Review, assignment=build_assignment(w), score=4, public_comment="Good.", private_comment="Fine.")
 
 
 def build_allocation(w, project=None):
-    from mesocentre.projects.models import Allocation, ChangeRequest
+    from mesocentre.hpc.models import Allocation, ChangeRequest
 
     allocation = make(
         Allocation,
@@ -288,7 +288,7 @@ def build_allocation(w, project=None):
 
 
 def build_change_request(w):
-    from mesocentre.projects.models import Allocation, ChangeRequest
+    from mesocentre.hpc.models import Allocation, ChangeRequest
 
     allocation = make(
         Allocation,
@@ -357,6 +357,7 @@ def builders():
     from mesocentre.audit.models import AuditEntry
     from mesocentre.capacity.models import Host, Site
     from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
+    from mesocentre.hpc import models as h
     from mesocentre.projects import models as p
     from mesocentre.provisioning.models import ManualTask, Operation
     from mesocentre.tenancy import models as t
@@ -382,12 +383,12 @@ def builders():
         p.Project: build_project,
         p.ProjectMembership: build_project_membership,
         p.ProjectInvitation: build_project_invitation,
-        p.Call: build_call,
-        p.Round: build_round,
-        p.AllocationRequest: build_request,
-        p.Review: build_review,
-        p.Allocation: build_allocation,
-        p.ChangeRequest: build_change_request,
+        h.Call: build_call,
+        h.Round: build_round,
+        h.AllocationRequest: build_request,
+        h.Review: build_review,
+        h.Allocation: build_allocation,
+        h.ChangeRequest: build_change_request,
         p.Publication: build_publication,
         p.Grant: build_grant,
         AuditEntry: build_audit_entry,

@@ -20,6 +20,8 @@ with the URL name exactly as `reverse()` takes it, a `target` that returns the o
 test checks that this role succeeds, so a refusal (even a 400) of the others means a refusal, not a typo.
 """
 
+import dataclasses
+
 from django.apps import apps
 from scoping_cases_invitations import INVITATION_CASES
 from scoping_cases_projects import PROJECT_CASES
@@ -465,5 +467,12 @@ CASES: list[Case] = [
 
 CASES += PROJECT_CASES + PROJECT_API_CASES
 CASES += INVITATION_CASES
+# The HPC endpoints' old paths (/api/projects/calls/…), answered for one release beside /api/hpc/: the same views,
+# so the same rules, played again at the old address.
+CASES += [
+    dataclasses.replace(case, name=case.name.replace("hpc-api:", "projects-api-legacy:", 1))
+    for case in PROJECT_API_CASES
+    if case.name.startswith("hpc-api:") and not case.name.endswith(":api-root")
+]
 
 CASES_BY_NAME = {case.name: case for case in CASES}

@@ -10,7 +10,12 @@ COMMITTEE = frozenset({"reviewer", "operator"})
 def _model(name: str):
     from django.apps import apps
 
-    return apps.get_model("projects", name)
+    app = (
+        "hpc"
+        if name in {"Call", "Round", "RoundBudget", "AllocationRequest", "Allocation", "ChangeRequest"}
+        else "projects"
+    )
+    return apps.get_model(app, name)
 
 
 def project_invitations(c: Ctx):
@@ -26,7 +31,7 @@ def unreviewed(read):
     back with it): a request the committee has not reviewed yet is what its PI may edit or withdraw."""
 
     def state(c: Ctx):
-        from mesocentre.projects.models import AllocationRequest, Review
+        from mesocentre.hpc.models import AllocationRequest, Review
 
         Review.objects.filter(assignment__request=c.obj).delete()
         return read(AllocationRequest.objects.get(pk=c.obj.pk))
@@ -58,7 +63,7 @@ PROJECT_CASES: list[Case] = [
         why="POST only, by the project's PI or managers",
     ),
     Case(
-        "projects:request_create",
+        "hpc:request_create",
         readers=PI_A,
         target=of("project"),
         kwargs=by_code,
@@ -77,7 +82,7 @@ PROJECT_CASES: list[Case] = [
         },  # fmt: skip
     ),
     Case(
-        "projects:round_detail",
+        "hpc:round_detail",
         readers=COMMITTEE,
         tenant=False,
         target=of("round"),
@@ -91,14 +96,14 @@ PROJECT_CASES: list[Case] = [
         why="reviewers see the requests assigned to them and the totals by theme; operators assign reviewers",
     ),
     Case(
-        "projects:review_form",
+        "hpc:review_form",
         readers=NOBODY,
         target=of("assignment"),
         writes={"POST": Write(NOBODY, patch(score=1))},
         why="only the assigned reviewer, who is none of the five roles (see projects/tests/test_views.py)",
     ),
     Case(
-        "projects:decide",
+        "hpc:decide",
         readers=OPERATOR,
         target=of("request"),
         writes={
@@ -124,7 +129,7 @@ PROJECT_CASES: list[Case] = [
         why="POST only: the project's PI or managers, or operators",
     ),
     Case(
-        "projects:change_request_create",
+        "hpc:change_request_create",
         readers=PI_A,
         target=of("allocation"),
         writes={
@@ -137,25 +142,25 @@ PROJECT_CASES: list[Case] = [
         why="the PI or a manager of the project asks; the establishment manager only reads the project",
     ),
     Case(
-        "projects:allocation_status",
+        "hpc:allocation_status",
         readers=NOBODY,
         target=of("allocation"),
         writes={"POST": Write(OPERATOR, patch(status="suspended"))},
         why="POST only: operators suspend, resume or expire",
     ),
     Case(
-        "projects:allocation_list",
+        "hpc:allocation_list",
         readers=OPERATOR,
         # Every cluster's allocations, both tenants' projects: an operator's list, refused to everyone else.
         shows=lambda w, role: [w.A.project.code, w.B.project.code] if role == "operator" else [],
     ),
     Case(
-        "projects:change_request_list",
+        "hpc:change_request_list",
         readers=OPERATOR,
         shows=lambda w, role: ["tenanta-project", "tenantb-project"] if role == "operator" else [],
     ),
     Case(
-        "projects:change_request_decide",
+        "hpc:change_request_decide",
         readers=NOBODY,
         target=of("change_request"),
         writes={"POST": Write(OPERATOR, patch(approve="yes"))},
@@ -180,10 +185,10 @@ PROJECT_CASES: list[Case] = [
         },
         why="operators, and anyone an establishment counts as a member, in a laboratory of their memberships",
     ),
-    Case("projects:call_list", readers=AUTHENTICATED, tenant=False, why="calls and rounds are public"),
-    Case("projects:call_detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.call, kwargs=by_code),
+    Case("hpc:call_list", readers=AUTHENTICATED, tenant=False, why="calls and rounds are public"),
+    Case("hpc:call_detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.call, kwargs=by_code),
     Case(
-        "projects:call_create",
+        "hpc:call_create",
         readers=OPERATOR,
         tenant=False,
         writes={
@@ -193,7 +198,7 @@ PROJECT_CASES: list[Case] = [
         },
     ),
     Case(
-        "projects:round_create",
+        "hpc:round_create",
         readers=OPERATOR,
         tenant=False,
         target=lambda w, t: w.call,
@@ -213,7 +218,7 @@ PROJECT_CASES: list[Case] = [
         },  # fmt: skip
     ),
     Case(
-        "projects:round_close",
+        "hpc:round_close",
         readers=NOBODY,
         tenant=False,
         target=of("round"),
@@ -221,7 +226,7 @@ PROJECT_CASES: list[Case] = [
         why="POST only: operators close an open round early",
     ),
     Case(
-        "projects:round_budget_create",
+        "hpc:round_budget_create",
         readers=OPERATOR,
         tenant=False,
         target=of("round"),
@@ -235,7 +240,7 @@ PROJECT_CASES: list[Case] = [
         why="operators share a round's budget out by theme and laboratory",
     ),
     Case(
-        "projects:round_budget_delete",
+        "hpc:round_budget_delete",
         readers=NOBODY,
         tenant=False,
         target=of("round_budget"),
@@ -243,13 +248,13 @@ PROJECT_CASES: list[Case] = [
         why="POST only: operators remove a line of a round's budget",
     ),
     Case(
-        "projects:assignment_list",
+        "hpc:assignment_list",
         readers=COMMITTEE,
         tenant=False,
         why="a reviewer's own assignments (operators: theirs, if any)",
     ),
     Case(
-        "projects:request_edit",
+        "hpc:request_edit",
         readers=PI_A,
         target=of("request"),
         writes={
@@ -262,7 +267,7 @@ PROJECT_CASES: list[Case] = [
         why="the project's PI or managers, until the committee reviews it (the state takes the seeded review away)",
     ),
     Case(
-        "projects:request_withdraw",
+        "hpc:request_withdraw",
         readers=NOBODY,
         target=of("request"),
         writes={"POST": Write(PI_A, state=unreviewed(lambda r: r.status))},

@@ -8,6 +8,7 @@ from scoping_world import AUTHENTICATED, NOBODY, OF_A, OPERATOR
 PROJECT_API_CASES: list[Case] = [
     # ---- projects API
     api("projects-api:api-root", readers=AUTHENTICATED),
+    api("hpc-api:api-root", readers=AUTHENTICATED),
     api(
         "projects-api:project-list",
         readers=AUTHENTICATED,
@@ -57,18 +58,18 @@ PROJECT_API_CASES: list[Case] = [
         writes={"DELETE": Write(PI_A)},
     ),
     api(
-        "projects-api:call-list",
+        "hpc-api:call-list",
         readers=AUTHENTICATED,
         tenant=False,
-        listing=everything("projects.Call"),
+        listing=everything("hpc.Call"),
         writes={"POST": Write(OPERATOR, patch(code="api-call", name="API call"))},
     ),
-    api("projects-api:call-detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.call),
+    api("hpc-api:call-detail", readers=AUTHENTICATED, tenant=False, target=lambda w, t: w.call),
     api(
-        "projects-api:round-list",
+        "hpc-api:round-list",
         readers=AUTHENTICATED,
         tenant=False,
-        listing=everything("projects.Round"),
+        listing=everything("hpc.Round"),
         writes={
             "POST": Write(
                 OPERATOR,
@@ -84,23 +85,23 @@ PROJECT_API_CASES: list[Case] = [
         },  # fmt: skip
     ),
     api(
-        "projects-api:round-close",
+        "hpc-api:round-close",
         readers=NOBODY,
         tenant=False,
         target=of("round"),
         writes={"POST": Write(OPERATOR)},
         why="POST only: operators close an open round early",
     ),
-    api("projects-api:round-detail", readers=AUTHENTICATED, tenant=False, target=of("round")),
+    api("hpc-api:round-detail", readers=AUTHENTICATED, tenant=False, target=of("round")),
     api(
-        "projects-api:round-summary",
+        "hpc-api:round-summary",
         readers=COMMITTEE,
         tenant=False,
         target=of("round"),
         why="by theme for the committee, by laboratory for operators only",
     ),
     api(
-        "projects-api:allocationrequest-list",
+        "hpc-api:allocationrequest-list",
         readers=AUTHENTICATED,
         listing=tenant_list("request"),
         writes={
@@ -115,9 +116,9 @@ PROJECT_API_CASES: list[Case] = [
             )
         },  # fmt: skip
     ),
-    api("projects-api:allocationrequest-detail", readers=OF_A, target=of("request")),
+    api("hpc-api:allocationrequest-detail", readers=OF_A, target=of("request")),
     api(
-        "projects-api:allocationrequest-decide",
+        "hpc-api:allocationrequest-decide",
         readers=NOBODY,
         target=of("request"),
         writes={
@@ -130,7 +131,7 @@ PROJECT_API_CASES: list[Case] = [
         why="POST only: operators record the committee's decision",
     ),
     api(
-        "projects-api:allocationrequest-edit",
+        "hpc-api:allocationrequest-edit",
         readers=NOBODY,
         target=of("request"),
         writes={
@@ -143,7 +144,7 @@ PROJECT_API_CASES: list[Case] = [
         why="POST only: the project's PI or managers, until it is reviewed (the state takes the seeded review away)",
     ),
     api(
-        "projects-api:allocationrequest-withdraw",
+        "hpc-api:allocationrequest-withdraw",
         readers=NOBODY,
         target=of("request"),
         writes={"POST": Write(PI_A, state=unreviewed(lambda r: r.status))},
@@ -186,23 +187,23 @@ PROJECT_API_CASES: list[Case] = [
     ),
     api("projects-api:grant-detail", readers=OF_A, target=of("grant"), writes={"DELETE": Write(PI_A)}),
     api(
-        "projects-api:review-list",
+        "hpc-api:review-list",
         readers=AUTHENTICATED,
-        listing=by_role("projects.Review"),
+        listing=by_role("hpc.Review"),
         why="undecided requests: only their reviewer (none of the roles) and operators read the reviews",
     ),
-    api("projects-api:review-detail", readers=OPERATOR, target=of("review")),
-    api("projects-api:allocation-list", readers=AUTHENTICATED, listing=tenant_list("allocation")),
-    api("projects-api:allocation-detail", readers=OF_A, target=of("allocation")),
+    api("hpc-api:review-detail", readers=OPERATOR, target=of("review")),
+    api("hpc-api:allocation-list", readers=AUTHENTICATED, listing=tenant_list("allocation")),
+    api("hpc-api:allocation-detail", readers=OF_A, target=of("allocation")),
     api(
-        "projects-api:allocation-status",
+        "hpc-api:allocation-status",
         readers=NOBODY,
         target=of("allocation"),
         writes={"POST": Write(OPERATOR, patch(status="expired"))},
         why="POST only: operators suspend, resume or expire",
     ),
     api(
-        "projects-api:changerequest-list",
+        "hpc-api:changerequest-list",
         readers=AUTHENTICATED,
         listing=tenant_list("change_request"),
         writes={
@@ -217,9 +218,9 @@ PROJECT_API_CASES: list[Case] = [
             )
         },  # fmt: skip
     ),
-    api("projects-api:changerequest-detail", readers=OF_A, target=of("change_request")),
+    api("hpc-api:changerequest-detail", readers=OF_A, target=of("change_request")),
     api(
-        "projects-api:changerequest-approve",
+        "hpc-api:changerequest-approve",
         readers=NOBODY,
         target=of("change_request"),
         writes={"POST": Write(OPERATOR, patch(approve=True))},

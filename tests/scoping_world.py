@@ -132,20 +132,17 @@ def seed_projects(w) -> None:
     """
     from django.utils import timezone
 
-    from mesocentre.projects.models import (
+    from mesocentre.hpc.models import (
         Allocation,
         AllocationRequest,
         Call,
         ChangeRequest,
-        Grant,
-        Project,
-        ProjectMembership,
-        Publication,
         Review,
         ReviewAssignment,
         Round,
         RoundBudget,
     )
+    from mesocentre.projects.models import Grant, Project, ProjectMembership, Publication
     from mesocentre.tenancy.models import User
 
     def make(model, **fields):

@@ -13,7 +13,8 @@ OURS = {  # command: the app it belongs to
     "slurm": "provisioning",
     "worker": "provisioning",
     "metering": "metering",
-    "projects": "projects",
+    "hpc": "hpc",
+    "projects": "hpc",  # the former name of hpc, for one release
 }
 
 
@@ -45,8 +46,8 @@ def test_the_platforms_verbs_come_first_grouped_by_domain(capsys, argv):
         line = next(line for line in under if line.split()[0] == name)
         summary = str(load_command_class(config.name, name).help).strip().split("\n")[0]
         assert line.split(None, 1)[1] == summary
-    # The domains in the order of the layers, bottom up (INSTALLED_APPS): core's demo before projects' chores.
-    assert names.index("demo") < names.index("users") < names.index("worker") < names.index("projects")
+    # The domains in the order of the layers, bottom up (INSTALLED_APPS): core's demo before HPC's chores.
+    assert names.index("demo") < names.index("users") < names.index("worker") < names.index("hpc")
 
 
 def test_django_and_third_parties_are_listed_below_by_package(capsys):

@@ -21,6 +21,7 @@ APPS = [
     "provisioning",
     "metering",
     "projects",
+    "hpc",
     "billing",
     "portal",
 ]
@@ -65,8 +66,8 @@ def test_no_two_apps_import_each_other(graph, first, second):
     "importer, imported",
     [
         # The notices are sent by the verbs, never the reverse (the models do not reach the verbs either).
-        ("mesocentre.projects.notifications", "mesocentre.projects.services"),
-        ("mesocentre.projects.models", "mesocentre.projects.services"),
+        ("mesocentre.hpc.notifications", "mesocentre.hpc.services"),
+        ("mesocentre.projects.models", "mesocentre.hpc.services"),
         # The queue's Slurm driver runs the reconciliation; the reconciliation converges without the driver.
         ("mesocentre.provisioning.slurm.reconcile", "mesocentre.provisioning.drivers.slurm"),
         ("mesocentre.provisioning.slurm.adoption", "mesocentre.provisioning.drivers.slurm"),

@@ -12,6 +12,8 @@ API_NAMESPACES = {
     "capacity-api",
     "audit-api",
     "projects-api",
+    "hpc-api",
+    "projects-api-legacy",
     "provisioning-api",
     "billing-api",
 }

@@ -107,7 +107,7 @@ def listed_model(name: str):
 
 
 def test_the_walk_finds_the_api_lists():
-    assert {"tenancy-api:user-list", "projects-api:allocation-list", "audit-api:auditentry-list"} <= set(API_LISTS)
+    assert {"tenancy-api:user-list", "hpc-api:allocation-list", "audit-api:auditentry-list"} <= set(API_LISTS)
 
 
 def test_every_api_list_has_a_builder(db):
@@ -132,7 +132,8 @@ NOT_SEEN_BY_A_MANAGER = {
     "provisioning-api:operation-list": "operators only (403)",
     "tenancy-api:establishment-list": "the rows added are establishments the manager does not belong to",
     "projects-api:projectinvitation-list": "a project's invitations are its PI's and managers', not the payer's",
-    "projects-api:review-list": "reviews of undecided requests are the committee's",
+    "hpc-api:review-list": "reviews of undecided requests are the committee's",
+    "projects-api-legacy:review-list": "reviews of undecided requests are the committee's",
 }
 
 
@@ -150,7 +151,7 @@ def _reader(w, who: str):
 PORTAL_LISTS = [
     # (URL name, who reads it, what adds a row to it[, query string])
     ("projects:project_list", "operator", build_project),
-    ("projects:allocation_list", "operator", build_allocation),
+    ("hpc:allocation_list", "operator", build_allocation),
     ("tenancy:establishment_list", "operator", build_establishment),
     ("provisioning:operation_list", "operator", build_operation),
     ("provisioning:task_list", "operator", build_manual_task),
@@ -158,10 +159,10 @@ PORTAL_LISTS = [
     # of many types costs more queries than one of few (bounded by the number of models, not of rows).
     ("audit:entry_list", "operator", build_audit_entry, "?object_type=tenancy.establishment"),
     ("tenancy:invitation_list", "outsider", lambda w: (build_establishment_invitation(w), build_project_invitation(w))),
-    ("projects:change_request_list", "operator", build_change_request),
-    ("projects:call_list", "operator", build_call),
+    ("hpc:change_request_list", "operator", build_change_request),
+    ("hpc:call_list", "operator", build_call),
     ("catalogue:offering_list", "operator", build_offering),
-    ("projects:assignment_list", "reviewer", lambda w: build_assignment(w, reviewer=w.reviewer)),
+    ("hpc:assignment_list", "reviewer", lambda w: build_assignment(w, reviewer=w.reviewer)),
 ]
 
 
@@ -174,8 +175,8 @@ def test_portal_list_queries_do_not_grow_with_rows(world, page):
 
 # Pages of one object that list its parts: (name, who reads it, its URL's kwargs, what adds a part).
 PORTAL_PAGES = [
-    ("projects:call_detail", "operator", lambda w: {"code": w.call.code}, build_round),
-    ("projects:round_detail", "operator", lambda w: {"pk": w.A.round.pk}, build_request),
+    ("hpc:call_detail", "operator", lambda w: {"code": w.call.code}, build_round),
+    ("hpc:round_detail", "operator", lambda w: {"pk": w.A.round.pk}, build_request),
     ("tenancy:establishment_detail", "operator", lambda w: {"code": w.A.establishment.code}, build_membership),
 ]
 

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from mesocentre.audit.registry import UNAUDITED
+from mesocentre.audit.registry import UNAUDITED, moved_model
 from mesocentre.core.formatting import day, moment, number
 
 EMPTY = "—"
@@ -32,6 +32,10 @@ class Change:
 
 
 def model_of(object_type: str) -> type[models.Model] | None:
+    """The model an entry is about, by the label it was written with (an old label finds the model that moved)."""
+    moved = moved_model(object_type)
+    if moved is not None:
+        return moved
     try:
         return apps.get_model(object_type)
     except (LookupError, ValueError):

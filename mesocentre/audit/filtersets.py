@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.audit.models import AuditEntry
-from mesocentre.audit.registry import registered_models
+from mesocentre.audit.registry import labels_of, registered_models
 
 
 def object_types() -> list[tuple[str, str]]:
@@ -43,7 +43,8 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         lookup_expr="icontains", label=_("Who"), help_text=_("The username, or a part of it.")
     )
     action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label=_("Action"))
-    object_type = django_filters.ChoiceFilter(choices=object_types, label=_("Object type"))
+    # An object type finds its entries under the labels it had before it moved to another app too.
+    object_type = django_filters.ChoiceFilter(choices=object_types, method="filter_object_type", label=_("Object type"))
     object_id = django_filters.CharFilter(label=_("Object id"))
     since = django_filters.DateFilter(method="filter_since", label=_("From"), widget=forms.DateInput({"type": "date"}))
     until = django_filters.DateFilter(method="filter_until", label=_("To"), widget=forms.DateInput({"type": "date"}))
@@ -52,6 +53,9 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         model = AuditEntry
         fields = ["actor", "action", "object_type", "object_id", "since", "until"]
         form = AuditFilterForm
+
+    def filter_object_type(self, queryset, name, value):
+        return queryset.filter(object_type__in=labels_of(value))
 
     def filter_since(self, queryset, name, value):
         return queryset.filter(time__gte=start_of(value))

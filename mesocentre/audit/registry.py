@@ -49,6 +49,26 @@ def registered_models() -> set:
     return set(_registered)
 
 
+# An entry names its object by the model's label when it was written ("projects.allocation"); a model that moved to
+# another app (the HPC split of release 2026.12) registers its old label, so that its past entries are read, found
+# and filtered as its own. The entries themselves are never rewritten.
+_moved: dict[str, type[models.Model]] = {}
+
+
+def register_moved(old_label: str, model: type[models.Model]) -> None:
+    _moved[old_label.lower()] = model
+
+
+def moved_model(label: str) -> type[models.Model] | None:
+    """The model an old label now names, or None."""
+    return _moved.get(label.lower())
+
+
+def labels_of(label: str) -> list[str]:
+    """Every label the entries of a model carry: its own, and those it had before it moved."""
+    return [label, *sorted(old for old, model in _moved.items() if model._meta.label_lower == label)]
+
+
 def _remember_before(sender, instance, **kwargs):
     if getattr(instance, "_audit_skip", False):
         return

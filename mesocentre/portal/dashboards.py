@@ -16,16 +16,9 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from mesocentre.core.roles import is_operator
+from mesocentre.hpc.models import Allocation, AllocationRequest, ChangeRequest, ReviewAssignment, Round
 from mesocentre.metering.services import consumed_hours_of
-from mesocentre.projects.models import (
-    Allocation,
-    AllocationRequest,
-    ChangeRequest,
-    Project,
-    ProjectMembership,
-    ReviewAssignment,
-    Round,
-)
+from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.projects.naming import account_name
 from mesocentre.provisioning.models import ManualTask, Operation, SlurmCluster
 from mesocentre.provisioning.services import unconfigured_slurm_clusters

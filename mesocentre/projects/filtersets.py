@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.tables import SearchFilterSet
-from mesocentre.projects.models import Allocation, Project
+from mesocentre.projects.models import Project
 
 
 class ProjectFilterSet(SearchFilterSet):
@@ -17,21 +17,3 @@ class ProjectFilterSet(SearchFilterSet):
     class Meta:
         model = Project
         fields = ["q", "code", "status", "laboratory", "paying_establishment", "theme"]
-
-
-class AllocationFilterSet(SearchFilterSet):
-    search_fields = ("project__code",)
-    # The API's ``project`` (an id): hidden on the page, where a <select> of every project would be the page.
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.all(), widget=forms.HiddenInput)
-    status = django_filters.ChoiceFilter(choices=Allocation.Status.choices, label=_("Status"))
-    cluster = django_filters.CharFilter(label=_("Cluster"))
-    ends_after = django_filters.DateFilter(
-        field_name="ends_on", lookup_expr="gte", label=_("Ends on or after"), widget=forms.DateInput({"type": "date"})
-    )
-    ends_before = django_filters.DateFilter(
-        field_name="ends_on", lookup_expr="lte", label=_("Ends on or before"), widget=forms.DateInput({"type": "date"})
-    )
-
-    class Meta:
-        model = Allocation
-        fields = ["q", "project", "cluster", "status", "ends_after", "ends_before"]

@@ -8,7 +8,7 @@ acceptance is recorded (``CharterAcceptance``). ``User.charter_accepted_at`` sta
 
 A version comes into force in one of two ways, and both end in ``enforce``: published in force now (``publish``
 calls it at once), or published for a later day, which the daily ``mesocentre users charter`` (run from cron with
-``projects expire``) brings into force once that day has come. ``enforce`` is idempotent: running it again, or
+``hpc expire``) brings into force once that day has come. ``enforce`` is idempotent: running it again, or
 every day, changes nothing more. Between a version's day and the next daily run, the portal already asks the
 user to accept (``must_accept`` reads the versions), while the clusters still know them until the run.
 """

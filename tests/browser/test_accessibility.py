@@ -31,12 +31,12 @@ OPERATOR_PAGES = [
     "/provisioning/operations/",
     "/projects/",
     "/projects/imft-jets/",
-    "/projects/change-requests/",
-    "/projects/allocations/",
+    "/hpc/change-requests/",
+    "/hpc/allocations/",
     "/projects/new/",
-    "/projects/calls/",
-    "/projects/calls/new/",
-    "/projects/assignments/",
+    "/hpc/calls/",
+    "/hpc/calls/new/",
+    "/hpc/assignments/",
     "/tenancy/charter/",
     "/tenancy/charter/new/",
     "/projects/imft-jets/publications/new/",
@@ -46,15 +46,15 @@ OPERATOR_PAGES = [
 
 def demo_round_pages() -> list[str]:
     """The pages of the demo's call and of its open round, whose code and id depend on the day it was loaded."""
-    from mesocentre.projects.models import Call, Round
+    from mesocentre.hpc.models import Call, Round
 
     call = Call.objects.get()
     open_round = next(r for r in Round.objects.filter(call=call) if r.is_open)
     return [
-        f"/projects/calls/{call.code}/",
-        f"/projects/calls/{call.code}/rounds/new/",
-        f"/projects/rounds/{open_round.pk}/",
-        f"/projects/rounds/{open_round.pk}/budgets/",
+        f"/hpc/calls/{call.code}/",
+        f"/hpc/calls/{call.code}/rounds/new/",
+        f"/hpc/rounds/{open_round.pk}/",
+        f"/hpc/rounds/{open_round.pk}/budgets/",
     ]
 
 

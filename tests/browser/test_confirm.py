@@ -38,7 +38,7 @@ def test_removing_a_member_asks_first_and_looks_like_a_danger(page_factory, port
 
 
 def test_an_operator_suspending_an_allocation_is_asked_but_resuming_is_not(page_factory, portal):
-    from mesocentre.projects.models import Allocation
+    from mesocentre.hpc.models import Allocation
 
     page = page_factory("en-GB")
     log_in(page, portal, "operator")

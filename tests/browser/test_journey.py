@@ -64,7 +64,8 @@ def local_input(moment: datetime.datetime) -> str:
 
 @pytest.mark.parametrize("language", LOCALES)
 def test_every_role_in_one_journey(page_factory, portal, language):
-    from mesocentre.projects.models import AllocationRequest, Project, ProjectMembership, ReviewAssignment, Round
+    from mesocentre.hpc.models import AllocationRequest, ReviewAssignment, Round
+    from mesocentre.projects.models import Project, ProjectMembership
     from mesocentre.tenancy.models import CharterAcceptance
 
     j = Journey(page_factory, portal, language)
@@ -113,11 +114,11 @@ def test_every_role_in_one_journey(page_factory, portal, language):
 
     # ---- an operator opens a call and a round
     operator = j.person("operator")
-    j.go(operator, "/projects/calls/new/", "the new call's form")
+    j.go(operator, "/hpc/calls/new/", "the new call's form")
     operator.locator("#id_code").fill("hpc-waves")
     operator.locator("#id_name").fill("HPC hours for coastal science")
     j.submit(operator, "the new call's page")
-    j.go(operator, "/projects/calls/hpc-waves/", "the call's page")
+    j.go(operator, "/hpc/calls/hpc-waves/", "the call's page")
     operator.get_by_role("link", name=j.words("Add a round")).click()
     j.check(operator, "the new round's form")
     now = timezone.now()
@@ -131,7 +132,7 @@ def test_every_role_in_one_journey(page_factory, portal, language):
     assert round.is_open and round.cpu_budget == 5_000_000
 
     # ---- the PI asks for hours in it
-    j.go(pi, f"/projects/{CODE}/request/", "the request's form")
+    j.go(pi, f"/hpc/projects/{CODE}/request/", "the request's form")
     pi.locator("#id_round").select_option(str(round.pk))
     pi.locator("#id_cpu_core_hours").fill("300000")
     pi.locator("#id_justification").fill("Twelve runs of 25,000 core-hours each.")
@@ -140,14 +141,14 @@ def test_every_role_in_one_journey(page_factory, portal, language):
     assert request.status == "submitted"
 
     # ---- the operator assigns a reviewer, who reviews
-    j.go(operator, f"/projects/rounds/{round.pk}/", "the round's page")
+    j.go(operator, f"/hpc/rounds/{round.pk}/", "the round's page")
     operator.locator("#assign-request").select_option(str(request.pk))
     operator.locator("#assign-reviewer").fill("reviewer")
     j.submit(operator, "the round's page with its reviewer")
     assert ReviewAssignment.objects.filter(request=request, reviewer__username="reviewer").exists()
 
     reviewer = j.person("reviewer")
-    j.go(reviewer, "/projects/assignments/", "the reviewer's assignments")
+    j.go(reviewer, "/hpc/assignments/", "the reviewer's assignments")
     row = reviewer.locator("#assignments tbody tr", has_text=CODE)
     row.get_by_role("link", name=j.words("Write the review")).click()
     j.check(reviewer, "the review's form")
@@ -158,7 +159,7 @@ def test_every_role_in_one_journey(page_factory, portal, language):
     assert request.assignments.get().review.score == 4
 
     # ---- the operator decides
-    j.go(operator, f"/projects/requests/{request.pk}/decide/", "the decision's form")
+    j.go(operator, f"/hpc/requests/{request.pk}/decide/", "the decision's form")
     operator.locator("#id_cpu_core_hours").fill("150000")
     operator.locator("#id_reason").fill(REASON)
     operator.locator("#id_starts_on").fill(timezone.localdate().isoformat())

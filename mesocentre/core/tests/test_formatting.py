@@ -195,7 +195,8 @@ def test_every_status_word_names_its_noun_for_the_translators(name, field):
 
 
 def test_status_words_agree_by_context_not_by_accident():
-    from mesocentre.projects.models import Allocation, Project
+    from mesocentre.hpc.models import Allocation
+    from mesocentre.projects.models import Project
 
     assert Project.Status.ACTIVE.label._args == ("project status", "active")
     assert Allocation.Status.ACTIVE.label._args == ("allocation status", "active")

@@ -8,16 +8,9 @@ import pytest
 from django.utils import timezone
 
 from mesocentre.core.tokens import token_digest
+from mesocentre.hpc.models import Allocation, AllocationRequest, ChangeRequest, ReviewAssignment
 from mesocentre.metering.models import UsageRecord
-from mesocentre.projects.models import (
-    Allocation,
-    AllocationRequest,
-    ChangeRequest,
-    Project,
-    ProjectInvitation,
-    ProjectMembership,
-    ReviewAssignment,
-)
+from mesocentre.projects.models import Project, ProjectInvitation, ProjectMembership
 from mesocentre.projects.naming import account_name
 from mesocentre.projects.tests.conftest import decided, w  # noqa: F401 (fixtures)
 from mesocentre.provisioning.models import ManualTask, Operation, SlurmCluster

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from mesocentre.projects.models import Review
+from mesocentre.hpc.models import Review
 from mesocentre.provisioning.models import Operation
 from mesocentre.tenancy.models import User
 
@@ -64,12 +64,12 @@ def test_the_pi_sees_hours_consumed_against_granted(client, w, make):
 
 
 def test_approved_changes_count_and_scheduled_allocations_do_not(client, w, make, decided):
-    from mesocentre.projects import services
+    from mesocentre.hpc import services
 
     change = services.request_change(w.pi, decided, change_type="more_hours", extra_cpu_core_hours=20_000,
                                      justification="More.")  # fmt: skip
     services.approve_change_request(w.operator, change)
-    from mesocentre.projects.models import Allocation
+    from mesocentre.hpc.models import Allocation
 
     Allocation.objects.create(project=w.project, cpu_core_hours=7, starts_on=datetime.date(2026, 9, 1),
                               ends_on=datetime.date(2026, 12, 31))  # fmt: skip
@@ -92,7 +92,7 @@ def test_what_waits_for_a_pi(client, w, make):
     asks = re.search(r'<ul class="can-ask">.*?</ul>', projects, re.S).group(0)
     # The open round, for each project they lead that has no request in it yet.
     for code in ("jets", "proj1", "proj2"):
-        assert reverse("projects:request_create", args=[code]) in asks
+        assert reverse("hpc:request_create", args=[code]) in asks
     ending = re.search(r'<ul class="ending">.*?</ul>', projects, re.S).group(0)
     assert "proj1 on mesocentre ends on 10 Jul 2026" in ending and "proj2" not in ending
     assert "Requests not decided yet" in projects and "Closed" in projects
@@ -107,7 +107,7 @@ def test_a_request_already_made_leaves_the_round_off(client, w, decided):
 
 
 def test_a_member_is_asked_for_the_charter_and_asks_no_hours(client, w):
-    from mesocentre.projects import services
+    from mesocentre.hpc import services
 
     services.add_member(w.pi, w.project, w.student)
     projects = section(home(client, w.student), "projects")
@@ -139,7 +139,7 @@ def test_a_member_of_an_establishment_gets_no_manager_section(client, w):
 
 
 def test_the_reviewer_sees_assignments_due_first(client, w, make):
-    from mesocentre.projects.models import Round
+    from mesocentre.hpc.models import Round
 
     later = Round.objects.create(call=w.call, name="Later", opens_at=w.round.opens_at,
                                  closes_at=w.round.closes_at + datetime.timedelta(days=30), cpu_budget=1000)  # fmt: skip
@@ -149,13 +149,13 @@ def test_the_reviewer_sees_assignments_due_first(client, w, make):
     Review.objects.create(assignment=done, score=3)
     reviews = section(home(client, w.outside), "reviews")
     links = re.findall(r'href="([^"]+/review/)"', reviews)
-    assert links == [reverse("projects:review_form", args=[a.pk]) for a in (soon, late)]
+    assert links == [reverse("hpc:review_form", args=[a.pk]) for a in (soon, late)]
     assert "25 Jun 2026" in reviews  # the open round closes 10 days after 15 June
 
 
 def test_a_rounds_own_due_date_orders_the_reviews(client, w, make):
     """A round that closes later but wants its reviews sooner comes first, with its own due day."""
-    from mesocentre.projects.models import Round
+    from mesocentre.hpc.models import Round
 
     later = Round.objects.create(call=w.call, name="Later", opens_at=w.round.opens_at,
                                  closes_at=w.round.closes_at + datetime.timedelta(days=30), cpu_budget=1000,
@@ -165,7 +165,7 @@ def test_a_rounds_own_due_date_orders_the_reviews(client, w, make):
     late = make.assignment(2, w.outside)
     reviews = section(home(client, w.outside), "reviews")
     links = re.findall(r'href="([^"]+/review/)"', reviews)
-    assert links == [reverse("projects:review_form", args=[a.pk]) for a in (soon, late)]
+    assert links == [reverse("hpc:review_form", args=[a.pk]) for a in (soon, late)]
     assert "26 Jul 2026" in reviews and "24 Aug 2026" in reviews  # their own due days, not their closes
 
 
@@ -190,10 +190,10 @@ def test_the_operator_sees_the_desk(client, w, make, decided):
     waiting = [int(pk) for pk in re.findall(r'href="/provisioning/operations/(\d+)/">#', table)]
     assert waiting[:-1] == sorted(waiting[:-1]) and waiting[-1] == task.operation_id  # oldest first
     assert "Open the firewall 1" in desk and "1 manual task to do" in desk
-    assert reverse("projects:decide", args=[w.project.requests.get().pk]) not in desk  # decided already
-    assert reverse("projects:decide", args=[undecided.pk]) in desk
+    assert reverse("hpc:decide", args=[w.project.requests.get().pk]) not in desk  # decided already
+    assert reverse("hpc:decide", args=[undecided.pk]) in desk
     assert "1 request of a closed round waits for a decision." in desk
-    assert reverse("projects:change_request_list") in desk and "1 change request waiting" in desk
+    assert reverse("hpc:change_request_list") in desk and "1 change request waiting" in desk
     row = re.search(rf'<tr data-cluster="{cluster.name}">.*?</tr>', desk, re.S).group(0)
     assert "14 Jun 2026, 18:05" in row and "sacctmgr: no" in row
     assert re.search(r'class="num open">0<', row)  # cluster10's pending operation is not cluster1's

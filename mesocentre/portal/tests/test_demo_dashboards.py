@@ -21,7 +21,7 @@ def test_the_demo_pis_figures(client, demo):
 
 def test_a_demo_pi_without_a_request_in_the_open_round_is_offered_one(client, demo):
     body = home(client, "pi-imft")
-    assert reverse("projects:request_create", args=["imft-jets"]) in body
+    assert reverse("hpc:request_create", args=["imft-jets"]) in body
     # Granted 9 000 000, plus the 1 000 000 of the approved change request.
     assert "of 10,000,000" in re.search(r'<tr data-project="imft-jets">.*?</tr>', body, re.S).group(0)
 

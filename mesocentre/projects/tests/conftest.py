@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from mesocentre.core.testing import WORLD_NOW
-from mesocentre.projects import services
-from mesocentre.projects.models import Call, Round
+from mesocentre.hpc import services
+from mesocentre.hpc.models import Call, Round
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme
 
 

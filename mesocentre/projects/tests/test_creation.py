@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from mesocentre.audit.models import AuditEntry
-from mesocentre.projects import naming, services, urls
+from mesocentre.hpc import services
+from mesocentre.projects import naming, urls
 from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.tenancy.models import Membership
 

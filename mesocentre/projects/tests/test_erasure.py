@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from mesocentre.audit.models import AuditEntry
 from mesocentre.core.actor import acting_as
+from mesocentre.hpc import services
+from mesocentre.hpc.models import AllocationRequest, Decision
 from mesocentre.metering.models import UsageRecord
-from mesocentre.projects import services
-from mesocentre.projects.models import AllocationRequest, Decision, ProjectMembership
+from mesocentre.projects.models import ProjectMembership
 from mesocentre.provisioning.models import Operation
 from mesocentre.tenancy import invitations
 from mesocentre.tenancy.erasure import erase_user
@@ -175,7 +176,7 @@ def test_an_erased_person_is_in_no_table_and_what_they_did_stays(jeanne, api):
     assert entries_after - entries_before == Counter({("tenancy.user", "update"): 1})
     assert entries_before - entries_after == Counter()
     assert AuditEntry.objects.filter(user=jeanne, actor=pseudonym).count() == by_her > 0
-    assert AuditEntry.objects.filter(object_type="projects.allocationrequest", action="update").exists()
+    assert AuditEntry.objects.filter(object_type="hpc.allocationrequest", action="update").exists()
     erasure = AuditEntry.objects.filter(object_type="tenancy.user", object_id=str(jeanne.pk)).first()
     assert erasure.user == w.operator and erasure.object_repr == pseudonym
     assert erasure.after["username"] == pseudonym
@@ -197,7 +198,7 @@ def test_a_superuser_erases_the_operator_who_decided_and_the_decision_stays_thei
     decision = Decision.objects.get(request__project=w.project)
     with acting_as(w.operator):
         services.suspend_allocation(w.operator, decided)
-    suspended = AuditEntry.objects.get(object_type="projects.allocation", action="update", actor="op")
+    suspended = AuditEntry.objects.get(object_type="hpc.allocation", action="update", actor="op")
     with pytest.raises(PermissionDenied):
         erase_user(user_factory("colleague", is_operator=True), w.operator)
     erase_user(boss, w.operator)

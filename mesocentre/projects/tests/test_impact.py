@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mesocentre.projects import impact, services
+from mesocentre.hpc import services
+from mesocentre.projects import impact
 from mesocentre.projects.models import Grant, Publication
 from mesocentre.projects.models.projects import normalised_doi, publication_years
 

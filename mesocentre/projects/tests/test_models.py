@@ -6,8 +6,10 @@ from django.db import transaction
 
 from mesocentre.audit.models import AuditEntry
 from mesocentre.audit.registry import registered_models
-from mesocentre.projects import models, services
-from mesocentre.projects.models import AllocationRequest, Project, ProjectMembership, Review, ReviewAssignment
+from mesocentre.hpc import services
+from mesocentre.hpc.models import AllocationRequest, Review, ReviewAssignment
+from mesocentre.projects import models
+from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.projects.naming import account_name, is_valid
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from mesocentre.projects import services
-from mesocentre.projects.models import Allocation, ChangeRequest
+from mesocentre.hpc import services
+from mesocentre.hpc.models import Allocation, ChangeRequest
 from mesocentre.provisioning.models import Operation
 
 

@@ -10,12 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from mesocentre.hpc.models import Allocation
 from mesocentre.metering.models import UsageRecord
-from mesocentre.projects.models import Allocation, Project
+from mesocentre.projects.models import Project
 from mesocentre.projects.naming import account_name
 
 PROJECTS = reverse("projects:project_list")
-ALLOCATIONS = reverse("projects:allocation_list")
+ALLOCATIONS = reverse("hpc:allocation_list")
 
 
 def client_of(user) -> Client:
@@ -201,7 +202,7 @@ def test_the_api_and_the_page_give_the_same_allocations(w):
     add_allocations(w, 2, cluster="gpu")
     operator = client_of(w.operator)
     query = {"cluster": "main", "ends_after": "2026-03-03"}
-    api = operator.get(reverse("projects-api:allocation-list"), query, HTTP_ACCEPT="application/json").json()
+    api = operator.get(reverse("hpc-api:allocation-list"), query, HTTP_ACCEPT="application/json").json()
     page = codes(operator.get(ALLOCATIONS, query))
     assert page == ["main-002"]
     assert [Allocation.objects.get(pk=a["id"]).project.code for a in api["results"]] == page
@@ -244,7 +245,7 @@ def test_an_unknown_project_id_is_a_400_the_page_names(w):
 def test_a_pi_is_not_offered_a_project_filter_beyond_their_own(w):
     # The filters on related rows are scoped like the rows: another's project id is refused, as the API refuses it.
     other = add_projects(w, 1)[0]
-    response = client_of(w.pi).get(reverse("projects-api:allocation-list"), {"project": other.pk})
+    response = client_of(w.pi).get(reverse("hpc-api:allocation-list"), {"project": other.pk})
     assert response.status_code == 400 and "project" in response.json()
 
 

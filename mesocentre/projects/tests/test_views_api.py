@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from mesocentre.projects import services
+from mesocentre.hpc import services
 
 
 def test_pages_and_api_are_scoped(w, decided, client, api):
@@ -12,7 +12,7 @@ def test_pages_and_api_are_scoped(w, decided, client, api):
     api.force_authenticate(w.manager)  # manager of the paying establishment
     assert [p["code"] for p in api.get("/api/projects/projects/").json()["results"]] == ["jets"]
     api.force_authenticate(w.outside)
-    assert api.get("/api/projects/allocations/").json()["results"] == []
+    assert api.get("/api/hpc/allocations/").json()["results"] == []
 
 
 def test_reviews_hide_the_private_comment_from_the_pi(w, api):
@@ -37,7 +37,7 @@ def test_reviews_hide_the_private_comment_from_the_pi(w, api):
 def test_the_assigned_reviewer_writes_their_review_from_the_portal(w, client):
     request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1000, justification="Runs.")
     assignment = services.assign_reviewer(w.operator, request, w.outside)
-    path = reverse("projects:review_form", kwargs={"pk": assignment.pk})
+    path = reverse("hpc:review_form", kwargs={"pk": assignment.pk})
     client.force_login(w.pi)
     assert client.post(path, {"score": 5}).status_code == 404
     client.force_login(w.outside)
@@ -45,7 +45,7 @@ def test_the_assigned_reviewer_writes_their_review_from_the_portal(w, client):
     response = client.post(path, {"score": 3, "private_comment": "p", "public_comment": "q"})
     assert response.status_code == 302
     assert assignment.review.score == 3
-    round_page = client.get(reverse("projects:round_detail", kwargs={"pk": w.round.pk})).content.decode()
+    round_page = client.get(reverse("hpc:round_detail", kwargs={"pk": w.round.pk})).content.decode()
     assert "jets" in round_page and "3/5" in round_page
     assert "By laboratory" not in round_page, "the per-laboratory breakdown is the operators'"
 
@@ -53,24 +53,24 @@ def test_the_assigned_reviewer_writes_their_review_from_the_portal(w, client):
 def test_operators_decide_and_assign_from_the_round_page(w, client):
     request = services.submit_request(w.pi, w.project, w.round, cpu_core_hours=1000, justification="Runs.")
     client.force_login(w.operator)
-    round_path = reverse("projects:round_detail", kwargs={"pk": w.round.pk})
+    round_path = reverse("hpc:round_detail", kwargs={"pk": w.round.pk})
     refused = client.post(round_path, {"request": request.pk, "reviewer": "insider"}, follow=True)
     assert "they belong to its laboratory" in refused.content.decode()
     assert client.post(round_path, {"request": request.pk, "reviewer": "outside"}).status_code == 302
-    decide = reverse("projects:decide", kwargs={"pk": request.pk})
+    decide = reverse("hpc:decide", kwargs={"pk": request.pk})
     bad = client.post(decide, {"cpu_core_hours": 10, "gpu_hours": 0, "starts_on": "2026-01-01",
                                "ends_on": "2026-12-31", "cluster": "mesocentre"})  # fmt: skip
     assert bad.status_code == 400 and "Say why" in bad.content.decode()
     good = client.post(decide, {"cpu_core_hours": 1000, "gpu_hours": 0, "starts_on": "2026-01-01",
                                 "ends_on": "2026-12-31", "cluster": "mesocentre"})  # fmt: skip
     assert good.status_code == 302 and w.project.allocations.get().cpu_core_hours == 1000
-    summary = client.get(f"/api/projects/rounds/{w.round.pk}/summary/").json()
+    summary = client.get(f"/api/hpc/rounds/{w.round.pk}/summary/").json()
     assert summary["granted_cpu"] == 1000 and summary["by_laboratory"][0]["code"] == "lab"
 
 
 def test_a_pi_asks_for_hours_from_the_portal(w, client):
     client.force_login(w.pi)
-    path = reverse("projects:request_create", kwargs={"code": "jets"})
+    path = reverse("hpc:request_create", kwargs={"code": "jets"})
     assert client.get(path).status_code == 200
     closed = client.post(path, {"round": w.closed.pk, "cpu_core_hours": 1000, "gpu_hours": 0, "scratch_gb": 0,
                                 "justification": "Late."})  # fmt: skip
@@ -127,11 +127,11 @@ def test_the_operations_page_says_when_no_cluster_is_configured(decided, w, clie
 
 
 def test_a_change_goes_from_the_pi_to_the_operators_and_raises_the_slurm_limit(w, decided, client, api):
-    from mesocentre.projects.models import ChangeRequest
+    from mesocentre.hpc.models import ChangeRequest
     from mesocentre.provisioning.models import Operation
 
     client.force_login(w.pi)
-    path = reverse("projects:change_request_create", kwargs={"pk": decided.pk})
+    path = reverse("hpc:change_request_create", kwargs={"pk": decided.pk})
     refused = client.post(path, {"change_type": "extension", "justification": "Later."})
     assert refused.status_code == 400 and "An extension needs the new end date." in refused.content.decode()
     asked = {"change_type": "more_hours", "extra_cpu_core_hours": 5000, "extra_gpu_hours": 0, "justification": "More."}
@@ -139,11 +139,11 @@ def test_a_change_goes_from_the_pi_to_the_operators_and_raises_the_slurm_limit(w
     change = ChangeRequest.objects.get()
     detail = client.get(reverse("projects:project_detail", kwargs={"code": "jets"})).content.decode()
     assert "Ask for a change" in detail and "Approve" not in detail, "the PI asks but does not decide"
-    decide = reverse("projects:change_request_decide", kwargs={"pk": change.pk})
+    decide = reverse("hpc:change_request_decide", kwargs={"pk": change.pk})
     assert client.post(decide, {"approve": "yes"}).status_code == 403
 
     client.force_login(w.operator)
-    listing = client.get(reverse("projects:change_request_list")).content.decode()
+    listing = client.get(reverse("hpc:change_request_list")).content.decode()
     assert "jets" in listing and "More." in listing
     assert client.post(decide, {"approve": "yes", "back": "project"})["Location"].endswith("/jets/")
     change.refresh_from_db()
@@ -151,18 +151,18 @@ def test_a_change_goes_from_the_pi_to_the_operators_and_raises_the_slurm_limit(w
     latest = Operation.objects.filter(resource_key="mesocentre:jets").latest("pk")
     assert latest.target["limits"]["cpu"] == 105_000 * 60
 
-    status = reverse("projects:allocation_status", kwargs={"pk": decided.pk})
+    status = reverse("hpc:allocation_status", kwargs={"pk": decided.pk})
     assert client.post(status, {"status": "nonsense"}).status_code == 302
     decided.refresh_from_db()
     assert decided.status == "active", "an unknown status changes nothing"
     client.post(status, {"status": "suspended"})
     assert Operation.objects.filter(resource_key="mesocentre:jets").latest("pk").target["limits"]["cpu"] == 0
     api.force_authenticate(w.pi)
-    assert api.post(f"/api/projects/allocations/{decided.pk}/status/", {"status": "active"}).status_code == 403
+    assert api.post(f"/api/hpc/allocations/{decided.pk}/status/", {"status": "active"}).status_code == 403
     api.force_authenticate(w.operator)
-    bad = api.post(f"/api/projects/allocations/{decided.pk}/status/", {"status": "gone"})
+    bad = api.post(f"/api/hpc/allocations/{decided.pk}/status/", {"status": "gone"})
     assert bad.status_code == 400 and "status" in bad.json()
-    resumed = api.post(f"/api/projects/allocations/{decided.pk}/status/", {"status": "active"})
+    resumed = api.post(f"/api/hpc/allocations/{decided.pk}/status/", {"status": "active"})
     assert resumed.status_code == 200 and resumed.json()["status"] == "active"
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mesocentre.projects import impact
-from mesocentre.projects.forms_pi import GrantForm, PublicationForm
+from mesocentre.projects.forms import GrantForm, PublicationForm
 from mesocentre.projects.models import Grant, Project, Publication
 from mesocentre.projects.views.common import form_page, refusal
 

@@ -9,20 +9,13 @@ from django.views.decorators.http import require_POST
 
 from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import filtered_table
-from mesocentre.projects import services
+from mesocentre.projects import registry, services
 from mesocentre.projects.filtersets import ProjectFilterSet
-from mesocentre.projects.models import (
-    Allocation,
-    ChangeRequest,
-    Project,
-    ProjectMembership,
-    Review,
-    Round,
-)
+from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.projects.tables import ProjectTable
 from mesocentre.projects.views.common import refusal
-from mesocentre.projects.views.requests import request_rows
 from mesocentre.tenancy.charter_models import CharterVersion
+from mesocentre.tenancy.clusters import slurm_exclusion_reason
 from mesocentre.tenancy.forms import InviteForm
 from mesocentre.tenancy.views import invite_from
 
@@ -32,19 +25,12 @@ def project_list(request):
     """The projects the user may see, filtered as the API's list is (``ProjectFilterSet``), a page at a time."""
     projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
     listed = filtered_table(request, ProjectFilterSet, projects, ProjectTable)
-    rounds = [r for r in Round.objects.select_related("call") if r.is_open]
-    pending = (
-        ChangeRequest.objects.visible_to(request.user).filter(status=ChangeRequest.Status.PENDING).count()
-        if is_operator(request.user)
-        else None
-    )
     leaderless = list(Project.objects.without_pi().order_by("code")) if is_operator(request.user) else []
     context = {
         **listed.context(),
         "title": _("Projects"),
-        "open_rounds": rounds,
-        "pending_changes": pending,
         "leaderless": leaderless,
+        "sections": registry.sections(registry.Where.LIST, request),
         "may_create": services.may_create_projects(request.user),
     }
     return render(request, "projects/project_list.html", context, status=listed.status)
@@ -52,10 +38,9 @@ def project_list(request):
 
 @login_required
 def project_detail(request, code: str):
-    # Its allocations (with their change requests) and members (with their accounts) read once, for the tables,
-    # the Slurm target and the consumption alike.
+    # Its members read once, with their users; what hangs from the project (HPC hours…) is the apps' sections.
     projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
-    project = get_object_or_404(projects.prefetch_related(*services.SLURM_PREFETCH), code=code)
+    project = get_object_or_404(projects.prefetch_related("memberships__user"), code=code)
     can_manage = Project.objects.managed_by(request.user).filter(pk=project.pk).exists()
     form = InviteForm(request.POST or None, roles=ProjectMembership.Role.choices) if can_manage else None
     if request.method == "POST":
@@ -65,24 +50,17 @@ def project_detail(request, code: str):
             return redirect("projects:project_detail", code=code)
     status = 400 if form and form.errors else 200
     charter_version = CharterVersion.objects.in_force()
-    members = [(m, services.slurm_exclusion_reason(m.user, charter_version)) for m in project.memberships.all()]
-    allocations = project.allocations.all()
+    members = [(m, slurm_exclusion_reason(m.user, charter_version)) for m in project.memberships.all()]
     context = {
         "project": project,
         "members": members,
         "can_manage": can_manage,
         "form": form,
         "invitations": project.invitations.pending() if can_manage else [],
-        "allocations": allocations,
         "operator": is_operator(request.user),
-        "statuses": Allocation.Status.choices,
-        "request_rows": request_rows(project, can_manage),
-        "reviews": Review.objects.visible_to(request.user).filter(assignment__request__project=project),
-        "show_private": is_operator(request.user),
         "grants": project.grants.all(),
         "publications": project.publications.all(),
-        "slurm_target": services.slurm_target(project) if allocations else None,
-        "consumption": services.consumption(project),
+        "sections": registry.sections(registry.Where.PAGE, request, project, can_manage),
     }
     return render(request, "projects/project_detail.html", context, status=status)
 

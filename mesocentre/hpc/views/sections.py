@@ -1,0 +1,39 @@
+"""What HPC adds to the projects' pages (``projects.registry``): the list's calls, rounds and waiting changes, and a
+project's allocations, consumption, requests and reviews."""
+
+from __future__ import annotations
+
+from django.db.models import prefetch_related_objects
+
+from mesocentre.core.roles import is_operator
+from mesocentre.hpc import services
+from mesocentre.hpc.models import Allocation, ChangeRequest, Review, Round
+from mesocentre.hpc.views.requests import request_rows
+from mesocentre.projects.registry import Section, Where, register_section
+
+
+def list_context(request) -> dict:
+    operator = is_operator(request.user)
+    pending = ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING).count() if operator else None
+    return {"open_rounds": [r for r in Round.objects.select_related("call") if r.is_open], "pending_changes": pending}
+
+
+def project_context(request, project, can_manage: bool) -> dict:
+    # Its allocations (with their change requests) and members (with their users) read once, for the tables, the
+    # Slurm target and the consumption alike; the page's own prefetch of the members is kept.
+    prefetch_related_objects([project], *services.SLURM_PREFETCH)
+    allocations = project.allocations.all()
+    return {
+        "allocations": allocations,
+        "statuses": Allocation.Status.choices,
+        "request_rows": request_rows(project, can_manage),
+        "reviews": Review.objects.visible_to(request.user).filter(assignment__request__project=project),
+        "show_private": is_operator(request.user),
+        "slurm_target": services.slurm_target(project) if allocations else None,
+        "consumption": services.consumption(project),
+    }
+
+
+def register() -> None:
+    register_section(Section("hpc", "hpc/includes/project_list_section.html", list_context, Where.LIST, order=10))
+    register_section(Section("hpc", "hpc/includes/project_section.html", project_context, Where.PAGE, order=10))
