@@ -160,6 +160,17 @@ PROJECT_CASES: list[Case] = [
         shows=lambda w, role: ["tenanta-project", "tenantb-project"] if role == "operator" else [],
     ),
     Case(
+        "hpc:request_list",
+        readers=OPERATOR,
+        # Every round's requests, both tenants' projects: an operator's list, refused to everyone else.
+        shows=lambda w, role: [w.A.project.code, w.B.project.code] if role == "operator" else [],
+    ),
+    Case(
+        "projects:member_list",
+        readers=OPERATOR,
+        shows=lambda w, role: [w.A.project.code, w.B.project.code] if role == "operator" else [],
+    ),
+    Case(
         "hpc:change_request_decide",
         readers=NOBODY,
         target=of("change_request"),

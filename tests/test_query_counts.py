@@ -160,6 +160,8 @@ PORTAL_LISTS = [
     ("audit:entry_list", "operator", build_audit_entry, "?object_type=tenancy.establishment"),
     ("tenancy:invitation_list", "outsider", lambda w: (build_establishment_invitation(w), build_project_invitation(w))),
     ("hpc:change_request_list", "operator", build_change_request),
+    ("hpc:request_list", "operator", lambda w: build_request(w, project=build_project(w))),
+    ("projects:member_list", "operator", build_project_membership),
     ("hpc:call_list", "operator", build_call),
     ("catalogue:offering_list", "operator", build_offering),
     ("hpc:assignment_list", "reviewer", lambda w: build_assignment(w, reviewer=w.reviewer)),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("budgets/<int:pk>/delete/", views.round_budget_delete, name="round_budget_delete"),
     path("assignments/", views.assignment_list, name="assignment_list"),
     path("assignments/<int:pk>/review/", views.review_form, name="review_form"),
+    path("requests/", views.request_list, name="request_list"),
     path("requests/<int:pk>/decide/", views.decide, name="decide"),
     path("requests/<int:pk>/edit/", views.request_edit, name="request_edit"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),

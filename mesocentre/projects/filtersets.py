@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.tables import SearchFilterSet
-from mesocentre.projects.models import Project
+from mesocentre.projects.models import Project, ProjectMembership
 
 
 class ProjectFilterSet(SearchFilterSet):
@@ -17,3 +17,13 @@ class ProjectFilterSet(SearchFilterSet):
     class Meta:
         model = Project
         fields = ["q", "code", "status", "laboratory", "paying_establishment", "theme"]
+
+
+class ProjectMembershipFilterSet(SearchFilterSet):
+    search_fields = ("user__username", "user__first_name", "user__last_name", "user__email", "project__code")
+    project = django_filters.ModelChoiceFilter(queryset=Project.objects.all(), widget=forms.HiddenInput)
+    role = django_filters.ChoiceFilter(choices=ProjectMembership.Role.choices, label=_("Role"))
+
+    class Meta:
+        model = ProjectMembership
+        fields = ["q", "project", "role"]

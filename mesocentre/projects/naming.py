@@ -17,7 +17,7 @@ from mesocentre.tenancy.models import Establishment
 
 # The portal's pages that sit where a project's page would (/projects/<code>/): no project may take their word.
 PAGE_WORDS = frozenset({"new", "calls", "assignments", "change-requests", "rounds", "requests", "memberships",
-                        "allocations", "budgets", "publications", "grants"})  # fmt: skip
+                        "members", "allocations", "budgets", "publications", "grants"})  # fmt: skip
 
 
 def is_valid(name: str) -> bool:

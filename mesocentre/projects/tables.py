@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.formatting import day
 from mesocentre.core.tables import BaseTable
-from mesocentre.projects.models import Project
+from mesocentre.projects.models import Project, ProjectMembership
 
 
 class ProjectTable(BaseTable):
@@ -29,3 +29,34 @@ class ProjectTable(BaseTable):
 
     def render_status(self, record) -> str:
         return record.get_status_display()
+
+
+class ProjectMembershipTable(BaseTable):
+    """Who takes part in which project, with their role: the operators' list of members."""
+
+    username = tables.Column(accessor="user__username", verbose_name=_("User"))
+    name = tables.Column(
+        accessor="user__last_name", order_by=("user__last_name", "user__first_name"), verbose_name=_("Name")
+    )
+    email = tables.Column(accessor="user__email", verbose_name=_("E-mail"))
+    unix_login = tables.Column(accessor="user__unix_login", verbose_name=_("Unix login"), default="—")
+    project = tables.LinkColumn(
+        "projects:project_detail", args=[tables.A("project__code")], accessor="project__code", verbose_name=_("Project")
+    )
+    role = tables.Column(verbose_name=_("Role"))
+    created = tables.Column(verbose_name=_("Since"))
+
+    class Meta(BaseTable.Meta):
+        model = ProjectMembership
+        fields = ()
+        order_by = ("username",)
+        empty_text = _("No member matches these filters.")
+
+    def render_name(self, record) -> str:
+        return record.user.get_full_name() or "—"
+
+    def render_role(self, record) -> str:
+        return record.get_role_display()
+
+    def render_created(self, value) -> str:
+        return day(value)

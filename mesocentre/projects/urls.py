@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("new/", views.project_create, name="project_create"),
+    path("members/", views.member_list, name="member_list"),
     path("memberships/<int:pk>/delete/", views.member_remove, name="member_remove"),
     path("publications/<int:pk>/delete/", views.publication_delete, name="publication_delete"),
     path("grants/<int:pk>/delete/", views.grant_delete, name="grant_delete"),

@@ -9,7 +9,7 @@ from mesocentre.core.api import ScopedViewSetMixin
 from mesocentre.core.roles import is_operator
 from mesocentre.hpc import request_services, services
 from mesocentre.hpc.api import serializers
-from mesocentre.hpc.filtersets import AllocationFilterSet
+from mesocentre.hpc.filtersets import AllocationFilterSet, AllocationRequestFilterSet, ChangeRequestFilterSet
 from mesocentre.hpc.models import Allocation, AllocationRequest, Call, ChangeRequest, Review, Round
 from mesocentre.projects.api.views import ReadCreate
 
@@ -63,7 +63,7 @@ class AllocationRequestViewSet(ScopedViewSetMixin, ReadCreate):
     queryset = AllocationRequest.objects.all()
     serializer_class = serializers.AllocationRequestSerializer
     permission_classes = [Authenticated]
-    filterset_fields = ["round", "project", "status"]
+    filterset_class = AllocationRequestFilterSet  # the portal's request list's too
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -133,7 +133,7 @@ class ChangeRequestViewSet(ScopedViewSetMixin, ReadCreate):
     queryset = ChangeRequest.objects.all()
     serializer_class = serializers.ChangeRequestSerializer
     permission_classes = [Authenticated]
-    filterset_fields = ["allocation", "status"]
+    filterset_class = ChangeRequestFilterSet  # the portal's change request list's too
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

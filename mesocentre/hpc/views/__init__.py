@@ -18,4 +18,4 @@ from mesocentre.hpc.views.calls import (  # noqa: F401
     round_create,
 )
 from mesocentre.hpc.views.committee import decide, request_create, review_form, round_detail  # noqa: F401
-from mesocentre.hpc.views.requests import request_edit, request_withdraw  # noqa: F401
+from mesocentre.hpc.views.requests import request_edit, request_list, request_withdraw  # noqa: F401

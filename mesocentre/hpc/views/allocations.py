@@ -10,14 +10,14 @@ from django.views.decorators.http import require_POST
 from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import filtered_table
 from mesocentre.hpc import services
-from mesocentre.hpc.filtersets import AllocationFilterSet
+from mesocentre.hpc.filtersets import AllocationFilterSet, ChangeRequestFilterSet
 from mesocentre.hpc.forms import (
     AllocationStatusForm,
     ChangeDecisionForm,
     ChangeRequestForm,
 )
 from mesocentre.hpc.models import Allocation, ChangeRequest
-from mesocentre.hpc.tables import AllocationTable
+from mesocentre.hpc.tables import AllocationTable, ChangeRequestTable
 from mesocentre.projects.models import Project
 from mesocentre.projects.naming import account_name
 from mesocentre.projects.views.common import form_page, refusal
@@ -65,17 +65,16 @@ def consumed_on_page(allocations) -> dict[tuple[str, str], tuple]:
 
 @login_required
 def change_request_list(request):
-    """Operators: the change requests waiting for a decision, oldest first, and the latest decided."""
+    """Operators: the change requests, newest first, filtered as the API's list is (``ChangeRequestFilterSet``;
+    ``?status=pending``: those waiting for a decision, which each row takes)."""
     if not is_operator(request.user):
         raise PermissionDenied
     changes = ChangeRequest.objects.visible_to(request.user).select_related(
         "allocation__project", "requested_by", "decided_by"
     )
-    context = {
-        "pending": changes.filter(status=ChangeRequest.Status.PENDING).order_by("created"),
-        "decided": changes.exclude(status=ChangeRequest.Status.PENDING).order_by("-last_updated")[:20],
-    }
-    return render(request, "hpc/change_request_list.html", context)
+    listed = filtered_table(request, ChangeRequestFilterSet, changes, ChangeRequestTable)
+    context = {**listed.context(), "title": _("Change requests")}
+    return render(request, "core/table_list.html", context, status=listed.status)
 
 
 @login_required

@@ -2,15 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mesocentre.core.roles import is_operator
+from mesocentre.core.tables import filtered_table
 from mesocentre.hpc import request_services
+from mesocentre.hpc.filtersets import AllocationRequestFilterSet
 from mesocentre.hpc.forms import RequestEditForm
 from mesocentre.hpc.models import AllocationRequest, Review
+from mesocentre.hpc.tables import AllocationRequestTable
 from mesocentre.projects.models import Project
 from mesocentre.projects.views.common import form_page, refusal
 
@@ -75,3 +79,15 @@ def request_rows(project: Project, can_manage: bool) -> list[dict]:
             }
         )
     return rows
+
+
+@login_required
+def request_list(request):
+    """Operators: every request for hours, in every round, filtered as the API's list is
+    (``AllocationRequestFilterSet``); each round's page assigns reviewers and decides."""
+    if not is_operator(request.user):
+        raise PermissionDenied
+    requests = AllocationRequest.objects.visible_to(request.user).select_related("project", "round__call")
+    listed = filtered_table(request, AllocationRequestFilterSet, requests, AllocationRequestTable)
+    context = {**listed.context(), "title": _("Requests for hours")}
+    return render(request, "core/table_list.html", context, status=listed.status)

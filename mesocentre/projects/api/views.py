@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from mesocentre.core.api import ScopedViewSetMixin
 from mesocentre.projects import impact, services
 from mesocentre.projects.api import serializers
-from mesocentre.projects.filtersets import ProjectFilterSet
+from mesocentre.projects.filtersets import ProjectFilterSet, ProjectMembershipFilterSet
 from mesocentre.projects.models import Grant, Project, ProjectInvitation, ProjectMembership, Publication
 from mesocentre.tenancy.api.invitations import InvitationViewSet
 
@@ -40,7 +40,7 @@ class ProjectMembershipViewSet(ScopedViewSetMixin, mixins.DestroyModelMixin, vie
     queryset = ProjectMembership.objects.select_related("user")  # on_clusters reads each member's account
     serializer_class = serializers.ProjectMembershipSerializer
     permission_classes = [Authenticated]
-    filterset_fields = ["project", "role"]
+    filterset_class = ProjectMembershipFilterSet  # the portal's member list's too
 
     def perform_destroy(self, instance):
         services.remove_member(self.request.user, instance)

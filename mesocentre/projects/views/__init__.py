@@ -7,4 +7,10 @@ from mesocentre.projects.views.impact import (  # noqa: F401
     publication_create,
     publication_delete,
 )
-from mesocentre.projects.views.project_pages import member_remove, project_close, project_detail, project_list  # noqa: F401
+from mesocentre.projects.views.project_pages import (  # noqa: F401
+    member_list,
+    member_remove,
+    project_close,
+    project_detail,
+    project_list,
+)

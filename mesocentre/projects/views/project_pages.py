@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import filtered_table
 from mesocentre.projects import registry, services
-from mesocentre.projects.filtersets import ProjectFilterSet
+from mesocentre.projects.filtersets import ProjectFilterSet, ProjectMembershipFilterSet
 from mesocentre.projects.models import Project, ProjectMembership
-from mesocentre.projects.tables import ProjectTable
+from mesocentre.projects.tables import ProjectMembershipTable, ProjectTable
 from mesocentre.projects.views.common import refusal
 from mesocentre.tenancy.charter_models import CharterVersion
 from mesocentre.tenancy.clusters import slurm_exclusion_reason
@@ -34,6 +34,18 @@ def project_list(request):
         "may_create": services.may_create_projects(request.user),
     }
     return render(request, "projects/project_list.html", context, status=listed.status)
+
+
+@login_required
+def member_list(request):
+    """Operators: who takes part in which project, with what role, filtered as the API's list of memberships is
+    (``ProjectMembershipFilterSet``)."""
+    if not is_operator(request.user):
+        raise PermissionDenied
+    memberships = ProjectMembership.objects.visible_to(request.user).select_related("user", "project")
+    listed = filtered_table(request, ProjectMembershipFilterSet, memberships, ProjectMembershipTable)
+    context = {**listed.context(), "title": _("Members of the projects")}
+    return render(request, "core/table_list.html", context, status=listed.status)
 
 
 @login_required
