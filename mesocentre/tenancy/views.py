@@ -10,16 +10,25 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mesocentre.core.roles import is_operator
+from mesocentre.core.tables import filtered_table
 from mesocentre.tenancy import invitations, services
+from mesocentre.tenancy.filtersets import EstablishmentFilterSet
 from mesocentre.tenancy.forms import EmailChangeForm, InviteForm, SignUpForm
 from mesocentre.tenancy.invitation_models import invitation_kinds
 from mesocentre.tenancy.models import ApiToken, Establishment, Membership
+from mesocentre.tenancy.tables import EstablishmentTable, with_counts
 
 
 @login_required
 def establishment_list(request):
-    establishments = Establishment.objects.visible_to(request.user)
-    return render(request, "tenancy/establishment_list.html", {"establishments": establishments})
+    """The establishments one belongs to (all of them for operators), filtered as the API's list is."""
+    establishments = with_counts(Establishment.objects.visible_to(request.user))
+    # Only operators see every member: the others' count would tell what their page does not show.
+    hidden = () if is_operator(request.user) else ("members_count",)
+    listed = filtered_table(request, EstablishmentFilterSet, establishments, EstablishmentTable, exclude=hidden)
+    context = {**listed.context(), "title": _("Establishments")}
+    return render(request, "tenancy/establishment_list.html", context, status=listed.status)
 
 
 @login_required

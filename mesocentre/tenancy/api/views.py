@@ -7,6 +7,7 @@ from mesocentre.core.api import IsOperatorOrReadOnly, PublicReadOperatorWrite, S
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy import charter, erasure, services
 from mesocentre.tenancy.api import serializers
+from mesocentre.tenancy.filtersets import EstablishmentFilterSet
 from mesocentre.tenancy.models import CharterVersion, Establishment, Laboratory, Membership, ScientificTheme, User
 
 
@@ -21,7 +22,7 @@ class EstablishmentViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     queryset = Establishment.objects.all()
     serializer_class = serializers.EstablishmentSerializer
     permission_classes = [IsOperatorOrReadOnly]
-    filterset_fields = ["code", "kind"]
+    filterset_class = EstablishmentFilterSet  # the portal's establishment list's too
 
 
 class LaboratoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
