@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.tables import SearchFilterSet
-from mesocentre.tenancy.models import Establishment
+from mesocentre.tenancy.models import Establishment, Membership, User
 
 
 class EstablishmentFilterSet(SearchFilterSet):
@@ -17,3 +17,17 @@ class EstablishmentFilterSet(SearchFilterSet):
     class Meta:
         model = Establishment
         fields = ["q", "code", "kind"]
+
+
+class MembershipFilterSet(SearchFilterSet):
+    search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
+    role = django_filters.ChoiceFilter(choices=Membership.Role.choices, label=_("Role"))
+    # The API's ids, as it accepted them before: hidden on an establishment's page, which is already its list.
+    establishment = django_filters.ModelChoiceFilter(
+        queryset=Establishment.objects.all(), label=_("Establishment"), widget=forms.HiddenInput
+    )
+    user = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("User"), widget=forms.HiddenInput)
+
+    class Meta:
+        model = Membership
+        fields = ["q", "role", "establishment", "user"]

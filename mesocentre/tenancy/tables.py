@@ -3,6 +3,9 @@
 import django_tables2 as tables
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.formatting import number
@@ -49,3 +52,51 @@ class EstablishmentTable(BaseTable):
 
     def render_members_count(self, value) -> str:
         return number(value)
+
+
+class ActionsColumn(tables.Column):
+    """A column of buttons: its header is for screen readers, the buttons say what they do."""
+
+    def __init__(self, **kwargs):
+        super().__init__(empty_values=(), orderable=False, **kwargs)
+
+    @property
+    def header(self) -> str:
+        return format_html('<span class="visually-hidden">{}</span>', _("Actions"))
+
+
+class MembershipTable(BaseTable):
+    """An establishment's members; its managers get a button to remove each (``remove``, excluded for others)."""
+
+    username = tables.Column(accessor="user__username", verbose_name=_("Username"))
+    name = tables.Column(
+        accessor="user__get_full_name", order_by=("user__last_name", "user__first_name"), verbose_name=_("Name")
+    )
+    role = tables.Column(verbose_name=_("Role"))
+    laboratory = tables.Column(order_by=("laboratory__code",), verbose_name=_("Laboratory"), default="—")
+    remove = ActionsColumn()
+
+    class Meta(BaseTable.Meta):
+        model = Membership
+        fields = ()
+        order_by = ("username",)
+        empty_text = _("No member matches these filters.")
+
+    def render_name(self, value) -> str:
+        return value or "—"
+
+    def render_role(self, record) -> str:
+        return record.get_role_display()
+
+    def render_remove(self, record) -> str:
+        username = record.user.username
+        return format_html(
+            '<form method="post" action="{}" data-confirm="{}"><input type="hidden" name="csrfmiddlewaretoken" '
+            'value="{}"><button type="submit" class="danger">{}<span class="visually-hidden"> {}</span></button>'
+            "</form>",
+            reverse("tenancy:membership_delete", args=[record.pk]),
+            _("Remove %(user)s from the establishment?") % {"user": username},
+            get_token(self.request),
+            _("Remove"),
+            record.user,
+        )

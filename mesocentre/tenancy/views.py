@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import filtered_table
 from mesocentre.tenancy import invitations, services
-from mesocentre.tenancy.filtersets import EstablishmentFilterSet
+from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet
 from mesocentre.tenancy.forms import EmailChangeForm, InviteForm, SignUpForm
 from mesocentre.tenancy.invitation_models import invitation_kinds
 from mesocentre.tenancy.models import ApiToken, Establishment, Membership
-from mesocentre.tenancy.tables import EstablishmentTable, with_counts
+from mesocentre.tenancy.tables import EstablishmentTable, MembershipTable, with_counts
 
 
 @login_required
@@ -46,15 +46,20 @@ def establishment_detail(request, code: str):
         .filter(establishment=establishment)
         .select_related("user", "laboratory")
     )
+    members = filtered_table(request, MembershipFilterSet, memberships, MembershipTable,
+                             exclude=() if can_manage else ("remove",))  # fmt: skip
+    if members.table is not None:
+        members.table.caption = _("Members of %(establishment)s") % {"establishment": establishment}
     context = {
         "establishment": establishment,
-        "memberships": memberships,
+        "members": members,
         "can_manage": can_manage,
         "form": form,
         "invitations": establishment.invitations.pending() if can_manage else [],
         "laboratories": establishment.laboratories.all(),
     }
-    return render(request, "tenancy/establishment_detail.html", context, status=400 if form and form.errors else 200)
+    status = 400 if (form and form.errors) or members.status == 400 else 200
+    return render(request, "tenancy/establishment_detail.html", context, status=status)
 
 
 def invite_from(request, form, target, **fields) -> bool:

@@ -7,7 +7,7 @@ from mesocentre.core.api import IsOperatorOrReadOnly, PublicReadOperatorWrite, S
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy import charter, erasure, services
 from mesocentre.tenancy.api import serializers
-from mesocentre.tenancy.filtersets import EstablishmentFilterSet
+from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet
 from mesocentre.tenancy.models import CharterVersion, Establishment, Laboratory, Membership, ScientificTheme, User
 
 
@@ -94,7 +94,7 @@ class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     queryset = Membership.objects.all()
     serializer_class = serializers.MembershipSerializer
     permission_classes = [ManagerOrReadOnly]
-    filterset_fields = ["establishment", "user", "role"]
+    filterset_class = MembershipFilterSet  # an establishment's page's members too
 
     def perform_destroy(self, instance):
         # The same rule as the portal: an establishment keeps at least one manager.
