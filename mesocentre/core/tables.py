@@ -88,9 +88,13 @@ def filtered_table(
     Invalid filters give no table and a 400: the form says which field is wrong, rather than a list that silently
     ignores the filter and looks like an answer. ``queryset`` is already scoped to what the user may see. ``data``
     replaces the query string as the filters' input (a page with a default filter); a table with a ``prefix``
-    sorts and pages by its own parameters, so that two tables of a page page on their own.
+    filters, sorts and pages by its own parameters, so that two tables of a page page on their own.
     """
-    filterset = filterset_class(request.GET if data is None else data, queryset=queryset, request=request)
+    # A table with a prefix ("establishment-") has filters of the same prefix ("establishment-q").
+    prefix = table_kwargs.get("prefix", "").rstrip("-") or None
+    filterset = filterset_class(
+        request.GET if data is None else data, queryset=queryset, request=request, prefix=prefix
+    )
     scope_related_filters(filterset, request.user)
     if not filterset.is_valid():
         return TableList(filterset, None, 400)

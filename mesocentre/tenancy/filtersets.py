@@ -31,3 +31,19 @@ class MembershipFilterSet(SearchFilterSet):
     class Meta:
         model = Membership
         fields = ["q", "role", "establishment", "user"]
+
+
+def invitation_filterset(model: type) -> type[SearchFilterSet]:
+    """The filters of a kind of invitation (``invitation_kinds()``: tenancy's, and those of the apps above) on its
+    invitee's page: who invited (the search), and the role offered."""
+
+    class Meta:
+        fields = ["q", "role"]
+
+    Meta.model = model
+    attrs = {
+        "search_fields": ("invited_by__username", "invited_by__first_name", "invited_by__last_name"),
+        "role": django_filters.ChoiceFilter(choices=model._meta.get_field("role").choices, label=_("Role")),
+        "Meta": Meta,
+    }
+    return type(f"{model.__name__}FilterSet", (SearchFilterSet,), attrs)

@@ -6,9 +6,11 @@ from django.db.models.functions import Coalesce
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.core.formatting import number
+from mesocentre.core.formatting import day, number
 from mesocentre.core.tables import BaseTable
 from mesocentre.tenancy.models import Establishment, Laboratory, Membership
 
@@ -100,3 +102,58 @@ class MembershipTable(BaseTable):
             _("Remove"),
             record.user,
         )
+
+
+def _post_button(request, action: str, label: str, confirm: str = "", danger: bool = False) -> str:
+    return format_html(
+        '<form method="post" action="{}" class="inline-form"{}><input type="hidden" name="csrfmiddlewaretoken" '
+        'value="{}"><button type="submit"{}>{}</button></form>',
+        action,
+        format_html(' data-confirm="{}"', confirm) if confirm else "",
+        get_token(request),
+        mark_safe(' class="danger"') if danger else "",
+        label,
+    )
+
+
+class InvitationTable(BaseTable):
+    """The invitations of one kind waiting for their invitee's answer, with the buttons to answer. Made for a kind
+    by ``invitation_table``: what the invitation leads to sorts by its target."""
+
+    invitation = tables.Column(accessor="describe", verbose_name=_("Invitation"))
+    invited_by = tables.Column(order_by=("invited_by__username",), verbose_name=_("From"), default="—")
+    created = tables.Column(order_by=("created", "id"), verbose_name=_("Sent"))
+    expires_at = tables.Column(verbose_name=_("Expires"))
+    answer = ActionsColumn()
+
+    class Meta(BaseTable.Meta):
+        fields = ()
+        order_by = ("-created",)
+        empty_text = _("No invitation of this kind matches.")
+
+    def render_invitation(self, value) -> str:
+        return capfirst(value)
+
+    def render_created(self, value) -> str:
+        return day(value)
+
+    def render_expires_at(self, value) -> str:
+        return day(value)
+
+    def render_answer(self, record) -> str:
+        def url(answer: str) -> str:
+            return reverse("tenancy:invitation_answer", args=[record.kind, record.pk, answer])
+
+        return _post_button(self.request, url("accept"), _("Accept")) + _post_button(
+            self.request,
+            url("decline"),
+            _("Decline"),
+            confirm=_("Decline this invitation? The link stops working."),
+            danger=True,
+        )
+
+
+def invitation_table(model: type) -> type[InvitationTable]:
+    meta = type("Meta", (InvitationTable.Meta,), {"model": model})
+    invitation = tables.Column(accessor="describe", order_by=(model.target_field,), verbose_name=_("Invitation"))
+    return type(f"{model.__name__}Table", (InvitationTable,), {"Meta": meta, "invitation": invitation})

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import filtered_table
 from mesocentre.tenancy import invitations, services
-from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet
+from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet, invitation_filterset
 from mesocentre.tenancy.forms import EmailChangeForm, InviteForm, SignUpForm
 from mesocentre.tenancy.invitation_models import invitation_kinds
 from mesocentre.tenancy.models import ApiToken, Establishment, Membership
-from mesocentre.tenancy.tables import EstablishmentTable, MembershipTable, with_counts
+from mesocentre.tenancy.tables import EstablishmentTable, MembershipTable, invitation_table, with_counts
 
 
 @login_required
@@ -86,7 +86,22 @@ def invitation_link(request):
 
 @login_required
 def invitation_list(request):
-    return render(request, "tenancy/invitation_list.html", {"invitations": invitations.pending_for(request.user)})
+    """The invitations waiting for the user's answer: a table for each kind (an establishment's, a project's…),
+    each filtered, sorted and paged by its own parameters (``establishment-page``…)."""
+    kinds = []
+    for kind, model in sorted(invitation_kinds().items()):
+        pending = model.objects.addressed_to(request.user).pending().select_related(model.target_field, "invited_by")
+        listed = filtered_table(request, invitation_filterset(model), pending, invitation_table(model),
+                                prefix=f"{kind}-")  # fmt: skip
+        targets = model._meta.get_field(model.target_field).related_model._meta.verbose_name_plural
+        caption = _("Invitations to %(targets)s") % {"targets": targets}
+        if listed.table is not None:
+            listed.table.caption = caption
+            if not listed.table.paginator.count and not any(key.startswith(f"{kind}-") for key in request.GET):
+                continue  # a kind with nothing waiting says nothing, unless its filters left nothing
+        kinds.append({**listed.context(), "caption": caption, "status": listed.status})
+    status = 400 if any(listed["status"] == 400 for listed in kinds) else 200
+    return render(request, "tenancy/invitation_list.html", {"kinds": kinds}, status=status)
 
 
 @login_required
