@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from mesocentre.core.tables import SearchFilterSet
 from mesocentre.tenancy.models import Establishment, Membership, User
 
+# A yes/no filter that refuses anything else (django-filter's BooleanFilter takes "maybe" for "either").
+YES_NO = (("true", _("yes")), ("false", _("no")))
+
 
 class EstablishmentFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "siret")
@@ -47,3 +50,27 @@ def invitation_filterset(model: type) -> type[SearchFilterSet]:
         "Meta": Meta,
     }
     return type(f"{model.__name__}FilterSet", (SearchFilterSet,), attrs)
+
+
+class PersonFilterSet(SearchFilterSet):
+    """People: the operators' list of them, and the users API (which keeps its exact ``username`` and
+    ``unix_login``). A person belongs to an establishment once at most, so its filter adds no twin row."""
+
+    search_fields = ("username", "first_name", "last_name", "email")
+    establishment = django_filters.ModelChoiceFilter(
+        field_name="memberships__establishment", queryset=Establishment.objects.all(), label=_("Establishment")
+    )
+    is_active = django_filters.ChoiceFilter(choices=YES_NO, method="filter_yes_no", label=_("Active"))
+    charter_accepted = django_filters.ChoiceFilter(choices=YES_NO, method="filter_yes_no", label=_("Charter accepted"))
+    username = django_filters.CharFilter(label=_("Username"), widget=forms.HiddenInput)
+    unix_login = django_filters.CharFilter(label=_("Unix login"), widget=forms.HiddenInput)
+
+    class Meta:
+        model = User
+        fields = ["q", "establishment", "is_active", "charter_accepted", "username", "unix_login"]
+
+    def filter_yes_no(self, queryset, name: str, value: str):
+        yes = value == "true"
+        if name == "charter_accepted":
+            return queryset.filter(charter_accepted_at__isnull=not yes)
+        return queryset.filter(**{name: yes})

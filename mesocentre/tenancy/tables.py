@@ -10,9 +10,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.core.formatting import day, number
+from mesocentre.core.formatting import day, moment, number
 from mesocentre.core.tables import BaseTable
-from mesocentre.tenancy.models import Establishment, Laboratory, Membership
+from mesocentre.tenancy.models import Establishment, Laboratory, Membership, User
 
 
 def _count(queryset: QuerySet, link: str) -> Coalesce:
@@ -157,3 +157,37 @@ def invitation_table(model: type) -> type[InvitationTable]:
     meta = type("Meta", (InvitationTable.Meta,), {"model": model})
     invitation = tables.Column(accessor="describe", order_by=(model.target_field,), verbose_name=_("Invitation"))
     return type(f"{model.__name__}Table", (InvitationTable,), {"Meta": meta, "invitation": invitation})
+
+
+class PersonTable(BaseTable):
+    """Everyone with an account, for operators; ``memberships`` prefetched with their establishments."""
+
+    caption = _("People")
+    username = tables.Column(verbose_name=_("Username"))
+    name = tables.Column(accessor="get_full_name", order_by=("last_name", "first_name"), verbose_name=_("Name"))
+    email = tables.Column(verbose_name=_("E-mail address"), default="—")
+    establishments = tables.Column(empty_values=(), orderable=False, verbose_name=_("Establishments"))
+    last_login = tables.Column(verbose_name=_("Last login"), default="—")
+    charter_accepted_at = tables.Column(verbose_name=_("Charter accepted"), default="—")
+    is_active = tables.Column(verbose_name=_("Active"))
+
+    class Meta(BaseTable.Meta):
+        model = User
+        fields = ()
+        order_by = ("username",)
+        empty_text = _("Nobody matches these filters.")
+
+    def render_name(self, value) -> str:
+        return value or "—"
+
+    def render_establishments(self, record) -> str:
+        return ", ".join(str(m.establishment) for m in record.memberships.all()) or "—"
+
+    def render_last_login(self, value) -> str:
+        return moment(value)
+
+    def render_charter_accepted_at(self, value) -> str:
+        return day(value)
+
+    def render_is_active(self, value) -> str:
+        return _("yes") if value else _("no")

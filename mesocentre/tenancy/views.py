@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,11 +14,16 @@ from django.views.decorators.http import require_POST
 from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import filtered_table
 from mesocentre.tenancy import invitations, services
-from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet, invitation_filterset
+from mesocentre.tenancy.filtersets import (
+    EstablishmentFilterSet,
+    MembershipFilterSet,
+    PersonFilterSet,
+    invitation_filterset,
+)
 from mesocentre.tenancy.forms import EmailChangeForm, InviteForm, SignUpForm
 from mesocentre.tenancy.invitation_models import invitation_kinds
-from mesocentre.tenancy.models import ApiToken, Establishment, Membership
-from mesocentre.tenancy.tables import EstablishmentTable, MembershipTable, invitation_table, with_counts
+from mesocentre.tenancy.models import ApiToken, Establishment, Membership, User
+from mesocentre.tenancy.tables import EstablishmentTable, MembershipTable, PersonTable, invitation_table, with_counts
 
 
 @login_required
@@ -29,6 +35,19 @@ def establishment_list(request):
     listed = filtered_table(request, EstablishmentFilterSet, establishments, EstablishmentTable, exclude=hidden)
     context = {**listed.context(), "title": _("Establishments")}
     return render(request, "tenancy/establishment_list.html", context, status=listed.status)
+
+
+@login_required
+def person_list(request):
+    """Everyone with an account, for operators: who belongs where, who accepted the charter, who is active."""
+    if not is_operator(request.user):
+        raise PermissionDenied
+    people = User.objects.visible_to(request.user).prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("establishment").order_by("establishment"))
+    )
+    listed = filtered_table(request, PersonFilterSet, people, PersonTable)
+    context = {**listed.context(), "title": _("People")}
+    return render(request, "tenancy/person_list.html", context, status=listed.status)
 
 
 @login_required

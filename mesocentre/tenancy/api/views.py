@@ -7,7 +7,7 @@ from mesocentre.core.api import IsOperatorOrReadOnly, PublicReadOperatorWrite, S
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy import charter, erasure, services
 from mesocentre.tenancy.api import serializers
-from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet
+from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet, PersonFilterSet
 from mesocentre.tenancy.models import CharterVersion, Establishment, Laboratory, Membership, ScientificTheme, User
 
 
@@ -64,7 +64,7 @@ class UserViewSet(
     queryset = User.objects.all()
     serializer_class = serializers.UserSerializer
     permission_classes = [SelfOrOperator]
-    filterset_fields = ["username", "unix_login"]
+    filterset_class = PersonFilterSet  # the operators' list of people's too
 
     @extend_schema(request=None, responses=serializers.UserSerializer)
     @action(detail=True, methods=["post"])
