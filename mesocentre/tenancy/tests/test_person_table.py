@@ -125,10 +125,16 @@ def test_the_api_and_the_page_give_the_same_people(client, operator, people):
     assert [u["username"] for u in client.get(API, {"unix_login": "p04"}).json()["results"]] == ["p04"]  # as before
 
 
-def test_the_list_is_the_operators_and_in_their_navigation(client, operator, people):
+def test_the_list_is_the_operators_and_linked_from_their_establishment_list(client, operator, people):
+    establishments = reverse("tenancy:establishment_list")
     client.force_login(User.objects.get(username="p01"))
     assert client.get(LIST).status_code == 403
-    assert LIST not in client.get(reverse("portal:home")).content.decode()
+    assert f'href="{LIST}"' not in client.get(establishments).content.decode()
     client.logout()
     assert client.get(LIST).status_code == 302  # to the login page
-    assert f'<a href="{LIST}" aria-current="page">' in get(client, operator).content.decode()
+    client.force_login(operator)
+    assert f'<li><a href="{LIST}">People</a></li>' in client.get(establishments).content.decode()
+    # In the navigation, the people are the establishments' part.
+    assert (
+        f'<a href="{establishments}" aria-current="true">Establishments</a>' in get(client, operator).content.decode()
+    )
