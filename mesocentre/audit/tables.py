@@ -1,6 +1,8 @@
 """The audit log in the portal (its rows come from ``filtersets``, shared with the API), each entry's changes field
 by field as ``changes.Reader`` reads them for the whole page at once."""
 
+from functools import cached_property
+
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -45,9 +47,11 @@ class AuditEntryTable(BaseTable):
         order_by = ("-time",)
         empty_text = _("No entry matches these filters.")
 
-    def read_page(self) -> None:
-        """Read the links of the page's entries at once (call once paginated): a query per model, not per row."""
-        self.reader = Reader(row.record for row in self.page.object_list)
+    @cached_property
+    def reader(self) -> Reader:
+        """The links of the page's entries, read at once when the first row is drawn: a query per model they point
+        to, not per row (the table is paginated by then)."""
+        return Reader(row.record for row in self.page.object_list)
 
     def render_time(self, value) -> str:
         return moment(value)

@@ -16,7 +16,5 @@ def entry_list(request):
     if not is_operator(request.user):
         raise PermissionDenied
     listed = filtered_table(request, AuditEntryFilterSet, AuditEntry.objects.visible_to(request.user), AuditEntryTable)
-    if listed.table is not None:
-        listed.table.read_page()
     context = {**listed.context(), "title": _("Audit log")}
     return render(request, "audit/entry_list.html", context, status=listed.status)

@@ -1,5 +1,7 @@
 """Filters of tenancy's lists, shared by their pages and their API: one definition, the same rows."""
 
+from functools import cache
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,7 @@ class MembershipFilterSet(SearchFilterSet):
         fields = ["q", "role", "establishment", "user"]
 
 
+@cache  # a class per kind, made once
 def invitation_filterset(model: type) -> type[SearchFilterSet]:
     """The filters of a kind of invitation (``invitation_kinds()``: tenancy's, and those of the apps above) on its
     invitee's page: who invited (the search), and the role offered."""

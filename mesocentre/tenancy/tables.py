@@ -1,5 +1,7 @@
 """Tenancy's lists in the portal (their rows come from ``filtersets``, shared with the API)."""
 
+from functools import cache
+
 import django_tables2 as tables
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -153,6 +155,7 @@ class InvitationTable(BaseTable):
         )
 
 
+@cache  # a class per kind, made once
 def invitation_table(model: type) -> type[InvitationTable]:
     meta = type("Meta", (InvitationTable.Meta,), {"model": model})
     invitation = tables.Column(accessor="describe", order_by=(model.target_field,), verbose_name=_("Invitation"))
