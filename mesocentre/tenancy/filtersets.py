@@ -4,6 +4,7 @@ from functools import cache
 
 import django_filters
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.tables import SearchFilterSet
@@ -40,16 +41,24 @@ class MembershipFilterSet(SearchFilterSet):
 
 @cache  # a class per kind, made once
 def invitation_filterset(model: type) -> type[SearchFilterSet]:
-    """The filters of a kind of invitation (``invitation_kinds()``: tenancy's, and those of the apps above) on its
-    invitee's page: who invited (the search), and the role offered."""
+    """The filters of a kind of invitation (``invitation_kinds()``: tenancy's, and those of the apps above), for its
+    API and its invitee's page: who invited (the search), the role offered; and, hidden on the page (which lists
+    the pending ones), the API's target (an id) and status."""
+    target = model._meta.get_field(model.target_field)
 
     class Meta:
-        fields = ["q", "role"]
+        fields = ["q", "role", model.target_field, "status"]
 
     Meta.model = model
     attrs = {
         "search_fields": ("invited_by__username", "invited_by__first_name", "invited_by__last_name"),
         "role": django_filters.ChoiceFilter(choices=model._meta.get_field("role").choices, label=_("Role")),
+        model.target_field: django_filters.ModelChoiceFilter(
+            queryset=target.related_model.objects.all(), label=capfirst(target.verbose_name), widget=forms.HiddenInput
+        ),
+        "status": django_filters.ChoiceFilter(
+            choices=model.Status.choices, label=_("Status"), widget=forms.HiddenInput
+        ),
         "Meta": Meta,
     }
     return type(f"{model.__name__}FilterSet", (SearchFilterSet,), attrs)

@@ -103,3 +103,24 @@ def test_a_bad_role_is_a_400_naming_the_field(client, invited):
 def test_someone_with_no_invitation_is_told_so(client, invited, user_factory):
     client.force_login(user_factory("nobody"))
     assert "No invitation is waiting for you." in client.get(LIST).content.decode()
+
+
+def test_the_api_takes_the_same_filters(client, invited):
+    client.force_login(invited)
+    api = reverse("tenancy-api:establishmentinvitation-list")
+    assert [i["role"] for i in client.get(api, {"role": "manager"}).json()["results"]] == ["manager"]
+    assert client.get(api, {"q": "boss2"}).json()["count"] == 10
+    # As before: its establishment (one the caller sees: its manager) and its status.
+    e07 = Establishment.objects.get(code="e07")
+    assert client.get(api, {"establishment": e07.pk}).status_code == 400  # not one of Eve's
+    client.force_login(User.objects.get(username="boss07"))
+    assert client.get(api, {"establishment": e07.pk, "status": "pending"}).json()["count"] == 1
+    assert client.get(api, {"establishment": e07.pk, "status": "accepted"}).json()["count"] == 0
+    assert client.get(api, {"role": "queen"}).status_code == 400
+
+
+def test_a_bad_hidden_filter_is_named_on_the_page(client, invited):
+    client.force_login(invited)
+    response = client.get(LIST, {"establishment-establishment": 999999})
+    assert response.status_code == 400
+    assert '<div class="errors">Establishment:' in response.content.decode()
