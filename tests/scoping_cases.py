@@ -226,6 +226,13 @@ CASES: list[Case] = [
         writes={"POST": Write(AUTHENTICATED, state=charter_acceptances_of_b, changes=False)},
         why="POST only: the caller accepts the version in force for themself; B's people accept nothing",
     ),
+    Case(
+        "tenancy:person_list",
+        readers=OPERATOR,
+        tenant=False,
+        shows=lambda w, role: [w.A.member.username, w.B.member.username] * (role == "operator"),
+        why="the operators' list of everyone with an account",
+    ),
     # ---- audit portal
     Case("audit:entry_list", readers=OPERATOR, shows=lambda w, role: [w.B.establishment.name] * (role == "operator")),
     # ---- API roots

@@ -221,3 +221,17 @@ def test_project_page_queries_do_not_grow_with_rows(world, rows, who):
     reader = world.operator if who == "operator" else world.A.member  # the PI: the page with its forms
     path = reverse("projects:project_detail", kwargs={"code": world.A.project.code})
     assert_constant(client_of(reader), path, lambda: PROJECT_PAGE_ROWS[rows](world))
+
+
+# Lists added since, with what adds a row to each (appended here rather than to PORTAL_LISTS above).
+MORE_PORTAL_LISTS = [
+    ("tenancy:person_list", "operator", "build_user"),  # a person and their establishment (prefetched)
+]
+
+
+@pytest.mark.parametrize("page", MORE_PORTAL_LISTS, ids=[page[0] for page in MORE_PORTAL_LISTS])
+def test_more_portal_list_queries_do_not_grow_with_rows(world, page):
+    import query_count_builders
+
+    name, who, build = page
+    assert_constant(client_of(_reader(world, who)), reverse(name), lambda: getattr(query_count_builders, build)(world))

@@ -13,18 +13,18 @@ import django_filters
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
 
 
-def per_page_of(request: HttpRequest) -> int:
+def per_page_of(request: HttpRequest, field: str = "per_page") -> int:
     """The ``per_page`` asked for, bounded: a page of 10 000 rows is what pagination is there to prevent. Anything
     that is not a positive number gives the default rather than an error: it is a preference, not a filter."""
     try:
-        asked = int(request.GET.get("per_page", PER_PAGE))
+        asked = int(request.GET.get(field, PER_PAGE))
     except ValueError:
         return PER_PAGE
     return min(asked, MAX_PER_PAGE) if asked > 0 else PER_PAGE
@@ -80,14 +80,21 @@ def filtered_table(
     filterset_class: type[django_filters.FilterSet],
     queryset: QuerySet,
     table_class: type[BaseTable],
+    data: QueryDict | None = None,
     **table_kwargs,
 ) -> TableList:
     """Filter ``queryset`` by the request's query string, then sort and paginate it into a ``table_class``.
 
     Invalid filters give no table and a 400: the form says which field is wrong, rather than a list that silently
-    ignores the filter and looks like an answer. ``queryset`` is already scoped to what the user may see.
+    ignores the filter and looks like an answer. ``queryset`` is already scoped to what the user may see. ``data``
+    replaces the query string as the filters' input (a page with a default filter); a table with a ``prefix``
+    filters, sorts and pages by its own parameters, so that two tables of a page page on their own.
     """
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    # A table with a prefix ("establishment-") has filters of the same prefix ("establishment-q").
+    prefix = table_kwargs.get("prefix", "").rstrip("-") or None
+    filterset = filterset_class(
+        request.GET if data is None else data, queryset=queryset, request=request, prefix=prefix
+    )
     scope_related_filters(filterset, request.user)
     if not filterset.is_valid():
         return TableList(filterset, None, 400)
@@ -100,9 +107,9 @@ def filtered_table(
 
 def paginate(table: BaseTable, request: HttpRequest) -> None:
     """A page number past the end shows the last page, one that is not a number the first: links get stale."""
-    per_page = per_page_of(request)
+    per_page = per_page_of(request, table.prefixed_per_page_field)
     try:
-        table.paginate(per_page=per_page, page=int(request.GET.get("page", 1)))
+        table.paginate(per_page=per_page, page=int(request.GET.get(table.prefixed_page_field, 1)))
     except (ValueError, PageNotAnInteger):
         table.paginate(per_page=per_page, page=1)
     except EmptyPage:

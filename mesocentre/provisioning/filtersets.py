@@ -1,11 +1,11 @@
-"""Filters of the operation queue, shared by its page and its API."""
+"""Filters of the operation queue and of the manual tasks, each shared by its page and its API."""
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.tables import SearchFilterSet
-from mesocentre.provisioning.models import Operation
+from mesocentre.provisioning.models import ManualTask, Operation
 
 
 class OperationFilterSet(SearchFilterSet):
@@ -19,3 +19,16 @@ class OperationFilterSet(SearchFilterSet):
     class Meta:
         model = Operation
         fields = ["q", "state", "backend", "resource_type", "resource_key"]
+
+
+class ManualTaskFilterSet(SearchFilterSet):
+    search_fields = ("title", "operation__resource_key")
+    status = django_filters.ChoiceFilter(choices=ManualTask.Status.choices, label=_("Status"), empty_label=_("all"))
+    # The API's ``operation`` (an id), as it accepted before: hidden on the page, where the search does better.
+    operation = django_filters.ModelChoiceFilter(
+        queryset=Operation.objects.all(), label=_("Operation"), widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = ManualTask
+        fields = ["q", "status", "operation"]

@@ -1,12 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mesocentre.provisioning.models import ManualTask
-
-
-class ManualTaskFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("all"))] + ManualTask.Status.choices)
-
 
 class CompleteTaskForm(forms.Form):
     OUTCOMES = [("done", _("Done")), ("failed", _("Failed"))]

@@ -1,4 +1,5 @@
-"""The operation queue in the portal (its rows come from ``filtersets``, shared with the API)."""
+"""The operation queue and the manual tasks in the portal (their rows come from ``filtersets``, shared with the
+API)."""
 
 import django_tables2 as tables
 from django.template.defaultfilters import truncatechars
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.formatting import moment
 from mesocentre.core.tables import BaseTable
-from mesocentre.provisioning.models import Operation
+from mesocentre.provisioning.models import ManualTask, Operation
 
 
 class OperationTable(BaseTable):
@@ -43,4 +44,36 @@ class OperationTable(BaseTable):
         return format_html("<code>{}</code>", truncatechars(value, 160))
 
     def render_last_updated(self, value) -> str:
+        return moment(value)
+
+
+class ManualTaskTable(BaseTable):
+    caption = _("Manual tasks, newest first")
+    title = tables.LinkColumn("provisioning:task_detail", args=[tables.A("pk")], verbose_name=_("Task"))
+    operation = tables.LinkColumn(
+        "provisioning:operation_detail",
+        args=[tables.A("operation_id")],
+        text=lambda task: f"#{task.operation_id}",
+        verbose_name=_("Operation"),
+    )
+    resource = tables.Column(
+        accessor="operation__resource",
+        order_by=("operation__resource_type", "operation__resource_key"),
+        verbose_name=_("Resource"),
+    )
+    status = tables.Column(verbose_name=_("Status"))
+    # Rows made in one go share their creation time: the id breaks the tie, the same both ways.
+    created = tables.Column(order_by=("created", "id"), verbose_name=_("Created"))
+    completed_by = tables.Column(order_by=("completed_by__username",), verbose_name=_("Completed by"), default="—")
+
+    class Meta(BaseTable.Meta):
+        model = ManualTask
+        fields = ()
+        order_by = ("-created",)
+        empty_text = _("No task matches.")
+
+    def render_status(self, record) -> str:
+        return record.get_status_display()
+
+    def render_created(self, value) -> str:
         return moment(value)

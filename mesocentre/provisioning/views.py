@@ -5,7 +5,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,10 +12,10 @@ from django.views.decorators.http import require_POST
 from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import filtered_table
 from mesocentre.provisioning import services
-from mesocentre.provisioning.filtersets import OperationFilterSet
-from mesocentre.provisioning.forms import CompleteTaskForm, ManualTaskFilterForm
+from mesocentre.provisioning.filtersets import ManualTaskFilterSet, OperationFilterSet
+from mesocentre.provisioning.forms import CompleteTaskForm
 from mesocentre.provisioning.models import ManualTask, Operation
-from mesocentre.provisioning.tables import OperationTable
+from mesocentre.provisioning.tables import ManualTaskTable, OperationTable
 
 
 def operator_required(view):
@@ -67,14 +66,14 @@ def operation_retry(request, pk: int):
 
 @operator_required
 def task_list(request):
-    form = ManualTaskFilterForm(request.GET or {"status": ManualTask.Status.OPEN})
+    """The tasks, newest first, filtered as the API's list is (``ManualTaskFilterSet``); those still to do unless
+    another status is asked for (``status=`` empty: all of them), the API listing all of them by default."""
+    data = request.GET.copy()
+    data.setdefault("status", ManualTask.Status.OPEN)
     tasks = ManualTask.objects.visible_to(request.user).select_related("operation", "completed_by")
-    if form.is_valid() and form.cleaned_data["status"]:
-        tasks = tasks.filter(status=form.cleaned_data["status"])
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "provisioning/task_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    listed = filtered_table(request, ManualTaskFilterSet, tasks, ManualTaskTable, data=data)
+    context = {**listed.context(), "title": _("Manual tasks")}
+    return render(request, "provisioning/task_list.html", context, status=listed.status)
 
 
 @operator_required

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,16 +11,43 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mesocentre.core.roles import is_operator
+from mesocentre.core.tables import filtered_table
 from mesocentre.tenancy import invitations, services
+from mesocentre.tenancy.filtersets import (
+    EstablishmentFilterSet,
+    MembershipFilterSet,
+    PersonFilterSet,
+    invitation_filterset,
+)
 from mesocentre.tenancy.forms import EmailChangeForm, InviteForm, SignUpForm
 from mesocentre.tenancy.invitation_models import invitation_kinds
-from mesocentre.tenancy.models import ApiToken, Establishment, Membership
+from mesocentre.tenancy.models import ApiToken, Establishment, Membership, User
+from mesocentre.tenancy.tables import EstablishmentTable, MembershipTable, PersonTable, invitation_table, with_counts
 
 
 @login_required
 def establishment_list(request):
-    establishments = Establishment.objects.visible_to(request.user)
-    return render(request, "tenancy/establishment_list.html", {"establishments": establishments})
+    """The establishments one belongs to (all of them for operators), filtered as the API's list is."""
+    establishments = with_counts(Establishment.objects.visible_to(request.user))
+    # Only operators see every member: the others' count would tell what their page does not show.
+    hidden = () if is_operator(request.user) else ("members_count",)
+    listed = filtered_table(request, EstablishmentFilterSet, establishments, EstablishmentTable, exclude=hidden)
+    context = {**listed.context(), "title": _("Establishments")}
+    return render(request, "tenancy/establishment_list.html", context, status=listed.status)
+
+
+@login_required
+def person_list(request):
+    """Everyone with an account, for operators: who belongs where, who accepted the charter, who is active."""
+    if not is_operator(request.user):
+        raise PermissionDenied
+    people = User.objects.visible_to(request.user).prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("establishment").order_by("establishment"))
+    )
+    listed = filtered_table(request, PersonFilterSet, people, PersonTable)
+    context = {**listed.context(), "title": _("People")}
+    return render(request, "tenancy/person_list.html", context, status=listed.status)
 
 
 @login_required
@@ -37,15 +65,20 @@ def establishment_detail(request, code: str):
         .filter(establishment=establishment)
         .select_related("user", "laboratory")
     )
+    members = filtered_table(request, MembershipFilterSet, memberships, MembershipTable,
+                             exclude=() if can_manage else ("remove",))  # fmt: skip
+    if members.table is not None:
+        members.table.caption = _("Members of %(establishment)s") % {"establishment": establishment}
     context = {
         "establishment": establishment,
-        "memberships": memberships,
+        "members": members,
         "can_manage": can_manage,
         "form": form,
         "invitations": establishment.invitations.pending() if can_manage else [],
         "laboratories": establishment.laboratories.all(),
     }
-    return render(request, "tenancy/establishment_detail.html", context, status=400 if form and form.errors else 200)
+    status = 400 if (form and form.errors) or members.status == 400 else 200
+    return render(request, "tenancy/establishment_detail.html", context, status=status)
 
 
 def invite_from(request, form, target, **fields) -> bool:
@@ -72,7 +105,22 @@ def invitation_link(request):
 
 @login_required
 def invitation_list(request):
-    return render(request, "tenancy/invitation_list.html", {"invitations": invitations.pending_for(request.user)})
+    """The invitations waiting for the user's answer: a table for each kind (an establishment's, a project's…),
+    each filtered, sorted and paged by its own parameters (``establishment-page``…)."""
+    kinds = []
+    for kind, model in sorted(invitation_kinds().items()):
+        pending = model.objects.addressed_to(request.user).pending().select_related(model.target_field, "invited_by")
+        listed = filtered_table(request, invitation_filterset(model), pending, invitation_table(model),
+                                prefix=f"{kind}-")  # fmt: skip
+        targets = model._meta.get_field(model.target_field).related_model._meta.verbose_name_plural
+        caption = _("Invitations to %(targets)s") % {"targets": targets}
+        if listed.table is not None:
+            listed.table.caption = caption
+            if not listed.table.paginator.count and not any(key.startswith(f"{kind}-") for key in request.GET):
+                continue  # a kind with nothing waiting says nothing, unless its filters left nothing
+        kinds.append({**listed.context(), "caption": caption, "status": listed.status})
+    status = 400 if any(listed["status"] == 400 for listed in kinds) else 200
+    return render(request, "tenancy/invitation_list.html", {"kinds": kinds}, status=status)
 
 
 @login_required

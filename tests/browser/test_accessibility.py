@@ -29,6 +29,8 @@ OPERATOR_PAGES = [
     "/catalogue/cloud-vm/",
     "/tenancy/account/",
     "/provisioning/operations/",
+    "/provisioning/tasks/",
+    "/tenancy/people/",
     "/projects/",
     "/projects/imft-jets/",
     "/hpc/change-requests/",

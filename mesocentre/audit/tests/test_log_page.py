@@ -158,7 +158,8 @@ def test_the_page_costs_the_same_queries_for_3_or_30_entries(client, operator, u
             Membership.objects.create(user=user_factory(f"u{n}-{i}"), establishment=est, role="manager")
         with CaptureQueriesContext(connection) as queries:
             html = page(client, operator, "?object_type=tenancy.membership")
-        assert f"Establishment : E {n}-0" in text(html)  # the linked row by its name, not its id
+        # The newest (the page holds 25): the linked row by its name, not its id.
+        assert f"Establishment : E {n}-{n - 1}" in text(html)
         return len(queries)
 
     client.force_login(operator)
@@ -224,9 +225,9 @@ def test_pages_keep_the_filters(client, operator):
         for i in range(51):
             Establishment.objects.create(code=f"e{i}", name=f"E {i}", kind="school")
     html = page(client, operator, "?object_type=tenancy.establishment&actor=op")
-    link = re.search(r'<a href="(\?[^"]*page=2[^"]*)">Next</a>', html)
+    link = re.search(r'<a href="(\?[^"]*page=2[^"]*)" rel="next">Next</a>', html)
     assert link and "object_type=tenancy.establishment" in link.group(1) and "actor=op" in link.group(1)
-    assert "1 / 2" in html
+    assert "Page 1 of 3 (51 rows)" in html  # 25 a page
 
 
 def test_the_api_takes_the_same_filters(api, operator, history):
@@ -238,3 +239,53 @@ def test_the_api_takes_the_same_filters(api, operator, history):
     assert bad.status_code == 400 and "since" in bad.json()
     reversed_dates = api.get("/api/audit/entries/", {"since": "2026-06-20", "until": "2026-06-01"})
     assert reversed_dates.status_code == 400 and "until" in reversed_dates.json()
+
+
+# ---- the table: pages, sorting
+
+
+@pytest.fixture
+def thirty(operator):
+    """30 establishments created by the operator, one a minute, E 0…E 29: 30 entries."""
+    for i in range(30):
+        with time_machine.travel(WORLD_NOW + datetime.timedelta(minutes=i), tick=False), acting_as(operator):
+            Establishment.objects.create(code=f"e{i}", name=f"E {i}", kind="school")
+
+
+def objects(html: str) -> list[str]:
+    return re.findall(r"<td>tenancy\.establishment #\d+<br>(E \d+)</td>", html)
+
+
+def test_25_entries_a_page_newest_first(client, operator, thirty):
+    first = objects(page(client, operator, "?object_type=tenancy.establishment"))
+    assert len(first) == 25 and first[:2] == ["E 29", "E 28"]
+    second = objects(page(client, operator, "?object_type=tenancy.establishment&page=2"))
+    assert second == [f"E {i}" for i in range(4, -1, -1)]
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"), [("time", "E 0"), ("-time", "E 29"), ("object", "E 0"), ("-object", "E 29")]
+)
+def test_sorted_by_time_and_by_object_both_ways(client, operator, thirty, sort, first):
+    html = page(client, operator, f"?object_type=tenancy.establishment&sort={sort}&per_page=1")
+    assert objects(html) == [first]
+    assert html.count("aria-sort") == 1
+
+
+@pytest.mark.parametrize("sort", ["before", "user__password", "-"])
+def test_a_sort_on_no_column_keeps_the_newest_first(client, operator, thirty, sort):
+    assert objects(page(client, operator, f"?object_type=tenancy.establishment&sort={sort}&per_page=1")) == ["E 29"]
+
+
+@pytest.mark.parametrize(("asked", "per_page"), [("3", 3), ("101", 100), ("lots", 25)])
+def test_per_page_is_bounded(client, operator, thirty, asked, per_page):
+    client.force_login(operator)
+    response = client.get("/audit/", {"per_page": asked})
+    assert response.context["table"].paginator.per_page == per_page
+
+
+def test_a_bad_action_is_a_400_naming_the_field(client, operator, thirty):
+    client.force_login(operator)
+    response = client.get("/audit/", {"action": "explode"})
+    assert response.status_code == 400 and list(response.context["filter"].form.errors) == ["action"]
+    assert objects(response.content.decode()) == []

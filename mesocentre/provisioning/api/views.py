@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from mesocentre.core.api import IsOperator, ScopedViewSetMixin
 from mesocentre.provisioning import services
 from mesocentre.provisioning.api.serializers import CompleteTaskSerializer, ManualTaskSerializer, OperationSerializer
-from mesocentre.provisioning.filtersets import OperationFilterSet
+from mesocentre.provisioning.filtersets import ManualTaskFilterSet, OperationFilterSet
 from mesocentre.provisioning.models import ManualTask, Operation
 
 
@@ -31,7 +31,7 @@ class ManualTaskViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ManualTask.objects.select_related("operation")  # the task shows its operation's target
     serializer_class = ManualTaskSerializer
     permission_classes = [IsOperator]
-    filterset_fields = ["status", "operation"]
+    filterset_class = ManualTaskFilterSet  # the portal's task list's too
 
     @extend_schema(request=CompleteTaskSerializer, responses=ManualTaskSerializer)
     @action(detail=True, methods=["post"])

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from mesocentre.core.api import ScopedRelationsMixin, ScopedViewSetMixin
 from mesocentre.tenancy import invitations
+from mesocentre.tenancy.filtersets import invitation_filterset
 from mesocentre.tenancy.invitation_models import EstablishmentInvitation
 from mesocentre.tenancy.views import invitation_link
 
@@ -62,4 +63,4 @@ class InvitationViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
 class EstablishmentInvitationViewSet(InvitationViewSet):
     queryset = EstablishmentInvitation.objects.all()
     serializer_class = EstablishmentInvitationSerializer
-    filterset_fields = ["establishment", "status"]
+    filterset_class = invitation_filterset(EstablishmentInvitation)  # the invitee's page's too

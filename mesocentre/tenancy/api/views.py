@@ -7,6 +7,7 @@ from mesocentre.core.api import IsOperatorOrReadOnly, PublicReadOperatorWrite, S
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy import charter, erasure, services
 from mesocentre.tenancy.api import serializers
+from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet, PersonFilterSet
 from mesocentre.tenancy.models import CharterVersion, Establishment, Laboratory, Membership, ScientificTheme, User
 
 
@@ -21,7 +22,7 @@ class EstablishmentViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     queryset = Establishment.objects.all()
     serializer_class = serializers.EstablishmentSerializer
     permission_classes = [IsOperatorOrReadOnly]
-    filterset_fields = ["code", "kind"]
+    filterset_class = EstablishmentFilterSet  # the portal's establishment list's too
 
 
 class LaboratoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
@@ -63,7 +64,7 @@ class UserViewSet(
     queryset = User.objects.all()
     serializer_class = serializers.UserSerializer
     permission_classes = [SelfOrOperator]
-    filterset_fields = ["username", "unix_login"]
+    filterset_class = PersonFilterSet  # the operators' list of people's too
 
     @extend_schema(request=None, responses=serializers.UserSerializer)
     @action(detail=True, methods=["post"])
@@ -93,7 +94,7 @@ class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     queryset = Membership.objects.all()
     serializer_class = serializers.MembershipSerializer
     permission_classes = [ManagerOrReadOnly]
-    filterset_fields = ["establishment", "user", "role"]
+    filterset_class = MembershipFilterSet  # an establishment's page's members too
 
     def perform_destroy(self, instance):
         # The same rule as the portal: an establishment keeps at least one manager.
