@@ -1,11 +1,11 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HpcConfig(AppConfig):
     name = "mesocentre.hpc"
     label = "hpc"
-    verbose_name = _("HPC hours")
+    verbose_name = pgettext_lazy("application", "HPC hours")
 
     def ready(self):
         from mesocentre.audit.registry import register, register_moved

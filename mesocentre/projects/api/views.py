@@ -9,6 +9,7 @@ from mesocentre.projects.api import serializers
 from mesocentre.projects.filtersets import ProjectFilterSet, ProjectMembershipFilterSet
 from mesocentre.projects.models import Grant, Project, ProjectInvitation, ProjectMembership, Publication
 from mesocentre.tenancy.api.invitations import InvitationViewSet
+from mesocentre.tenancy.filtersets import invitation_filterset
 
 Authenticated = permissions.IsAuthenticated
 
@@ -78,4 +79,4 @@ class GrantViewSet(ImpactViewSet):
 class ProjectInvitationViewSet(InvitationViewSet):
     queryset = ProjectInvitation.objects.all()
     serializer_class = serializers.ProjectInvitationSerializer
-    filterset_fields = ["project", "status"]
+    filterset_class = invitation_filterset(ProjectInvitation)  # the invitee's page's too
