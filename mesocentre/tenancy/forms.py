@@ -11,6 +11,9 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
 
     def __init__(self, *args, roles, **kwargs):
+        # Its own ids: the page that shows it lists members above it, with a filter that has a "role" too, and a
+        # label must point at its own field (two id_role would send "Role" to the filter's).
+        kwargs.setdefault("auto_id", "invite_%s")
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = roles
 

@@ -91,8 +91,8 @@ def test_every_role_in_one_journey(page_factory, portal, language):
     assert ProjectMembership.objects.filter(project=project, user__username="pi-imft", role="pi").exists()
 
     # ---- … and invites a member, who accepts the usage charter and the invitation
-    pi.locator("#id_to").fill("member-irit")
-    pi.locator("#id_role").select_option("member")
+    pi.locator("#invite_to").fill("member-irit")
+    pi.locator("#invite_role").select_option("member")
     pi.locator("main form.form button[type=submit]").click()
     expect(pi.locator(".messages")).to_be_visible()
     j.check(pi, "the project's page with its invitation")

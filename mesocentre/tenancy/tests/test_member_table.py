@@ -92,3 +92,14 @@ def test_the_api_takes_the_same_filters(client, univ):
     assert len(found) == 10
     assert client.get(api, {"role": "manager"}).json()["count"] == 1
     assert client.get(api, {"role": "king"}).status_code == 400
+
+
+def test_the_members_filter_and_the_invitation_form_each_label_their_own_fields(client, univ):
+    """Both have a "Role": one id for each, so that each label names its own field (a screen reader, a click on
+    the label and the tests find the right one)."""
+    body = page_of(client, "boss").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', body)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for target in re.findall(r'<label for="([^"]+)"', body):
+        assert target in ids
+    assert 'for="invite_role"' in body and 'for="id_role"' in body
