@@ -9,6 +9,9 @@ import subprocess
 from pathlib import Path
 
 HARNESS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "coldfront"
+# Ports of this run's ColdFront, not the harness's defaults (8765, 55432): another run of the harness on the machine
+# would have them.
+PORT, PG_PORT = 8767, 55433
 ROW = re.compile(
     r"^(project list|project detail|allocation list)\s+(\S+)\s+(\d+)\s+([\d.]+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+"
     r"([\d.]+)\s+(\d+)\s*$"
@@ -24,6 +27,8 @@ def environment(directory: Path, conn_max_age: int, connections: int, duration: 
         "CFB_CONNS": str(connections),
         "CFB_DURATION": duration,
         "CFB_PROJECTS": str(projects),
+        "CFB_PORT": str(PORT),
+        "CFB_PGPORT": str(PG_PORT),
     }
 
 

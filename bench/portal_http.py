@@ -92,8 +92,8 @@ def check(port: int, pages: list[Page], auth: dict[str, dict[str, str]], repeat:
     return ok
 
 
-def process_cpu() -> dict[int, tuple[str, int, int]]:
-    """pid → (command, parent pid, CPU ticks so far) of every process."""
+def process_cpu() -> dict[int, tuple[str, int, int, int]]:
+    """pid → (command, parent pid, its CPU ticks so far, those of its children it reaped) of every process."""
     found = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -104,15 +104,20 @@ def process_cpu() -> dict[int, tuple[str, int, int]]:
             continue
         comm = text[text.index("(") + 1 : text.rindex(")")]
         fields = text[text.rindex(")") + 2 :].split()
-        found[int(entry.name)] = (comm, int(fields[1]), int(fields[11]) + int(fields[12]))
+        found[int(entry.name)] = (
+            comm,
+            int(fields[1]),
+            int(fields[11]) + int(fields[12]),
+            int(fields[13]) + int(fields[14]),
+        )
     return found
 
 
-def ours(processes: dict[int, tuple[str, int, int]]) -> set[int]:
-    """The pids of OWN_ROOTS and their descendants."""
-    mine, grown = set(OWN_ROOTS), True
+def ours(processes: dict, roots: list[int] = OWN_ROOTS) -> set[int]:
+    """The pids of ``roots`` and their descendants."""
+    mine, grown = set(roots), True
     while grown:
-        more = {pid for pid, (_, parent, _) in processes.items() if parent in mine} - mine
+        more = {pid for pid, (_, parent, *_) in processes.items() if parent in mine} - mine
         mine |= more
         grown = bool(more)
     return mine
@@ -123,10 +128,18 @@ def foreign_load(before: dict, after: dict, seconds: float) -> str:
     ticks = os.sysconf("SC_CLK_TCK")
     by_name: dict[str, float] = {}
     mine = ours(after)
-    for pid, (comm, _, used) in after.items():
+    for pid, (comm, _, used, _) in after.items():
         if pid not in mine:
-            by_name[comm] = by_name.get(comm, 0.0) + (used - before.get(pid, (comm, 0, 0))[2]) / ticks / seconds * 100
+            by_name[comm] = (
+                by_name.get(comm, 0.0) + (used - before.get(pid, (comm, 0, 0, 0))[2]) / ticks / seconds * 100
+            )
     return " ".join(f"{name}~{share:.0f}%" for name, share in sorted(by_name.items()) if share >= 10)
+
+
+def tree_ticks(processes: dict, root: int) -> int:
+    """CPU ticks of ``root`` and its descendants, those that ended included: a PostgreSQL backend of one request
+    (CONN_MAX_AGE=0) is gone by the end of the run, and its time is its parent's reaped children's by then."""
+    return sum(own + reaped for pid, (_, _, own, reaped) in processes.items() if pid in ours(processes, [root]))
 
 
 def machine_busy() -> tuple[int, int]:
@@ -135,8 +148,9 @@ def machine_busy() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def wrk(port: int, page: Page, header: dict[str, str], connections: int, duration: str, warmup: str, out: Path):
-    """A warm-up run, then the measured one with the Lua report; the RESULT line goes into ``page.result``."""
+def wrk(port, page: Page, header: dict[str, str], connections: int, duration: str, warmup: str, out: Path, servers):
+    """A warm-up run, then the measured one with the Lua report; the RESULT line goes into ``page.result``, with the
+    CPU milliseconds per request of each of ``servers`` (name → pid of its root process)."""
     url = f"http://127.0.0.1:{port}{page.path}"
     headers = [arg for name, value in header.items() for arg in ("-H", f"{name}: {value}")]
     base = ["wrk", "-t1", f"-c{connections}", "--timeout", "30s", *headers]
@@ -150,11 +164,16 @@ def wrk(port: int, page: Page, header: dict[str, str], connections: int, duratio
     result = {key: float(value) for key, value in (item.split("=") for item in line.split()[1:])}
     result["errors"] = sum(result[k] for k in ("non200", "err_connect", "err_read", "err_write", "err_timeout"))
     result["busy"] = 100 * (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1])
-    result["foreign"] = foreign_load(cpu0, process_cpu(), seconds)
+    cpu1 = process_cpu()
+    result["foreign"] = foreign_load(cpu0, cpu1, seconds)
+    per_request = 1000 / os.sysconf("SC_CLK_TCK") / max(1.0, result["requests"])
+    for name, root in servers.items():
+        result[f"cpu_{name}"] = (tree_ticks(cpu1, root) - tree_ticks(cpu0, root)) * per_request
     page.result = result
     print(
         f"  {page.name:<22s} {result['rps']:7.1f} req/s  p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f}"
-        f" ms  non-200/errors {result['errors']:.0f}  CPU busy {result['busy']:.0f}%"
+        f" ms  non-200/errors {result['errors']:.0f}  CPU busy {result['busy']:.0f}%  CPU/request "
+        + " ".join(f"{name} {result[f'cpu_{name}']:.1f} ms" for name in servers)
         + (f"  WARNING foreign load: {result['foreign']}" if result["foreign"] else ""),
         flush=True,
     )

@@ -8,7 +8,7 @@ shape (bench/portal_data.py: 10 000 projects, 40 000 users, 20 000 allocations, 
 portal with gunicorn (2 sync workers, mesocentre.settings_production, DEBUG off, collected static files), logs in as
 an operator through the login form, checks every page of ``PAGES`` (200, real content, before and after the load),
 then runs wrk on each (1 thread, 8 connections, 3 s warm-up + 30 s). For each CONN_MAX_AGE of ``--conn-max-age``
-(0 is the production default, and ColdFront's stock) the portal runs first, then ColdFront's own harness
+(0: ColdFront's stock; 60: the portal's production default) the portal runs first, then ColdFront's own harness
 (../shared/bench/coldfront/) with the same value, and a table gives the ratios. SQL queries per page (Django's test
 client, outside the load) explain what bounds them. Every server started is stopped at the end, even on failure.
 """
@@ -166,7 +166,8 @@ def measure(args, directory: Path, url: str, conn_max_age: int, pages: list[Page
                 args.connections,
                 args.duration,
                 args.warmup,
-                run_dir / f"wrk-{conn_max_age}-{slug}.txt",
+                run_dir / f"wrk-{conn_max_age}-{slug}-{time.strftime('%H%M%S')}.txt",
+                {"gunicorn": server.process.pid, "postgres": OWN_ROOTS[1]},
             )
         print("  re-check after the load:")
         if not check(PORT, pages, auth, repeat=1):
@@ -198,18 +199,19 @@ def query_counts(pages: list[Page]) -> dict[str, tuple[int, int, float]]:
 
 def table(ours: dict, theirs: dict | None, queries: dict, conn_max_age: int) -> str:
     lines = [f"CONN_MAX_AGE={conn_max_age}  (wrk 1 thread, connections and duration as above; ColdFront 1.1.10 stock)",
-             f"{'page':<20} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'serial':>7} {'queries':>7} "
+             f"{'page':<20} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'serial':>7} {'queries':>7} {'CPU ms':>9} "
              f"{'| ColdFront page':<17} {'req/s':>6} {'p99 ms':>7} {'queries':>7} {'| ratio':>7}"]  # fmt: skip
     for name, *_, theirs_name in PAGES:
         r, q = ours[name], queries.get(name, ("?",))
         cf = (theirs or {}).get(theirs_name)
         right = (f"| {theirs_name:<15} {cf['rps']:>6.1f} {cf['p99_ms']:>7.0f} {cf.get('queries', '?'):>7} "
                  f"| {r['rps'] / cf['rps']:>5.2f}×") if cf else "| (not run)"  # fmt: skip
+        cpu = f"{r['cpu_gunicorn']:.0f}+{r['cpu_postgres']:.0f}"
         lines.append(f"{name:<20} {r['rps']:>7.1f} {r['p50_ms']:>7.0f} {r['p99_ms']:>7.0f} {r['serial_ms']:>7.1f} "
-                     f"{q[0]:>7} {right}")  # fmt: skip
+                     f"{q[0]:>7} {cpu:>9} {right}")  # fmt: skip
     bad = sum(r["errors"] for r in ours.values())
     lines.append(f"non-200 responses and socket errors: {bad:.0f}; goal: {GOAL_RATIO:.0f}× ColdFront, p99 < "
-                 f"{GOAL_P99_MS:.0f} ms")  # fmt: skip
+                 f"{GOAL_P99_MS:.0f} ms; CPU ms: the portal's gunicorn + PostgreSQL per request, under load")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -220,6 +222,7 @@ def main() -> int:
     parser.add_argument("--warmup", default="3s")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--conn-max-age", default="0,60", help="CONN_MAX_AGE values, both sides (default 0,60)")
+    parser.add_argument("--rounds", type=int, default=1, help="times the whole comparison is run (default 1)")
     parser.add_argument("--skip-coldfront", action="store_true")
     parser.add_argument("--reset", action="store_true", help="drop the portal's database first")
     parser.add_argument("--keep-db", action="store_true", help="leave the portal's PostgreSQL running")
@@ -245,7 +248,7 @@ def main() -> int:
         token = portal_data.operator_token()
         queries = query_counts(pages)
         results = []
-        for age in ages:
+        for _round, age in ((r, a) for r in range(args.rounds) for a in ages):
             ours = measure(args, directory, url, age, pages, token, run_dir)
             theirs = None
             if not args.skip_coldfront:
