@@ -1,7 +1,7 @@
 """Load benchmark of the portal against stock ColdFront 1.1.10, on ColdFront's benchmark data shape, back to back.
 
     python bench/portal_load.py [--projects 10000] [--duration 30s] [--connections 8] [--conn-max-age 0,60]
-        [--skip-coldfront] [--reset] [--keep-db] [--dir DIR] [--coldfront-dir DIR]
+        [--rounds 1] [--skip-coldfront] [--reset] [--keep-db] [--dir DIR] [--coldfront-dir DIR]
 
 Starts a private PostgreSQL (scripts/postgres.sh, port 26432), migrates a database and fills it with ColdFront's
 shape (bench/portal_data.py: 10 000 projects, 40 000 users, 20 000 allocations, 100 000 usage records), serves the
