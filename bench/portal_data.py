@@ -29,7 +29,12 @@ LAST = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen", 
 def models() -> SimpleNamespace:
     """Every model the bench writes or reads, in one place."""
     from mesocentre.metering.models import UsageRecord
-    from mesocentre.projects.models import Allocation, Project, ProjectMembership
+    from mesocentre.projects.models import Project, ProjectMembership
+
+    try:  # after the split of the HPC models
+        from mesocentre.hpc.models import Allocation
+    except ImportError:
+        from mesocentre.projects.models import Allocation
     from mesocentre.provisioning.slurm.names import account_name_for
     from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
 

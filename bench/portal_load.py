@@ -36,16 +36,16 @@ import portal_data  # noqa: E402
 from portal_http import OWN_ROOTS, Page, check, login, wrk  # noqa: E402
 
 # The pages measured: (name, path, markers, API?, ColdFront's page it is compared with). {sample}: the measured
-# project's code; {first}: the first project's, the first row of every list. After the split of the HPC models the
-# allocation list moves to /hpc/allocations/ (and its API with it): change it here only.
+# project's code; {first}: the first project's, the first row of every list. {hpc}: where the allocations live,
+# "projects" before the split of the HPC models into mesocentre.hpc, "hpc" after (hpc_app below).
 PAGES = [
     ("project list", "/projects/", ["{first}", "{first_title}", "Page 1 of {project_pages}"], False, "project list"),
     ("project page", "/projects/{sample}/", ["{sample}", "{sample_title}", "{sample_pi}", "mesocentre"], False,
      "project detail"),
-    ("allocation list", "/projects/allocations/", ["{first}", "mesocentre", "Page 1 of {allocation_pages}"], False,
+    ("allocation list", "/{hpc}/allocations/", ["{first}", "mesocentre", "Page 1 of {allocation_pages}"], False,
      "allocation list"),
     ("API project list", "/api/projects/projects/", ['"count":{projects}', "{first}"], True, "project list"),
-    ("API allocation list", "/api/projects/allocations/", ['"count":{allocations}', '"cluster":"mesocentre"'], True,
+    ("API allocation list", "/api/{hpc}/allocations/", ['"count":{allocations}', '"cluster":"mesocentre"'], True,
      "allocation list"),
 ]  # fmt: skip
 PG_PORT = 26432  # the test suite's PostgreSQL is on 25432
@@ -54,12 +54,19 @@ WORKERS = 2
 GOAL_RATIO, GOAL_P99_MS = 5.0, 150.0
 
 
+def hpc_app() -> str:
+    """The app the allocations live in (its URL prefix), once the settings are loaded."""
+    from django.apps import apps
+
+    return "hpc" if apps.is_installed("mesocentre.hpc") else "projects"
+
+
 def pages_for(n: int) -> list[Page]:
     i = portal_data.sample(n)
     values = {
         "first": portal_data.code(1), "first_title": portal_data.title(1), "sample": portal_data.code(i),
         "sample_title": portal_data.title(i), "sample_pi": portal_data.pi(i), "projects": n,
-        "allocations": 2 * n, "project_pages": -(-n // 25), "allocation_pages": -(-2 * n // 25),
+        "allocations": 2 * n, "project_pages": -(-n // 25), "allocation_pages": -(-2 * n // 25), "hpc": hpc_app(),
     }  # fmt: skip
     return [
         Page(name, path.format(**values), [m.format(**values) for m in markers], api)
