@@ -81,3 +81,15 @@ def test_production_refuses_a_metrics_network_it_cannot_read_or_a_short_token():
     assert bad_network.returncode != 0 and "MESOCENTRE_METRICS_ALLOWED" in bad_network.stderr
     short_token = run_check(**PRODUCTION, MESOCENTRE_METRICS_TOKEN="secret")
     assert short_token.returncode != 0 and "MESOCENTRE_METRICS_TOKEN" in short_token.stderr
+
+
+def test_production_keeps_database_connections_a_minute_unless_told():
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MESOCENTRE_", "DJANGO_"))}
+    code = "from django.conf import settings; d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    env = {**base, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "mesocentre.settings_production"}
+    shown = [
+        subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], capture_output=True,
+                       text=True, env={**env, **extra}).stdout.strip()
+        for extra in ({}, {"MESOCENTRE_DB_CONN_MAX_AGE": "0"}, {"MESOCENTRE_DB_CONN_MAX_AGE": "600"})
+    ]  # fmt: skip
+    assert shown == ["60 True", "0 True", "600 True"]

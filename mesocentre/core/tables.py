@@ -11,6 +11,7 @@ from operator import or_
 
 import django_filters
 import django_tables2 as tables
+import django_tables2.utils
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, QueryDict
@@ -18,6 +19,29 @@ from django.utils.translation import gettext_lazy as _
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
+
+# django-tables2 asks inspect.signature() which arguments a render method takes at every cell of every page
+# (django_tables2.utils.signature, through call_with_appropriate): a third of the rendering of a 25-row table. A
+# function's signature does not change: it is read once, and once for all the objects a method is bound to.
+_uncached_signature = django_tables2.utils.signature
+_signatures: dict = {}
+
+
+def _signature(fn) -> tuple[tuple[str, ...], str | None]:
+    function = getattr(fn, "__func__", fn)
+    key = (function, function is not fn)
+    try:
+        return _signatures[key]
+    except KeyError:
+        if len(_signatures) > 4096:  # functions made on the fly would otherwise pile up
+            _signatures.clear()
+        found = _signatures[key] = _uncached_signature(fn)
+        return found
+    except TypeError:  # an unhashable callable: asked every time, as django-tables2 does
+        return _uncached_signature(fn)
+
+
+django_tables2.utils.signature = _signature
 
 
 def per_page_of(request: HttpRequest, field: str = "per_page") -> int:

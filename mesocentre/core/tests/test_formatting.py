@@ -114,6 +114,24 @@ def test_moment_across_a_change_of_summer_time(utc, paris):
     assert moment(utc, "en") == paris
 
 
+def test_remembered_figures_keep_their_language_decimals_and_day():
+    # number and day remember what Babel wrote (a chart writes the same days and totals on every page): each
+    # language, each number of decimals, each way of writing a value and each day is its own answer.
+    assert [number(1500000, language="en"), number(1500000, language="fr")] == ["1,500,000", f"1{NNBSP}500{NNBSP}000"]
+    assert [number(Decimal("2.5"), 0, "en"), number(Decimal("2.5"), None, "en"), number(2.5, 1, "en")] == [
+        "3",
+        "2.5",
+        "2.5",
+    ]
+    assert [number(7, 2, "en"), number(Decimal("7.00"), None, "en"), number(7, None, "en")] == ["7.00", "7", "7"]
+    late = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 December in Paris: never the 30th's answer
+    assert [day(datetime.date(2026, 11, 30), "en"), day(late, "en"), day(late, "fr")] == [
+        "30 Nov 2026",
+        "1 Dec 2026",
+        "1 déc. 2026",
+    ]
+
+
 def test_moment_of_a_naive_datetime_and_of_a_date():
     # A naive datetime is taken as already in the centre's zone (Django's rule): shown as it is, not shifted.
     assert moment(datetime.datetime(2026, 12, 1, 18, 5), "fr") == "1 déc. 2026, 18:05"
