@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.tables import SearchFilterSet
 from mesocentre.projects.models import Project, ProjectMembership
+from mesocentre.tenancy.filtersets import YES_NO
 
 
 class ProjectFilterSet(SearchFilterSet):
@@ -13,10 +14,19 @@ class ProjectFilterSet(SearchFilterSet):
     # ``code`` (exact) and ``status`` are what the API accepted before: scripts keep working.
     code = django_filters.CharFilter(label=_("Code"), widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(choices=Project.Status.choices, label=_("Status"))
+    # Open projects nobody leads any more (their PI left or was deleted): a filter, not a notice on every page of
+    # the list, which would look for them among every project at each view.
+    leaderless = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_leaderless", label=_("Without a principal investigator")
+    )
 
     class Meta:
         model = Project
-        fields = ["q", "code", "status", "laboratory", "paying_establishment", "theme"]
+        fields = ["q", "code", "status", "laboratory", "paying_establishment", "theme", "leaderless"]
+
+    def filter_leaderless(self, queryset, name: str, value: str):
+        leaderless = Project.objects.without_pi().values("pk")
+        return queryset.filter(pk__in=leaderless) if value == "true" else queryset.exclude(pk__in=leaderless)
 
 
 class ProjectMembershipFilterSet(SearchFilterSet):

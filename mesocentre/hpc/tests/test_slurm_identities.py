@@ -94,7 +94,11 @@ def test_a_deleted_pi_leaves_the_account_and_the_project_is_shown_to_operators(w
     assert list(Project.objects.without_pi()) == [w.project]
     client.force_login(w.operator)
     page = client.get("/projects/").content.decode()
-    assert "Projects without a principal investigator" in page and "/projects/jets/" in page
+    assert '<a href="/projects/?leaderless=true">Projects without a principal investigator</a>' in page
+    listed = client.get("/projects/", {"leaderless": "true"}).content.decode()
+    assert "/projects/jets/" in listed and "name a new one" in listed
+    assert "/projects/jets/" not in client.get("/projects/", {"leaderless": "false"}).content.decode()
+    assert client.get("/projects/", {"leaderless": "maybe"}).status_code == 400
 
 
 def test_a_change_rolled_back_queues_nothing(w, decided):

@@ -4,6 +4,7 @@ project's allocations, consumption, requests and reviews."""
 from __future__ import annotations
 
 from django.db.models import prefetch_related_objects
+from django.utils import timezone
 
 from mesocentre.core.roles import is_operator
 from mesocentre.hpc import services
@@ -15,7 +16,9 @@ from mesocentre.projects.registry import Section, Where, register_section
 def list_context(request) -> dict:
     operator = is_operator(request.user)
     pending = ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING).count() if operator else None
-    return {"open_rounds": [r for r in Round.objects.select_related("call") if r.is_open], "pending_changes": pending}
+    now = timezone.now()  # the rounds open now (``Round.is_open_at``), asked of the database: not every round ever
+    open_rounds = Round.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related("call")
+    return {"open_rounds": list(open_rounds.order_by("closes_at")), "pending_changes": pending}
 
 
 def project_context(request, project, can_manage: bool) -> dict:

@@ -25,11 +25,10 @@ def project_list(request):
     """The projects the user may see, filtered as the API's list is (``ProjectFilterSet``), a page at a time."""
     projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
     listed = filtered_table(request, ProjectFilterSet, projects, ProjectTable)
-    leaderless = list(Project.objects.without_pi().order_by("code")) if is_operator(request.user) else []
     context = {
         **listed.context(),
         "title": _("Projects"),
-        "leaderless": leaderless,
+        "leaderless": request.GET.get("leaderless") == "true",
         "sections": registry.sections(registry.Where.LIST, request),
         "may_create": services.may_create_projects(request.user),
     }
