@@ -17,6 +17,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from mesocentre.core.forms import quick_selects
+
 PER_PAGE = 25
 MAX_PER_PAGE = 100
 
@@ -120,7 +122,9 @@ def filtered_table(
         request.GET if data is None else data, queryset=queryset, request=request, prefix=prefix
     )
     scope_related_filters(filterset, request.user)
-    if not filterset.is_valid():
+    valid = filterset.is_valid()
+    quick_selects(filterset.form)  # after scoping: the options offered are what the user may see
+    if not valid:
         return TableList(filterset, None, 400)
     table = table_class(filterset.qs, **table_kwargs)
     # RequestConfig sorts (``sort``); it would also take ``per_page`` unbounded, so the page is cut here.

@@ -7,6 +7,7 @@ Kept apart from the verbs (``services``), which call it and re-export its names.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +29,7 @@ from mesocentre.provisioning.slurm.names import InvalidName
 from mesocentre.tenancy.clusters import known_to_clusters, slurm_exclusion_reason  # noqa: F401 - re-exported
 
 MINUTES_PER_HOUR = 60
+logger = logging.getLogger(__name__)
 
 
 def _removals(cluster: str, keys: list[str] | None = None) -> dict[str, datetime.datetime]:
@@ -61,21 +63,26 @@ def _counted(project: Project, cluster: str, removed: datetime.datetime | None) 
     return [a for a in project.allocations.all() if a.cluster == cluster and (removed is None or a.created > removed)]
 
 
-def removals_of(project: Project, clusters) -> dict[str, datetime.datetime | None]:
-    """Cluster → when the project's account there was last removed (None: never), in one query."""
-    account = account_name(project.code)
-    keys = {cluster: f"{cluster}:{account}" for cluster in clusters}
+def removal_times(keys) -> dict[str, datetime.datetime]:
+    """Resource key ("cluster:account") → when the worker last removed that account, for many keys in one query."""
     removals = Operation.objects.filter(
         backend="slurm",
         resource_type="account",
-        resource_key__in=list(keys.values()),
+        resource_key__in=list(set(keys)),
         state=Operation.State.DONE,
         target__state="absent",
     )
     latest: dict[str, datetime.datetime] = {}
     for key, finished_at in removals.values_list("resource_key", "finished_at"):
         latest[key] = max(finished_at, latest.get(key, finished_at))
-    return {cluster: latest.get(key) for cluster, key in keys.items()}
+    return latest
+
+
+def removals_of(project: Project, clusters) -> dict[str, datetime.datetime | None]:
+    """Cluster → when the project's account there was last removed (None: never), in one query."""
+    account = account_name(project.code)
+    latest = removal_times(f"{cluster}:{account}" for cluster in clusters)
+    return {cluster: latest.get(f"{cluster}:{account}") for cluster in clusters}
 
 
 def granted(
@@ -87,8 +94,15 @@ def granted(
     The allocations counted since the account was last removed (``removed``: Slurm's usage went with it), that
     have started by ``day`` (a scheduled one counts from its start), whatever their status (a suspended one is
     still granted: the limit drops to 0 because the account is not active, not because nothing was granted), with
-    their approved change requests. Returns those allocations, and their core-hours and GPU hours."""
-    started = [a for a in _counted(project, cluster, removed) if a.has_started(day)]
+    their approved change requests. Returns those allocations, and their core-hours and GPU hours. What is
+    consumed is counted over the same span: the jobs that ended after the removal (``metering``'s ``since``)."""
+    here = [a for a in project.allocations.all() if a.cluster == cluster]
+    return granted_of(here, day, removed)
+
+
+def granted_of(allocations, day: datetime.date, removed: datetime.datetime | None) -> tuple[list[Allocation], int, int]:
+    """``granted`` from the allocations of one project on one cluster, already read (a page of many projects)."""
+    started = [a for a in allocations if (removed is None or a.created > removed) and a.has_started(day)]
     return started, sum(a.total_cpu_core_hours for a in started), sum(a.total_gpu_hours for a in started)
 
 
@@ -168,8 +182,7 @@ def remove_after_grace(today: datetime.date | None = None, actor=None) -> list[d
                 key = f"{cluster}:{target['account']}"
                 last = Operation.objects.for_resource("slurm", "account", key).order_by("-pk").first()
                 under_way = last is not None and last.target.get("state") == "absent" and last.state in LIVE_STATES
-                if target["state"] == "absent" and not under_way:
-                    queue_target(target, actor)
+                if target["state"] == "absent" and not under_way and _queued_or_logged(target, actor):
                     queued.append(target)
     return queued
 
@@ -193,10 +206,21 @@ def start_due(today: datetime.date | None = None, actor=None) -> list[dict]:
                 target = slurm_target(project, cluster, today)
                 key = f"{cluster}:{target['account']}"
                 last = Operation.objects.for_resource("slurm", "account", key).order_by("-pk").first()
-                if last is None or last.target != target:
-                    queue_target(target, actor)
+                if (last is None or last.target != target) and _queued_or_logged(target, actor):
                     queued.append(target)
     return queued
+
+
+def _queued_or_logged(target: dict, actor) -> bool:
+    """For the daily chores: a project whose target Slurm would refuse is logged and skipped, in a savepoint, so
+    that one bad row does not stop the accounts of every project after it."""
+    try:
+        with transaction.atomic():
+            queue_target(target, actor)
+    except ValidationError as exc:
+        logger.error("Slurm target of %s on %s not queued: %s", target.get("account"), target.get("cluster"), exc)
+        return False
+    return True
 
 
 def _push_to_slurm(project: Project, actor, also: list[str] | tuple = ()) -> list:
@@ -220,7 +244,8 @@ def queue_target(target: dict, actor) -> Operation:
     try:
         parsed = AccountTarget.parse(target)
     except InvalidName as exc:
-        raise ValidationError({"slurm": str(exc)}) from None
+        message = _("Slurm would refuse the account %(account)s: %(reason)s")
+        raise ValidationError({"slurm": message % {"account": target.get("account"), "reason": exc}}) from None
     normal = parsed.as_target()
     check_slurm_limits(normal)
     return enqueue("slurm", "account", parsed.key, normal, requested_by=actor)

@@ -109,7 +109,7 @@ def _consumption() -> int:
             if not cpu or not any(a.status == Allocation.Status.ACTIVE for a in started):
                 continue
             granted_cpu = Decimal(cpu)
-            used, _used_gpu = consumed_hours(f"slurm:{cluster}", account_name(project.code))
+            used, _used_gpu = consumed_hours(f"slurm:{cluster}", account_name(project.code), removals[cluster])
             for threshold in THRESHOLDS:
                 if used * 100 >= granted_cpu * threshold:
                     # The key holds the grant: after more hours are granted, the thresholds count again.

@@ -276,7 +276,7 @@ def expire_due(today=None, actor=None) -> list[Allocation]:
     return due
 
 
-def consumption(project: Project) -> list[dict]:
+def consumption(project: Project, removals: dict | None = None) -> list[dict]:
     """Per cluster: granted (cumulative) vs consumed core-hours and GPU hours, and the consumption over time.
 
     Reads ``project.allocations.all()``: prefetched with their change requests (``SLURM_PREFETCH``), every cluster
@@ -291,8 +291,10 @@ def consumption(project: Project) -> list[dict]:
     account = account_name(project.code)
     clusters = sorted({a.cluster for a in allocations})
     pairs = [(f"slurm:{cluster}", account) for cluster in clusters]
-    consumed, series = consumed_hours_of(pairs), cumulative_core_hours_by_day_of(pairs)
-    removals = removals_of(project, clusters)
+    removals = removals_of(project, clusters) if removals is None else removals  # the caller's, if it read them
+    # Granted and consumed over the same span: since the account was last removed (its usage went with it).
+    since = {pair: removals[cluster] for cluster, pair in zip(clusters, pairs, strict=True)}
+    consumed, series = consumed_hours_of(pairs, since), cumulative_core_hours_by_day_of(pairs, since)
     rows = []
     for cluster, pair in zip(clusters, pairs, strict=True):
         # What is granted is what the Slurm limit counts (``accounts.granted``): one definition for both.

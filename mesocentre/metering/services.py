@@ -1,6 +1,7 @@
 """Metering verbs: collect usage exactly once, and read consumption per account."""
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db.models import Q, Sum
@@ -34,21 +35,27 @@ def collect_slurm(client: SlurmClient, since: str = "1970-01-01T00:00:00") -> in
     return UsageRecord.objects.filter(source=source).count() - before
 
 
-def consumed_hours(source: str, account: str) -> tuple[Decimal, Decimal]:
-    """(CPU core-hours, GPU hours) consumed by an account, all time: Slurm's usage never resets here either."""
-    totals = UsageRecord.objects.filter(source=source, account=account).aggregate(
-        cpu=Sum("cpu_seconds"), gpu=Sum("gpu_seconds")
-    )
+def consumed_hours(source: str, account: str, since: datetime.datetime | None = None) -> tuple[Decimal, Decimal]:
+    """(CPU core-hours, GPU hours) consumed by an account, all time (Slurm's usage never resets here either), or
+    since ``since``: the jobs that ended after it (an account removed and created again starts from nothing)."""
+    records = UsageRecord.objects.filter(source=source, account=account)
+    if since is not None:
+        records = records.filter(ended_at__gt=since)
+    totals = records.aggregate(cpu=Sum("cpu_seconds"), gpu=Sum("gpu_seconds"))
     return Decimal(totals["cpu"] or 0) / HOUR, Decimal(totals["gpu"] or 0) / HOUR
 
 
-def consumed_hours_of(pairs) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
-    """``consumed_hours`` of many (source, account) pairs in one query: a pair nothing was recorded for is absent."""
+Since = Mapping[tuple[str, str], "datetime.datetime | None"]
+
+
+def consumed_hours_of(pairs, since: Since | None = None) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+    """``consumed_hours`` of many (source, account) pairs in one query: a pair nothing was recorded for is absent.
+    ``since``: per pair, count only the jobs that ended after that moment (a pair not in it: all time)."""
     pairs = set(pairs)
     if not pairs:
         return {}
     rows = (
-        UsageRecord.objects.filter(_pairs_filter(pairs))
+        UsageRecord.objects.filter(_pairs_filter(pairs, since))
         .order_by()
         .values("source", "account")
         .annotate(cpu=Sum("cpu_seconds"), gpu=Sum("gpu_seconds"))
@@ -56,10 +63,11 @@ def consumed_hours_of(pairs) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
     return {(r["source"], r["account"]): (Decimal(r["cpu"]) / HOUR, Decimal(r["gpu"]) / HOUR) for r in rows}
 
 
-def _pairs_filter(pairs) -> Q:
+def _pairs_filter(pairs, since: Since | None = None) -> Q:
     wanted = Q()
     for source, account in pairs:
-        wanted |= Q(source=source, account=account)
+        moment = (since or {}).get((source, account))
+        wanted |= Q(source=source, account=account, **({"ended_at__gt": moment} if moment is not None else {}))
     return wanted
 
 
@@ -68,14 +76,16 @@ def cumulative_core_hours_by_day(source: str, account: str) -> list[tuple[dateti
     return cumulative_core_hours_by_day_of([(source, account)]).get((source, account), [])
 
 
-def cumulative_core_hours_by_day_of(pairs) -> dict[tuple[str, str], list[tuple[datetime.date, Decimal]]]:
+def cumulative_core_hours_by_day_of(
+    pairs, since: Since | None = None
+) -> dict[tuple[str, str], list[tuple[datetime.date, Decimal]]]:
     """``cumulative_core_hours_by_day`` of many (source, account) pairs in one query (a project's clusters, on its
-    page); a pair nothing was recorded for is absent."""
+    page); a pair nothing was recorded for is absent. ``since`` as for ``consumed_hours_of``."""
     pairs = set(pairs)
     if not pairs:
         return {}
     daily = (
-        UsageRecord.objects.filter(_pairs_filter(pairs))
+        UsageRecord.objects.filter(_pairs_filter(pairs, since))
         .annotate(day=TruncDate("ended_at"))
         .values("source", "account", "day")
         .annotate(cpu=Sum("cpu_seconds"))

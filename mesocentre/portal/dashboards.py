@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from mesocentre.core.roles import is_operator
+from mesocentre.hpc.accounts import granted_of, removal_times
 from mesocentre.hpc.models import Allocation, AllocationRequest, ChangeRequest, ReviewAssignment, Round
 from mesocentre.metering.services import consumed_hours_of
 from mesocentre.projects.models import Project, ProjectMembership
@@ -139,26 +140,27 @@ def projects_section(user, now: datetime.datetime) -> Section | None:
 
 
 def hours_of(projects: list[Project], allocations: list[Allocation], today: datetime.date) -> list[dict]:
-    """Per project and cluster, granted vs consumed core-hours and GPU hours, as ``projects.services.consumption``
-    counts them (allocations started by ``today``, approved changes included; Slurm's usage, all time), but every
-    project's usage in one query. A project without allocations gets one row without a cluster."""
-    started: dict[tuple[int, str], list[Allocation]] = {}
+    """Per project and cluster, granted vs consumed core-hours and GPU hours, as ``hpc.services.consumption``
+    counts them (``hpc.accounts.granted``: since the account was last removed, started by ``today``, approved changes
+    included; consumed over the same span), but every project's removals and usage in one query each. A project
+    without allocations gets one row without a cluster."""
+    on_cluster: dict[tuple[int, str], list[Allocation]] = {}
     for allocation in allocations:
-        mine = started.setdefault((allocation.project_id, allocation.cluster), [])
-        if allocation.has_started(today):
-            mine.append(allocation)
+        on_cluster.setdefault((allocation.project_id, allocation.cluster), []).append(allocation)
     codes = {project.pk: project.code for project in projects}
-    used = consumed_hours_of((f"slurm:{cluster}", account_name(codes[pk])) for pk, cluster in started)
+    keys = {key: f"{key[1]}:{account_name(codes[key[0]])}" for key in on_cluster}  # the Slurm account's
+    removed = removal_times(keys.values())
+    pairs = {key: (f"slurm:{key[1]}", account_name(codes[key[0]])) for key in on_cluster}  # metering's
+    used = consumed_hours_of(pairs.values(), {pairs[key]: removed.get(keys[key]) for key in on_cluster})
+    figures = {key: granted_of(here, today, removed.get(keys[key]))[1:] for key, here in on_cluster.items()}
     rows = []
     for project in projects:
-        clusters = sorted(cluster for pk, cluster in started if pk == project.pk)
+        clusters = sorted(cluster for pk, cluster in on_cluster if pk == project.pk)
         if not clusters:
             rows.append({"project": project, "cluster": None})
         for cluster in clusters:
-            here = started[(project.pk, cluster)]
             cpu, gpu = used.get((f"slurm:{cluster}", account_name(project.code)), (Decimal(0), Decimal(0)))
-            granted_cpu = sum(a.total_cpu_core_hours for a in here)
-            granted_gpu = sum(a.total_gpu_hours for a in here)
+            granted_cpu, granted_gpu = figures[(project.pk, cluster)]
             rows.append(
                 {
                     "project": project,

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import SearchFilterSet
 from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.tenancy.filtersets import YES_NO
@@ -30,10 +31,18 @@ class ProjectFilterSet(SearchFilterSet):
 
 
 class ProjectMembershipFilterSet(SearchFilterSet):
-    search_fields = ("user__username", "user__first_name", "user__last_name", "user__email", "project__code")
+    # A project's people see each other's usernames, not their names and addresses: searching those would let them
+    # test guesses ("is alice.martin@… a member?") by the count. Operators search them too.
+    search_fields = ("user__username", "project__code")
+    operator_search_fields = ("user__first_name", "user__last_name", "user__email")
     project = django_filters.ModelChoiceFilter(queryset=Project.objects.all(), widget=forms.HiddenInput)
     role = django_filters.ChoiceFilter(choices=ProjectMembership.Role.choices, label=_("Role"))
 
     class Meta:
         model = ProjectMembership
         fields = ["q", "project", "role"]
+
+    def search(self, queryset, name: str, value: str):
+        if is_operator(getattr(self.request, "user", None)):
+            self.search_fields = self.search_fields + self.operator_search_fields
+        return super().search(queryset, name, value)

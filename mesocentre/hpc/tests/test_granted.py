@@ -30,6 +30,7 @@ def _remove_account(w) -> None:
 
 
 def _usage(core_hours: int) -> None:
+    """A job of ``core_hours`` that ended half a day ago."""
     now = timezone.now()
     UsageRecord.objects.create(
         source="slurm:mesocentre",
@@ -45,7 +46,9 @@ def _usage(core_hours: int) -> None:
 def test_the_limit_the_page_and_the_notifications_count_the_same_hours(w, decided, time_machine, settings):
     assert services.slurm_target(w.project)["account"] == "jets"
     # The first allocation ended and its account was removed; a renewal brings it back with 1 000 hours only.
+    _usage(90_000)  # used in the old account, before its removal: gone with it, as its grant is
     services.expire_allocation(w.operator, decided)
+    time_machine.move_to(WORLD_NOW + DAY, tick=False)
     _remove_account(w)
     time_machine.move_to(WORLD_NOW + 2 * DAY, tick=False)
     Allocation.objects.create(
@@ -64,6 +67,10 @@ def test_the_limit_the_page_and_the_notifications_count_the_same_hours(w, decide
     assert limit == row["granted_cpu"] == 1_000, "the hours of the removed account count in neither"
 
     _usage(850)  # 85 % of the 1 000 granted since the removal (0.85 % of everything ever granted)
+    w.project.refresh_from_db()
+    [row] = services.consumption(w.project)
+    assert row["consumed_cpu"] == 850, "consumed over the same span as granted: since the removal"
+    assert row["series"][-1][1] == 850
     notifications._consumption()
     sent = SentNotification.objects.filter(key__startswith="usage-").values_list("key", flat=True)
     assert list(sent) == ["usage-80:jets:mesocentre:1000"], "80 % of what the page calls granted, not 100 %"
@@ -104,3 +111,24 @@ def test_a_queued_target_is_in_its_normal_form_under_its_own_key(w, decided):
     operation = queue_target(target, w.operator)
     assert operation.resource_key == "mesocentre:jets"
     assert operation.target["users"] == ["pi"]
+
+
+def test_one_project_slurm_would_refuse_does_not_stop_the_daily_chores(w, decided, caplog):
+    """A cluster name no model checks (a typo in an import) makes one target invalid: the others are queued."""
+    Allocation.objects.filter(pk=decided.pk).update(cluster="Bad Cluster")
+    other = services.create_project(
+        w.operator,
+        pi=w.pi,
+        code="waves",
+        title="Waves",
+        laboratory=w.lab,
+        paying_establishment=w.cnrs,
+        theme=w.theme,
+        starts_on=datetime.date(2026, 1, 1),
+    )
+    Allocation.objects.create(
+        project=other, cpu_core_hours=10, starts_on=timezone.localdate(), ends_on=datetime.date(2026, 12, 31)
+    )
+    queued = services.start_due()
+    assert [t["account"] for t in queued] == ["waves"]
+    assert "Slurm target of jets on Bad Cluster not queued" in caplog.text

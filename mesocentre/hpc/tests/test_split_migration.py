@@ -90,3 +90,26 @@ def test_the_split_keeps_every_row_the_content_types_and_the_audit_history(demo)
     labels = {change.field for change in Reader([created]).changes(created)}
     assert {"Cluster", "Project"} <= labels, "the fields are named by the model, as before the split"
     assert model_of("projects.allocationrequest") is AllocationRequest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_content_types_made_twice_are_merged_with_their_permissions():
+    """A ``migrate`` stopped after hpc 0001 lets post_migrate create hpc's content types beside projects' ones:
+    0002 then moves who holds the old permissions to the new ones and removes the old types."""
+    from django.contrib.auth.models import Group, Permission
+
+    try:
+        migrate(BEFORE_SPLIT)
+        old = ContentType.objects.get(app_label="projects", model="allocation")
+        view_old = Permission.objects.get(content_type=old, codename="view_allocation")
+        group = Group.objects.create(name="allocation readers")
+        group.permissions.add(view_old)
+        migrate([("projects", "0007_hpc_models_leave"), ("hpc", "0001_initial")])
+        new = ContentType.objects.create(app_label="hpc", model="allocation")
+        view_new = Permission.objects.create(content_type=new, codename="view_allocation", name="Can view")
+    finally:
+        migrate(latest())
+
+    assert not ContentType.objects.filter(app_label="projects", model="allocation").exists()
+    assert list(group.permissions.all()) == [view_new]
+    assert Permission.objects.filter(codename="view_allocation").count() == 1

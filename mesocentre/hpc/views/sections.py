@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from mesocentre.core.roles import is_operator
 from mesocentre.hpc import services
+from mesocentre.hpc.accounts import removals_of
 from mesocentre.hpc.models import Allocation, ChangeRequest, Review, Round
 from mesocentre.hpc.views.requests import request_rows
 from mesocentre.projects.registry import Section, Where, register_section
@@ -15,7 +16,8 @@ from mesocentre.projects.registry import Section, Where, register_section
 
 def list_context(request) -> dict:
     operator = is_operator(request.user)
-    pending = ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING).count() if operator else None
+    waiting = ChangeRequest.objects.visible_to(request.user).filter(status=ChangeRequest.Status.PENDING)
+    pending = waiting.count() if operator else None
     now = timezone.now()  # the rounds open now (``Round.is_open_at``), asked of the database: not every round ever
     open_rounds = Round.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related("call")
     return {"open_rounds": list(open_rounds.order_by("closes_at")), "pending_changes": pending}
@@ -26,15 +28,25 @@ def project_context(request, project, can_manage: bool) -> dict:
     # Slurm target and the consumption alike; the page's own prefetch of the members is kept.
     prefetch_related_objects([project], *services.SLURM_PREFETCH)
     allocations = project.allocations.all()
+    # When each cluster's account was last removed: read once, for the Slurm target and the consumption alike.
+    removals = removals_of(project, {a.cluster for a in allocations})
     return {
         "allocations": allocations,
         "statuses": Allocation.Status.choices,
         "request_rows": request_rows(project, can_manage),
         "reviews": Review.objects.visible_to(request.user).filter(assignment__request__project=project),
         "show_private": is_operator(request.user),
-        "slurm_target": services.slurm_target(project) if allocations else None,
-        "consumption": services.consumption(project),
+        "slurm_target": _target(project, allocations, removals),
+        "consumption": services.consumption(project, removals),
     }
+
+
+def _target(project, allocations, removals) -> dict | None:
+    """The project's Slurm account on the cluster of its latest allocation, as ``slurm_target`` picks it."""
+    if not allocations:
+        return None
+    cluster = max(allocations, key=lambda a: (a.starts_on, a.pk)).cluster
+    return services.slurm_target(project, cluster, removed_at=removals[cluster])
 
 
 def register() -> None:

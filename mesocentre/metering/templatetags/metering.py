@@ -3,7 +3,8 @@
 The tag hands each chart's figures and words, already formatted and translated in the page's language, to
 ``json_script``; ``static/metering/usage_charts.js`` (a file, no inline script, so a strict CSP stays possible) draws
 every ``<canvas data-chart=…>`` from them. Screen readers get the same figures: the canvas is an image whose label
-sums it up, and a table under it lists every day.
+sums it up, and a table under it lists the total on each day jobs ended (the chart's days in between repeat the
+day before: the table leaves them out, and stays short over a year).
 """
 
 import datetime
@@ -50,7 +51,7 @@ def chart_data(series: list[tuple[datetime.date, Decimal]], granted, cluster: st
         "data_id": f"usage-chart-{index}-data",
         "title": title,
         "summary": summary,
-        "rows": [(label, number(total, 0)) for label, (_day, total) in zip(labels, days, strict=True)],
+        "rows": [(day(current), number(total, 0)) for current, total in series],
         "payload": {
             "title": title,
             "labels": labels,
@@ -78,7 +79,7 @@ def _page(context) -> dict:
 
 @register.inclusion_tag("metering/usage_charts.html", takes_context=True)
 def usage_charts(context, rows: Iterable[Mapping]) -> dict:
-    """One chart per row of ``projects.services.consumption`` (its ``series``, ``granted_cpu`` and ``cluster``).
+    """One chart per row of ``hpc.services.consumption`` (its ``series``, ``granted_cpu`` and ``cluster``).
     The scripts come with the page's first charts: deferred, they draw every chart once the page is read."""
     page = _page(context)
     charts = []

@@ -178,3 +178,15 @@ def test_the_pi_closes_the_project_from_its_page_and_the_api(w, decided, client,
     api.force_authenticate(w.pi)
     refused = api.post(f"/api/projects/projects/{w.project.pk}/close/")
     assert refused.status_code == 400 and "already closed" in str(refused.json())
+
+
+def test_the_members_search_finds_names_and_addresses_for_operators_only(w, decided, api):
+    """A project's people see usernames; searching by address would tell them whether a guessed one is a member."""
+    w.pi.email, w.pi.last_name = "secret.person@univ.fr", "Secretname"
+    w.pi.save()
+    api.force_authenticate(w.pi)
+    for guess in ("secret.person@", "Secretname"):
+        assert api.get("/api/projects/memberships/", {"q": guess}).json()["count"] == 0
+    assert api.get("/api/projects/memberships/", {"q": w.pi.username}).json()["count"] == 1
+    api.force_authenticate(w.operator)
+    assert api.get("/api/projects/memberships/", {"q": "secret.person@"}).json()["count"] == 1

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -51,8 +52,13 @@ def member_list(request):
 def project_detail(request, code: str):
     # Its members read once, with their users; what hangs from the project (HPC hours…) is the apps' sections.
     projects = Project.objects.visible_to(request.user).select_related("laboratory", "paying_establishment", "theme")
-    project = get_object_or_404(projects.prefetch_related("memberships__user"), code=code)
-    can_manage = Project.objects.managed_by(request.user).filter(pk=project.pk).exists()
+    members_with_users = Prefetch("memberships", queryset=ProjectMembership.objects.select_related("user"))
+    project = get_object_or_404(projects.prefetch_related(members_with_users), code=code)
+    # As ``Project.objects.managed_by``, read from the members already loaded: operators, and its PIs and managers.
+    leads = (ProjectMembership.Role.PI, ProjectMembership.Role.MANAGER)
+    can_manage = is_operator(request.user) or any(
+        m.user_id == request.user.pk and m.role in leads for m in project.memberships.all()
+    )
     form = InviteForm(request.POST or None, roles=ProjectMembership.Role.choices) if can_manage else None
     if request.method == "POST":
         if not can_manage:
@@ -60,8 +66,11 @@ def project_detail(request, code: str):
         if invite_from(request, form, project):
             return redirect("projects:project_detail", code=code)
     status = 400 if form and form.errors else 200
-    charter_version = CharterVersion.objects.in_force()
-    members = [(m, slurm_exclusion_reason(m.user, charter_version)) for m in project.memberships.all()]
+    memberships = project.memberships.all()
+    # The version in force only names what a member has not accepted yet: not read when all have.
+    missing = any(m.user.charter_accepted_at is None for m in memberships)
+    charter_version = CharterVersion.objects.in_force() if missing else None
+    members = [(m, slurm_exclusion_reason(m.user, charter_version)) for m in memberships]
     context = {
         "project": project,
         "members": members,
