@@ -1,10 +1,10 @@
 """The datacenter's operations teams (hosting, cloud, compute, cross-cutting): groups of operators.
 
 Each offering of the catalogue belongs to one; its members see and approve the offering's orders and do its manual
-tasks. Only operators are members: ``TeamMembership.clean()`` says so to a person, and on PostgreSQL two triggers
-(migration 0010) refuse it to any path that skips validation. An operator who is in a team keeps the operator flag
-until they leave it: ``User.clean()``/``save()`` refuse the change with a message (erasure removes the memberships
-first, see ``erasure.py``).
+tasks. Only operators are members: ``TeamMembership.clean()`` (which save() runs) says so to a person, and on
+PostgreSQL two triggers (migration 0010) refuse it to any path that skips validation. An operator who is in a team
+keeps the operator flag until they leave it: ``User.clean()``/``save()`` refuse the change with a message naming
+the teams (erasure removes the memberships first, see ``erasure.py``).
 """
 
 from django.core.exceptions import ValidationError
@@ -99,8 +99,3 @@ class TeamMembership(TimestampedModel):
     def clean(self):
         if self.user_id and not is_operator(self.user):
             raise ValidationError({"user": NOT_AN_OPERATOR % {"user": self.user}})
-
-    def save(self, *args, **kwargs):
-        # Every path (API, admin inline, shell) gets the message rather than the trigger's IntegrityError.
-        self.clean()
-        super().save(*args, **kwargs)
