@@ -193,8 +193,9 @@ class User(TracksFields, AbstractUser):
     )
 
     objects = MesocentreUserManager()
-    # What the clusters depend on (login, active, charter), and the username, which never changes.
-    tracked_fields = ("username", "unix_login", "is_active", "charter_accepted_at")
+    # What the clusters depend on (login, active, charter), the username, which never changes, and the flags that
+    # make an operator (a team member stays one: check_teams).
+    tracked_fields = ("username", "unix_login", "is_active", "charter_accepted_at", "is_operator", "is_superuser")
     CLUSTER_FIELDS = ("unix_login", "is_active", "charter_accepted_at")
 
     class Meta:
@@ -214,8 +215,9 @@ class User(TracksFields, AbstractUser):
     def check_teams(self) -> None:
         """An operator in a team stays one until they leave it: the team's orders and tasks would wait on someone
         who can no longer see them. Refused with the teams named (the database refuses it too, on PostgreSQL)."""
-        if self.pk is None or is_operator(self):
-            return
+        flags = self.changed_fields()
+        if is_operator(self) or not ("is_operator" in flags or "is_superuser" in flags):
+            return  # still an operator, or was never one: no query
         teams = sorted(self.team_memberships.values_list("team__name", flat=True))
         if teams:
             message = _("%(user)s is a member of the teams %(teams)s: remove them from these teams first.")
