@@ -26,6 +26,7 @@ from django.apps import apps
 from scoping_cases_invitations import INVITATION_CASES
 from scoping_cases_projects import PROJECT_CASES
 from scoping_cases_projects_api import PROJECT_API_CASES
+from scoping_cases_teams import TEAM_AND_PLACE_CASES
 from scoping_table import (
     Case,
     Ctx,
@@ -404,45 +405,6 @@ CASES: list[Case] = [
         create=lambda w: {"site": w.A.site.pk, "name": "new-host", "vcpu": 1, "ram_gb": 1},
         change={"in_maintenance": True},
     ),
-    *reference(
-        "capacity-api:pod",
-        "pod",
-        OPERATOR,
-        "capacity.Pod",
-        create=lambda w: {"code": "new-pod", "name": "New POD", "site": w.site.pk},
-        change={"name": "Changed"},
-    ),
-    *reference(
-        "capacity-api:rack",
-        "rack",
-        OPERATOR,
-        "capacity.Rack",
-        create=lambda w: {"pod": w.A.pod.pk, "number": 1, "power_budget_kw": "12.50"},
-        change={"power_budget_kw": "25.00"},
-    ),
-    Case(
-        "capacity:pod_list",
-        readers=OPERATOR,
-        tenant=False,
-        shows=lambda w, role: ["POD a", "POD b", "Main POD"] * (role == "operator"),
-        why="the infrastructure: operators only",
-    ),
-    # ---- teams: the operators' (their members are operators)
-    *reference(
-        "tenancy-api:team",
-        "team",
-        OPERATOR,
-        "tenancy.Team",
-        create=lambda w: {"code": "new-team", "name": "New team", "kind": "cloud", "members": [w.operator.pk]},
-        change={"name": "Changed"},
-    ),
-    Case(
-        "tenancy:team_list",
-        readers=OPERATOR,
-        tenant=False,
-        shows=lambda w, role: ["Team a", "Team b", "Hosting team"] * (role == "operator"),
-        why="the operations teams and their members, for operators",
-    ),
     # ---- provisioning: operators only
     Case("provisioning:operation_list", readers=OPERATOR, tenant=False),
     Case("provisioning:operation_detail", readers=OPERATOR, tenant=False, target=lambda w, t: getattr(w, t).operation),
@@ -513,6 +475,7 @@ CASES: list[Case] = [
 
 CASES += PROJECT_CASES + PROJECT_API_CASES
 CASES += INVITATION_CASES
+CASES += TEAM_AND_PLACE_CASES
 # The HPC endpoints' old paths (/api/projects/calls/…), answered for one release beside /api/hpc/: the same views,
 # so the same rules, played again at the old address.
 CASES += [
