@@ -97,7 +97,7 @@ def build_offering(w):
     from mesocentre.catalogue.models import Offering
 
     n = next(_serial)
-    make(Offering, code=f"offering-q{n}", name=f"Offering {n}", kind="storage")
+    make(Offering, code=f"offering-q{n}", name=f"Offering {n}", kind="storage", team=w.A.team)
 
 
 def build_plan(w):
@@ -134,6 +134,28 @@ def build_host(w):
     from mesocentre.capacity.models import Host
 
     make(Host, site=w.site, name=f"host-q{next(_serial)}", vcpu=64, ram_gb=256)
+
+
+def build_pod(w):
+    from mesocentre.capacity.models import Pod, Rack
+
+    n = next(_serial)
+    pod = make(Pod, code=f"pod-q{n}", name=f"POD {n}", site=w.site)
+    make(Rack, pod=pod, number=1, power_budget_kw=Decimal("7.5"))  # what the list's totals and racks show
+
+
+def build_rack(w):
+    from mesocentre.capacity.models import Rack
+
+    make(Rack, pod=w.pod, number=100 + next(_serial))
+
+
+def build_team(w):
+    from mesocentre.tenancy.models import Team, TeamMembership
+
+    n = next(_serial)
+    team = make(Team, code=f"team-q{n}", name=f"Team {n}", kind="compute")
+    make(TeamMembership, team=team, user=w.operator)  # its members are shown
 
 
 def _operation(w, state="failed"):
@@ -355,7 +377,7 @@ def build_user(w):
 
 def builders():
     from mesocentre.audit.models import AuditEntry
-    from mesocentre.capacity.models import Host, Site
+    from mesocentre.capacity.models import Host, Pod, Rack, Site
     from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
     from mesocentre.hpc import models as h
     from mesocentre.projects import models as p
@@ -378,6 +400,9 @@ def builders():
         Price: build_price,
         Site: build_site,
         Host: build_host,
+        Pod: build_pod,
+        Rack: build_rack,
+        t.Team: build_team,
         Operation: build_operation,
         ManualTask: build_manual_task,
         p.Project: build_project,

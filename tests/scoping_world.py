@@ -22,9 +22,9 @@ TENANTS_OF = {"anonymous": (), "member_a": ("A",), "manager_a": ("A",), "reviewe
 def seed() -> SimpleNamespace:
     """Every model, in two establishments; reference data as pairs of leaf objects (so operators may delete them)."""
     from mesocentre.audit.models import AuditEntry
-    from mesocentre.capacity.models import Host, Site
+    from mesocentre.capacity.models import Host, Pod, Rack, Site
     from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
-    from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, User
+    from mesocentre.tenancy.models import Establishment, Laboratory, Membership, ScientificTheme, Team, User
     from mesocentre.tenancy.services import rotate_token
 
     w = SimpleNamespace(A=SimpleNamespace(), B=SimpleNamespace())
@@ -77,6 +77,15 @@ def seed() -> SimpleNamespace:
     w.plan = Plan.objects.create(offering=hpc, code="reference", name="Reference")
     priced = Component.objects.create(plan=w.plan, code="priced", name="Priced", unit="GB", billing_type="usage")
     w.site = Site.objects.create(code="site-main", name="Main site", storage_gb=1000)
+    # Places: a POD holding the racks A and B, and two empty PODs A and B (which an operator may delete).
+    w.pod = Pod.objects.create(code="pod-main", name="Main POD", site=w.site)
+    for number, t in enumerate(("A", "B"), start=1):
+        tn, n = getattr(w, t), t.lower()
+        tn.pod = Pod.objects.create(code=f"pod-{n}", name=f"POD {n}", site=w.site)
+        tn.rack = Rack.objects.create(pod=w.pod, number=number)
+        # Teams: the operator is in both (their members are operators only).
+        tn.team = Team.objects.create(code=f"team-{n}", name=f"Team {n}", kind="cloud")
+        tn.team.memberships.create(user=w.operator)
     for t, year in (("A", 2020), ("B", 2021)):
         tn, n = getattr(w, t), t.lower()
         tn.plan = Plan.objects.create(offering=hpc, code=f"plan-{n}", name=f"Plan {n}")

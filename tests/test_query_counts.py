@@ -127,6 +127,9 @@ def test_api_list_queries_do_not_grow_with_rows(world, name):
 NOT_SEEN_BY_A_MANAGER = {
     "audit-api:auditentry-list": "operators only (403)",
     "capacity-api:host-list": "operators only (403)",
+    "capacity-api:pod-list": "operators only (403)",
+    "capacity-api:rack-list": "operators only (403)",
+    "tenancy-api:team-list": "operators only (403)",
     "capacity-api:site-list": "operators only (403)",
     "provisioning-api:manualtask-list": "operators only (403)",
     "provisioning-api:operation-list": "operators only (403)",
@@ -226,6 +229,8 @@ def test_project_page_queries_do_not_grow_with_rows(world, rows, who):
 # Lists added since, with what adds a row to each (appended here rather than to PORTAL_LISTS above).
 MORE_PORTAL_LISTS = [
     ("tenancy:person_list", "operator", "build_user"),  # a person and their establishment (prefetched)
+    ("tenancy:team_list", "operator", "build_team"),  # a team and its members (prefetched)
+    ("capacity:pod_list", "operator", "build_pod"),  # a POD, its totals (annotated) and its racks (prefetched)
 ]
 
 

@@ -1,7 +1,25 @@
 from django.contrib import admin
 
-from mesocentre.capacity.models import Host, Site
-from mesocentre.core.admin import OperatorAdmin
+from mesocentre.capacity.models import Host, Pod, Rack, Site
+from mesocentre.core.admin import OperatorAdmin, OperatorInline
 
 admin.site.register(Site, OperatorAdmin)
 admin.site.register(Host, OperatorAdmin)
+
+
+class RackInline(OperatorInline, admin.TabularInline):
+    model = Rack
+    extra = 0
+
+
+@admin.register(Pod)
+class PodAdmin(OperatorAdmin):
+    list_display = ("code", "name", "site", "hot_aisle_width_m")
+    inlines = [RackInline]
+
+
+@admin.register(Rack)
+class RackAdmin(OperatorAdmin):
+    list_display = ("__str__", "pod", "number", "height_u", "power_budget_kw")
+    list_filter = ("pod",)
+    list_select_related = ("pod",)

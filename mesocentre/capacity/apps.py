@@ -11,4 +11,4 @@ class CapacityConfig(AppConfig):
         from mesocentre.audit.registry import register
         from mesocentre.capacity import models
 
-        register(models.Site, models.Host)
+        register(models.Site, models.Host, models.Pod, models.Rack)

@@ -1,6 +1,6 @@
 """The two cloud sites of the offer: 6 + 3 servers of 111 vCPU and 333 GB RAM."""
 
-from mesocentre.capacity.models import Host, Site
+from mesocentre.capacity.models import Host, Pod, Site
 
 SITES = [
     # code, name, recovery site, servers, useful storage GB, backups GB
@@ -22,5 +22,7 @@ def load(day, out=None) -> None:
                 name=f"{code}-hv{index:02d}",
                 defaults={"site": site, "vcpu": VCPU_PER_SERVER, "ram_gb": RAM_GB_PER_SERVER},
             )
+    # The PODs and racks are seeded by migration 0003 (the real inventory); the demo says they stand on site 1.
+    Pod.objects.filter(site=None).update(site=Site.objects.get(code="site1"))
     if out:
-        out.write(f"capacity: {len(SITES)} sites, {sum(s[3] for s in SITES)} hosts")
+        out.write(f"capacity: {len(SITES)} sites, {sum(s[3] for s in SITES)} hosts, {Pod.objects.count()} PODs")

@@ -1,7 +1,11 @@
-"""Sites and the hosts that run the cloud's VMs. The cloud issue adds PODs, racks and power."""
+"""Sites and the hosts that run the cloud's VMs; the PODs and racks of physical hosting, with their power budget."""
 
-from django.core.validators import MinValueValidator
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.models import ScopedQuerySet, TimestampedModel
@@ -49,3 +53,88 @@ class Host(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PodQuerySet(OperatorQuerySet):
+    def with_totals(self):
+        """Each POD with its number of racks, their U and their kW, in the list's one query."""
+        return self.annotate(
+            racks_count=Count("racks"),
+            total_u=Coalesce(Sum("racks__height_u"), 0),
+            total_kw=Coalesce(Sum("racks__power_budget_kw"), Decimal("0"), output_field=models.DecimalField()),
+        )
+
+
+class Pod(TimestampedModel):
+    """A POD: a row of racks around one confined hot aisle (the offer: 4 PODs, two of 12 racks, two of 16)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    # The offer names no site for them: blank until an operator (or the demo) says which.
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT, related_name="pods"
+    )
+    hot_aisle_width_m = models.DecimalField(
+        _("hot-aisle width (m)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.20"),
+        validators=[MinValueValidator(Decimal("0.50")), MaxValueValidator(Decimal("5"))],
+    )
+
+    objects = PodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("POD")
+        verbose_name_plural = _("PODs")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# A rack's power budget: the offer's racks draw 7 kW on average and are expected to grow to 25–30 kW; beyond 30 kW
+# a rack needs liquid cooling the hot aisles do not have.
+DEFAULT_RACK_KW = Decimal("7.0")
+MAX_RACK_KW = Decimal("30")
+MAX_RACK_U = 60
+
+
+class RackQuerySet(OperatorQuerySet):
+    def in_pod(self, pod: Pod):
+        return self.filter(pod=pod)
+
+
+class Rack(TimestampedModel):
+    pod = models.ForeignKey(Pod, verbose_name=_("POD"), on_delete=models.PROTECT, related_name="racks")
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    height_u = models.PositiveSmallIntegerField(
+        _("height (U)"), default=42, validators=[MinValueValidator(1), MaxValueValidator(MAX_RACK_U)]
+    )
+    power_budget_kw = models.DecimalField(
+        _("power budget (kW)"),
+        max_digits=5,
+        decimal_places=2,
+        default=DEFAULT_RACK_KW,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_RACK_KW)],
+        help_text=_("More than 0, at most 30 kW: the hot aisles cool no more."),
+    )
+
+    objects = RackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pod", "number"]
+        verbose_name = _("rack")
+        constraints = [
+            models.UniqueConstraint(fields=["pod", "number"], name="capacity_rack_unique_number"),
+            models.CheckConstraint(
+                condition=Q(height_u__gte=1, height_u__lte=MAX_RACK_U), name="capacity_rack_height_u_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(power_budget_kw__gt=0, power_budget_kw__lte=MAX_RACK_KW),
+                name="capacity_rack_power_budget_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pod.code}-R{self.number:02d}"

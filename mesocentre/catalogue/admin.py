@@ -30,7 +30,9 @@ class PlanAdmin(OperatorAdmin):
 
 @admin.register(Offering)
 class OfferingAdmin(OperatorAdmin):
-    list_display = ("name", "code", "kind", "status", "backend")
+    list_display = ("name", "code", "kind", "team", "status", "backend")
+    list_filter = ("team", "kind", "status")
+    list_select_related = ("team",)
 
 
 admin.site.register(PriceList, OperatorAdmin)

@@ -1,12 +1,15 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from mesocentre.catalogue.models import Component, Offering, Plan, Price
 
 
 class OfferingFilterSet(django_filters.FilterSet):
+    team = django_filters.CharFilter(field_name="team__code", label=_("Team (code)"))
+
     class Meta:
         model = Offering
-        fields = ["code", "kind", "status"]
+        fields = ["code", "kind", "status", "team"]
 
 
 class PlanFilterSet(django_filters.FilterSet):

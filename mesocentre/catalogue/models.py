@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from mesocentre.core import formatting
 from mesocentre.core.models import PublicQuerySet, TimestampedModel, TracksFields
+from mesocentre.tenancy.models import Team
 
 
 class PriceList(TimestampedModel):
@@ -72,6 +73,15 @@ class Offering(TimestampedModel):
     # Which provisioning backend makes an order real; "manual" means an operator does it.
     backend = models.CharField(_("backend"), max_length=30, default="manual")
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    # The operations team whose members see and approve its orders and do its manual tasks.
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        related_name="offerings",
+        blank=True,  # save() gives the team of the offering's kind
+        help_text=_("The operations team that approves its orders and does its manual tasks."),
+    )
 
     objects = PublicQuerySet.as_manager()
 
@@ -81,6 +91,25 @@ class Offering(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.team_id is None and self.kind:
+            # An offering made without a team goes to the standard team of its kind (migration 0003's rule).
+            self.team = Team.standard(TEAM_OF_KIND[self.kind])
+        super().save(*args, **kwargs)
+
+
+# Which operations team runs each kind of offering (the offer: hosting, cloud, compute and cross-cutting teams).
+TEAM_OF_KIND = {
+    Offering.Kind.RACK: Team.Kind.HOSTING,
+    Offering.Kind.CLOUD_VM: Team.Kind.CLOUD,
+    Offering.Kind.STORAGE: Team.Kind.CLOUD,
+    Offering.Kind.BACKUP: Team.Kind.CLOUD,
+    Offering.Kind.DATABASE: Team.Kind.CLOUD,
+    Offering.Kind.HPC: Team.Kind.COMPUTE,
+    Offering.Kind.GPU_BOOKING: Team.Kind.COMPUTE,
+    Offering.Kind.FIREWALL: Team.Kind.CROSS_CUTTING,
+}
 
 
 class Plan(TimestampedModel):

@@ -13,12 +13,12 @@ from mesocentre.core.roles import is_operator
 
 
 def offering_list(request):
-    offerings = Offering.objects.visible_to(request.user).exclude(status=Offering.Status.RETIRED)
+    offerings = Offering.objects.visible_to(request.user).exclude(status=Offering.Status.RETIRED).select_related("team")
     return render(request, "catalogue/offering_list.html", {"offerings": offerings})
 
 
 def offering_detail(request, code: str):
-    offering = get_object_or_404(Offering.objects.visible_to(request.user), code=code)
+    offering = get_object_or_404(Offering.objects.visible_to(request.user).select_related("team"), code=code)
     today = timezone.localdate()
     plans = []
     for plan in offering.plans.prefetch_related("components__prices"):

@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy
 from mesocentre.core.admin import OperatorAdmin, OperatorInline, ReadOnlyOperatorAdmin
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy import erasure
-from mesocentre.tenancy.models import ApiToken, Establishment, Laboratory, Membership, ScientificTheme, User
+from mesocentre.tenancy.models import (
+    ApiToken,
+    Establishment,
+    Laboratory,
+    Membership,
+    ScientificTheme,
+    Team,
+    TeamMembership,
+    User,
+)
 
 # What makes a user more than an operator: only a superuser grants it (a superuser reads and does everything), so
 # an operator cannot make themselves or an accomplice one. Being an operator implies is_staff (User.save).
@@ -111,3 +120,17 @@ class ApiTokenAdmin(ReadOnlyOperatorAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_operator(request.user)
+
+
+class TeamMembershipInline(OperatorInline, admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    autocomplete_fields = ("user",)  # TeamMembership.clean() refuses a non-operator, with the field named
+
+
+@admin.register(Team)
+class TeamAdmin(OperatorAdmin):
+    list_display = ("code", "name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("code", "name")
+    inlines = [TeamMembershipInline]

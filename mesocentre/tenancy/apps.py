@@ -20,4 +20,6 @@ class TenancyConfig(AppConfig):
             models.EstablishmentInvitation,
             models.CharterVersion,
             models.CharterAcceptance,
+            models.Team,
+            models.TeamMembership,
         )

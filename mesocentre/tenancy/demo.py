@@ -11,6 +11,8 @@ from mesocentre.tenancy.models import (
     Laboratory,
     Membership,
     ScientificTheme,
+    Team,
+    TeamMembership,
     User,
 )
 
@@ -183,6 +185,10 @@ def load(day, out=None) -> None:
                 user=user, establishment=establishments[est], role=role, laboratory=labs[lab] if lab else None
             )
     load_charter(day)
+    # The demo's one operator works in every operations team (seeded by migration), to see each one's orders.
+    operator = User.objects.filter(username="operator", is_operator=True).first()  # unless made something else since
+    for team in Team.objects.exclude(memberships__user=operator) if operator else ():
+        TeamMembership.objects.create(team=team, user=operator)
     if out:
         out.write(
             f"tenancy: {len(ESTABLISHMENTS)} establishments, {len(LABORATORIES)} laboratories, {len(USERS)} users"

@@ -120,6 +120,7 @@ def _pseudonymise_row(user: User, pseudonym: str) -> None:
     # An erased account holds no power, and no cluster knows it (it is inactive). Its charter date, join date and
     # language stay: facts about an account, which name nobody.
     user.is_active = user.is_operator = user.is_reviewer = user.is_staff = user.is_superuser = False
+    user.team_memberships.all().delete()  # an erased operator leaves their teams (User.save refuses it otherwise)
     user.erased_at = timezone.now()
     user._erasing = True  # the one change of a username User.save() allows
     user._audit_skip = True  # the snapshots would hold what is erased: _record writes the entry instead

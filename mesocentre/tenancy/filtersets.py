@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mesocentre.core.tables import SearchFilterSet
-from mesocentre.tenancy.models import Establishment, Membership, User
+from mesocentre.tenancy.models import Establishment, Membership, Team, User
 
 # A yes/no filter that refuses anything else (django-filter's BooleanFilter takes "maybe" for "either").
 YES_NO = (("true", _("yes")), ("false", _("no")))
@@ -86,3 +86,18 @@ class PersonFilterSet(SearchFilterSet):
         if name == "charter_accepted":
             return queryset.filter(charter_accepted_at__isnull=not yes)
         return queryset.filter(**{name: yes})
+
+
+class TeamFilterSet(SearchFilterSet):
+    """The operations teams: the operators' list and the teams API."""
+
+    search_fields = ("code", "name", "description")
+    kind = django_filters.ChoiceFilter(choices=Team.Kind.choices, label=_("Kind"))
+    code = django_filters.CharFilter(label=_("Code"), widget=forms.HiddenInput)
+    member = django_filters.ModelChoiceFilter(
+        field_name="memberships__user", queryset=User.objects.all(), label=_("Member"), widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = Team
+        fields = ["q", "kind", "code", "member"]

@@ -193,8 +193,9 @@ class User(TracksFields, AbstractUser):
     )
 
     objects = MesocentreUserManager()
-    # What the clusters depend on (login, active, charter), and the username, which never changes.
-    tracked_fields = ("username", "unix_login", "is_active", "charter_accepted_at")
+    # What the clusters depend on (login, active, charter), the username, which never changes, and the flags that
+    # make an operator (a team member stays one: check_teams).
+    tracked_fields = ("username", "unix_login", "is_active", "charter_accepted_at", "is_operator", "is_superuser")
     CLUSTER_FIELDS = ("unix_login", "is_active", "charter_accepted_at")
 
     class Meta:
@@ -209,6 +210,18 @@ class User(TracksFields, AbstractUser):
         if "username" in self.changed_fields() and not getattr(self, "_erasing", False):
             # Audit entries, invitations and the identity provider all know people by it.
             raise ValidationError({"username": _("A username does not change.")})
+        self.check_teams()
+
+    def check_teams(self) -> None:
+        """An operator in a team stays one until they leave it: the team's orders and tasks would wait on someone
+        who can no longer see them. Refused with the teams named (the database refuses it too, on PostgreSQL)."""
+        flags = self.changed_fields()
+        if is_operator(self) or not ("is_operator" in flags or "is_superuser" in flags):
+            return  # still an operator, or was never one: no query
+        teams = sorted(self.team_memberships.values_list("team__name", flat=True))
+        if teams:
+            message = _("%(user)s is a member of the teams %(teams)s: remove them from these teams first.")
+            raise ValidationError({"is_operator": message % {"user": self.username, "teams": ", ".join(teams)}})
 
     def save(self, *args, **kwargs):
         if self.unix_login == "":
@@ -221,6 +234,7 @@ class User(TracksFields, AbstractUser):
         if "username" in changed and not getattr(self, "_erasing", False):
             raise ValidationError({"username": _("A username does not change.")})
         before = {name: old for name, old in changed.items() if name in self.CLUSTER_FIELDS}
+        self.check_teams()
         with transaction.atomic():
             super().save(*args, **kwargs)
             if before:
@@ -362,3 +376,4 @@ class ApiToken(TimestampedModel):
 # Invitations live in their own module; Django finds models through this one.
 from mesocentre.tenancy.charter_models import CharterAcceptance, CharterVersion  # noqa: E402, F401
 from mesocentre.tenancy.invitation_models import EstablishmentInvitation, Invitation  # noqa: E402, F401
+from mesocentre.tenancy.team_models import Team, TeamMembership, is_team_member  # noqa: E402, F401

@@ -75,3 +75,17 @@ def confirm_email_change(token: str) -> User:
         user.email = data["email"]
         user.save(update_fields=["email"])
     return user
+
+
+def set_team_members(team, users) -> None:
+    """Make ``users`` the members of ``team``: memberships added and removed one by one (validated, audited)."""
+    from mesocentre.tenancy.models import TeamMembership
+
+    wanted = {user.pk: user for user in users}
+    with transaction.atomic():
+        for membership in team.memberships.exclude(user_id__in=wanted):
+            membership.delete()
+        present = set(team.memberships.values_list("user_id", flat=True))
+        for pk, user in wanted.items():
+            if pk not in present:
+                TeamMembership(team=team, user=user).save()

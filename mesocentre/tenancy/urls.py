@@ -7,6 +7,7 @@ urlpatterns = [
     path("establishments/", views.establishment_list, name="establishment_list"),
     path("establishments/<slug:code>/", views.establishment_detail, name="establishment_detail"),
     path("people/", views.person_list, name="person_list"),
+    path("teams/", views.team_list, name="team_list"),
     path("memberships/<int:pk>/delete/", views.membership_delete, name="membership_delete"),
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/open/<str:token>/", views.invitation_open, name="invitation_open"),

@@ -18,12 +18,14 @@ from mesocentre.tenancy.filtersets import (
     EstablishmentFilterSet,
     MembershipFilterSet,
     PersonFilterSet,
+    TeamFilterSet,
     invitation_filterset,
 )
 from mesocentre.tenancy.forms import EmailChangeForm, InviteForm, SignUpForm
 from mesocentre.tenancy.invitation_models import invitation_kinds
-from mesocentre.tenancy.models import ApiToken, Establishment, Membership, User
+from mesocentre.tenancy.models import ApiToken, Establishment, Membership, Team, User
 from mesocentre.tenancy.tables import EstablishmentTable, MembershipTable, PersonTable, invitation_table, with_counts
+from mesocentre.tenancy.team_tables import TeamTable, with_members
 
 
 @login_required
@@ -48,6 +50,16 @@ def person_list(request):
     listed = filtered_table(request, PersonFilterSet, people, PersonTable)
     context = {**listed.context(), "title": _("People")}
     return render(request, "tenancy/person_list.html", context, status=listed.status)
+
+
+@login_required
+def team_list(request):
+    """The operations teams and their members, for operators."""
+    if not is_operator(request.user):
+        raise PermissionDenied
+    listed = filtered_table(request, TeamFilterSet, with_members(Team.objects.visible_to(request.user)), TeamTable)
+    context = {**listed.context(), "title": _("Operations teams")}
+    return render(request, "tenancy/team_list.html", context, status=listed.status)
 
 
 @login_required

@@ -1,7 +1,8 @@
 from rest_framework import viewsets
 
-from mesocentre.capacity.api.serializers import HostSerializer, SiteSerializer
-from mesocentre.capacity.models import Host, Site
+from mesocentre.capacity.api.serializers import HostSerializer, PodSerializer, RackSerializer, SiteSerializer
+from mesocentre.capacity.filtersets import PodFilterSet, RackFilterSet
+from mesocentre.capacity.models import Host, Pod, Rack, Site
 from mesocentre.core.api import IsOperator, ScopedViewSetMixin
 
 
@@ -17,3 +18,17 @@ class HostViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = HostSerializer
     permission_classes = [IsOperator]
     filterset_fields = ["site", "in_maintenance"]
+
+
+class PodViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = Pod.objects.with_totals()
+    serializer_class = PodSerializer
+    permission_classes = [IsOperator]
+    filterset_class = PodFilterSet  # the portal's list of PODs's too
+
+
+class RackViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = Rack.objects.all()
+    serializer_class = RackSerializer
+    permission_classes = [IsOperator]
+    filterset_class = RackFilterSet

@@ -43,4 +43,7 @@ class OfferingSerializer(serializers.ModelSerializer):
             "status",
             "backend",
             "order",
+            "team",
         ]
+        # Left out, an offering goes to the team of its kind (Offering.save).
+        extra_kwargs = {"team": {"required": False}}

@@ -4,7 +4,16 @@ from rest_framework import serializers
 from mesocentre.core.api import ScopedRelationsMixin
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy import services
-from mesocentre.tenancy.models import CharterVersion, Establishment, Laboratory, Membership, ScientificTheme, User
+from mesocentre.tenancy.models import (
+    CharterVersion,
+    Establishment,
+    Laboratory,
+    Membership,
+    ScientificTheme,
+    Team,
+    User,
+)
+from mesocentre.tenancy.team_models import NOT_AN_OPERATOR
 
 
 class ScientificThemeSerializer(serializers.ModelSerializer):
@@ -106,3 +115,33 @@ class CharterVersionSerializer(serializers.ModelSerializer):
 
     def get_in_force(self, version) -> bool:
         return version.pk == self.context.get("in_force_pk")
+
+
+class TeamSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    """A team and its members (user ids). Writing ``members`` sets them: only operators may be members."""
+
+    members = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.all(), required=False)
+
+    class Meta:
+        model = Team
+        fields = ["id", "code", "name", "kind", "description", "members"]
+
+    def validate_members(self, users: list) -> list:
+        refused = [user for user in users if not is_operator(user)]
+        if refused:
+            raise serializers.ValidationError([NOT_AN_OPERATOR % {"user": user} for user in refused])
+        return users
+
+    def create(self, validated_data):
+        members = validated_data.pop("members", [])
+        team = super().create(validated_data)
+        services.set_team_members(team, members)
+        return team
+
+    def update(self, instance, validated_data):
+        members = validated_data.pop("members", None)
+        team = super().update(instance, validated_data)
+        if members is not None:
+            services.set_team_members(team, members)
+            getattr(team, "_prefetched_objects_cache", {}).pop("members", None)  # read them afresh
+        return team

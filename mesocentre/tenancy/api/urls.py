@@ -9,6 +9,7 @@ router.register("establishments", views.EstablishmentViewSet)
 router.register("laboratories", views.LaboratoryViewSet)
 router.register("users", views.UserViewSet)
 router.register("memberships", views.MembershipViewSet)
+router.register("teams", views.TeamViewSet)
 router.register("invitations", EstablishmentInvitationViewSet)
 router.register("charter-versions", views.CharterVersionViewSet)
 app_name = "tenancy-api"

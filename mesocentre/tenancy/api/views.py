@@ -3,12 +3,12 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mesocentre.core.api import IsOperatorOrReadOnly, PublicReadOperatorWrite, ScopedViewSetMixin
+from mesocentre.core.api import IsOperator, IsOperatorOrReadOnly, PublicReadOperatorWrite, ScopedViewSetMixin
 from mesocentre.core.roles import is_operator
 from mesocentre.tenancy import charter, erasure, services
 from mesocentre.tenancy.api import serializers
-from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet, PersonFilterSet
-from mesocentre.tenancy.models import CharterVersion, Establishment, Laboratory, Membership, ScientificTheme, User
+from mesocentre.tenancy.filtersets import EstablishmentFilterSet, MembershipFilterSet, PersonFilterSet, TeamFilterSet
+from mesocentre.tenancy.models import CharterVersion, Establishment, Laboratory, Membership, ScientificTheme, Team, User
 
 
 class ScientificThemeViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
@@ -122,3 +122,12 @@ class CharterVersionViewSet(viewsets.ReadOnlyModelViewSet):
         """The caller accepts this version, which must be the one in force: the clusters know them again."""
         charter.accept(request.user, self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+
+
+class TeamViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """The operations teams: the datacenter's staff's business, read and written by operators only."""
+
+    queryset = Team.objects.prefetch_related("members")  # the serializer's ids: one query for the page
+    serializer_class = serializers.TeamSerializer
+    permission_classes = [IsOperator]
+    filterset_class = TeamFilterSet  # the operators' list of teams's too
