@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mesocentre.core.forms import add_refusal
 from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import filtered_table
 from mesocentre.provisioning import services
@@ -79,18 +80,27 @@ def task_list(request):
 @operator_required
 def task_detail(request, pk: int):
     task = get_object_or_404(ManualTask.objects.visible_to(request.user).select_related("operation"), pk=pk)
-    form = CompleteTaskForm(request.POST or None) if task.is_open else None
+    may_complete = task.is_open and services.may_handle(request.user, task)
+    form = CompleteTaskForm(request.POST or None) if may_complete else None
     if request.method == "POST":
+        if not services.may_handle(request.user, task):
+            raise PermissionDenied
         if form is None:
             messages.error(request, _("This task is already closed."))
             return redirect("provisioning:task_detail", pk=pk)
         if form.is_valid():
             done = form.cleaned_data["outcome"] == "done"
             try:
-                services.complete_manual_task(task, request.user, done, form.cleaned_data["comment"])
+                services.complete_manual_task(
+                    task, request.user, done, form.cleaned_data["comment"], form.cleaned_data["backend_id"]
+                )
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                add_refusal(form, exc)  # on the field it names, the task left open
             else:
                 messages.success(request, _("Task marked done.") if done else _("Task marked failed."))
-            return redirect("provisioning:task_detail", pk=pk)
-    return render(request, "provisioning/task_detail.html", {"task": task, "operation": task.operation, "form": form})
+                return redirect("provisioning:task_detail", pk=pk)
+        status = 400
+    else:
+        status = 200
+    context = {"task": task, "operation": task.operation, "form": form, "instructions": task.instructions}
+    return render(request, "provisioning/task_detail.html", context, status=status)

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from mesocentre.provisioning.models import Operation
@@ -107,12 +107,26 @@ class Driver(ABC):
     # need only exceed one backend call (the longest gap between two ``checkpoint()`` calls), not a whole apply.
     lease_seconds: int = 300
 
-    @abstractmethod
-    def apply(self, operation: Operation) -> dict:
-        """Make the backend match ``operation.target``; return what it did (stored as the result).
+    # The resource types this backend makes real, each with the name of its method (``apply_account(operation)``):
+    # ``apply`` dispatches on the operation's type, and refuses any other for good.
+    handles: ClassVar[Mapping[str, str]] = {}
 
-        Raise ``DriverError`` (retried with backoff), ``PermanentError`` (failed at once) or ``Deferred``.
+    def apply(self, operation: Operation) -> dict:
+        """Make the backend match ``operation.target``; return what it did (stored as the result, and told to the
+        outcome handlers: ``backend_id``, ``address``, ``host``, ``notes``… as the backend knows them).
+
+        Dispatches to the method ``handles`` names for the operation's resource type (a driver for a single type may
+        override ``apply`` instead). Raise ``DriverError`` (retried with backoff), ``PermanentError`` (failed at
+        once) or ``Deferred``.
         """
+        method = self.handles.get(operation.resource_type)
+        if method is None:
+            known = ", ".join(repr(name) for name in sorted(self.handles)) or "none"
+            raise PermanentError(
+                f"The {self.name} backend does not handle resources of type {operation.resource_type!r} "
+                f"(it handles: {known})."
+            )
+        return getattr(self, method)(operation)
 
     @abstractmethod
     def read_actual(self, resource_type: str, key: str) -> dict | None:
