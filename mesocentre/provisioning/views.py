@@ -82,25 +82,23 @@ def task_detail(request, pk: int):
     task = get_object_or_404(ManualTask.objects.visible_to(request.user).select_related("operation"), pk=pk)
     may_complete = task.is_open and services.may_handle(request.user, task)
     form = CompleteTaskForm(request.POST or None) if may_complete else None
+    status = 200
     if request.method == "POST":
         if not services.may_handle(request.user, task):
             raise PermissionDenied
+        status = 400  # a refusal, the page shown again with why, unless the task is completed below
         if form is None:
-            messages.error(request, _("This task is already closed."))
-            return redirect("provisioning:task_detail", pk=pk)
-        if form.is_valid():
+            closed = _("This task is already closed (%(status)s).") % {"status": task.get_status_display()}
+            messages.error(request, closed)
+        elif form.is_valid():
             done = form.cleaned_data["outcome"] == "done"
+            data = form.cleaned_data
             try:
-                services.complete_manual_task(
-                    task, request.user, done, form.cleaned_data["comment"], form.cleaned_data["backend_id"]
-                )
+                services.complete_manual_task(task, request.user, done, data["comment"], data["backend_id"])
             except ValidationError as exc:
                 add_refusal(form, exc)  # on the field it names, the task left open
             else:
                 messages.success(request, _("Task marked done.") if done else _("Task marked failed."))
                 return redirect("provisioning:task_detail", pk=pk)
-        status = 400
-    else:
-        status = 200
     context = {"task": task, "operation": task.operation, "form": form, "instructions": task.instructions}
     return render(request, "provisioning/task_detail.html", context, status=status)

@@ -138,7 +138,8 @@ class OutcomeDriver(_NoReadBack):
 def record_outcome(operation, outcome) -> None:
     """The handler a higher app would register: writes a row in the end's transaction (a follow-up operation naming
     the outcome), logs the call, then raises or waits as the target asks (``outcome_raises``; ``outcome_blocks``:
-    sleeps $MESOCENTRE_TEST_DRIVER_BLOCK seconds, a worker to kill between the backend's work and the commit)."""
+    sleeps $MESOCENTRE_TEST_DRIVER_BLOCK seconds, a worker to kill between the backend's work and the commit;
+    ``outcome_refuses``: a ValidationError on ``backend_id``)."""
     from django.db import transaction
 
     from mesocentre.provisioning.models import Operation
@@ -152,6 +153,10 @@ def record_outcome(operation, outcome) -> None:
         state=Operation.State.CANCELLED,  # a row to count, not work for the worker
     )
     record(operation, f"outcome-{outcome.state}")
+    if operation.target.get("outcome_refuses"):  # a refusal naming the field, as a higher app's clean() would
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"backend_id": operation.target["outcome_refuses"]})
     if operation.target.get("outcome_raises"):
         raise RuntimeError(operation.target["outcome_raises"])
     if operation.target.get("outcome_blocks"):
@@ -161,8 +166,9 @@ def record_outcome(operation, outcome) -> None:
 def _register_outcome_handler() -> None:
     from mesocentre.provisioning.outcomes import register_outcome
 
+    # The manual backend's is registered by the tests that want it (the ``manual_outcomes`` fixture), so that the
+    # rest of the suite completes manual tasks without a handler.
     register_outcome(OUTCOME_BACKEND, None, record_outcome)
-    register_outcome("manual", None, record_outcome)
 
 
 _register_outcome_handler()
