@@ -182,3 +182,21 @@ def test_only_those_who_may_handle_the_task_complete_it(api, task, researcher, m
     api.force_authenticate(operator)
     assert api.post(complete_url(task), {"done": True, "backend_id": "R1"}, format="json").status_code == 403
     assert untouched(task)
+
+
+def test_the_command_line_lists_and_completes_tasks(task, operator, researcher, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("tasks", "list")
+    assert f"#{task.pk}  rack lab-x/R12\n    Set up rack hosting “lab-x/R12”." in capsys.readouterr().out
+    with pytest.raises(CommandError, match="backend_id: Give the resource's identifier"):
+        call_command("tasks", "done", str(task.pk), "--by", "olga", "--backend-id", " ")
+    with pytest.raises(CommandError, match="Only operators complete manual tasks."):
+        call_command("tasks", "done", str(task.pk), "--by", "rachid", "--backend-id", "R12-U20")
+    assert untouched(task)
+    call_command("tasks", "done", str(task.pk), "--by", "olga", "--backend-id", "R12-U20", "--notes", "2 PSUs")
+    task.refresh_from_db()
+    assert (task.status, task.backend_id, task.comment, task.completed_by) == ("done", "R12-U20", "2 PSUs", operator)
+    assert [row["result"]["backend_id"] for row in told(task.operation)] == ["R12-U20"]
+    with pytest.raises(CommandError, match=r"status: This task is already closed \(done\)."):
+        call_command("tasks", "failed", str(task.pk), "--by", "olga", "--reason", "late")
