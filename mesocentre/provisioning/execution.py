@@ -333,7 +333,8 @@ def fail_for_good(fence, operation: Operation, error: str) -> None:
 
 
 def _error_text(exc: BaseException) -> str:
-    text = str(exc).strip()
+    messages = getattr(exc, "messages", None)  # a ValidationError (a handler's refusal): its words, not its repr
+    text = " ".join(str(m) for m in messages).strip() if isinstance(messages, list) else str(exc).strip()
     return text if text else type(exc).__name__
 
 

@@ -143,3 +143,23 @@ def test_a_handler_that_raises_on_a_failure_keeps_the_operation_in_the_queue():
     assert (operation.state, operation.attempts, operation.finished_at) == (State.PENDING, 0, None)
     assert operation.last_error.startswith("no such flavour\n") and "the order is gone" in operation.last_error
     assert operation.next_attempt_at > timezone.now() and told(operation) == []
+
+
+def test_a_handlers_refusal_is_the_attempts_error_in_words(db):
+    operation = enqueue_vm(outcome_refuses="vm-lab-x-1 belongs to another order.")
+    run_once()
+    operation.refresh_from_db()
+    assert operation.state == State.PENDING and told(operation) == []
+    assert operation.last_error == (
+        "The backend did its work but its outcome could not be recorded: vm-lab-x-1 belongs to another order."
+    )
+
+
+def test_a_failure_with_a_newer_target_waiting_is_superseded_not_told(db):
+    operation = enqueue_vm(fail="permanent", outcome_raises="the order is gone")
+    claimed = services.claim_next("w")
+    with transaction.atomic():
+        newer = services.enqueue(OUTCOME_BACKEND, "vm", "lab-x-1", {"size": 2})  # while the worker applies
+    services.run_operation(claimed, "w")
+    operation.refresh_from_db()
+    assert (operation.state, operation.superseded_by) == (State.CANCELLED, newer) and told(operation) == []
