@@ -10,6 +10,9 @@ The queue's guarantees, and where each comes from:
 - *Nothing applied twice at once, nothing lost*: ``claim_next`` and ``run_operation`` (in ``execution.py``,
   re-exported here) fence every change and lease every claim; a dead worker's operation is taken over when
   its lease expires, and applying again is harmless because targets are absolute.
+- *What the backend did reaches the apps above with the end*: every end (done, failed for good, a manual task
+  completed) goes through ``execution.end_operation``, which tells the outcome handlers (``outcomes.py``) in the
+  transaction of the end.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ A driver makes a backend (Slurm, the cloud, a person) match an operation's absol
 converge: it may run twice for one operation (a worker killed after the backend changed but before the queue
 recorded it), so it compares and sets, it never increments.
 
+A driver names the resource types it makes real in ``handles`` (type → method, ``{"account": "apply_account"}``);
+``apply`` dispatches on the operation's type and fails any other for good (``PermanentError``, naming the types it
+knows). What the method returns (``backend_id``, ``address``, ``host``, ``notes``…) is the operation's result, and
+what the outcome handlers of the apps above are told in the transaction that ends it (``outcomes.py``).
+
 Drivers register with ``@register``. The built-in ones are imported by ``load_drivers()`` at start-up; more
 modules (a site's own drivers, the test drivers) are listed, comma-separated, in the environment variable
 ``MESOCENTRE_EXTRA_DRIVERS`` and imported too, so that every process (web, worker) knows the same backends.
