@@ -422,7 +422,7 @@ CASES: list[Case] = [
         readers=OPERATOR,
         tenant=False,
         target=lambda w, t: getattr(w, t).task,
-        writes={"POST": Write(OPERATOR, patch(outcome="done", comment="Rules opened."))},
+        writes={"POST": Write(OPERATOR, patch(outcome="done", backend_id="fw-a:22", comment="Rules opened."))},
         why="an operator marks the task done or failed from its page",
     ),
     api("provisioning-api:api-root", readers=AUTHENTICATED),
@@ -454,7 +454,7 @@ CASES: list[Case] = [
         readers=NOBODY,
         tenant=False,
         target=lambda w, t: getattr(w, t).task,
-        writes={"POST": Write(OPERATOR, patch(done=True, comment="Rules opened."))},
+        writes={"POST": Write(OPERATOR, patch(done=True, backend_id="fw-a:22", comment="Rules opened."))},
     ),
     # ---- audit API: operators read, nobody writes
     api(

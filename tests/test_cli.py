@@ -12,6 +12,7 @@ OURS = {  # command: the app it belongs to
     "quote": "billing",
     "slurm": "provisioning",
     "worker": "provisioning",
+    "tasks": "provisioning",
     "metering": "metering",
     "hpc": "hpc",
     "projects": "hpc",  # the former name of hpc, for one release

@@ -7,7 +7,7 @@ from mesocentre.provisioning.models import ManualTask, Operation, SlurmCluster
 class ManualTaskInline(admin.TabularInline):
     model = ManualTask
     extra = 0
-    fields = ("title", "status", "comment", "completed_by", "completed_at")
+    fields = ("title", "status", "backend_id", "comment", "completed_by", "completed_at")
     readonly_fields = fields
     can_delete = False
 
@@ -24,9 +24,9 @@ class OperationAdmin(ReadOnlyOperatorAdmin):
 
 @admin.register(ManualTask)
 class ManualTaskAdmin(ReadOnlyOperatorAdmin):
-    list_display = ("pk", "title", "status", "operation", "completed_by", "completed_at")
+    list_display = ("pk", "title", "status", "operation", "backend_id", "completed_by", "completed_at")
     list_filter = ("status",)
-    search_fields = ("title", "comment")
+    search_fields = ("title", "comment", "backend_id")
 
 
 @admin.register(SlurmCluster)

@@ -6,6 +6,10 @@ locks: the fence alone keeps it correct). Recording an outcome is fenced on (wor
 that lost its lease cannot overwrite its successor's. Every claim counts as an attempt, so an operation that
 kills every worker that touches it ends failed instead of looping.
 
+Every end of an operation (done, or failed for good) goes through ``end_operation``, which calls the outcome
+handlers (``outcomes.py``) in the transaction of its fenced UPDATE: what the backend did reaches the resource and
+the order with the end, or neither does.
+
 While the driver applies, a ``Lease`` renews the claim from a thread of its own, fenced the same way, so a live
 worker slower than its lease is never overtaken; the driver's ``checkpoint()`` stops it before its next backend
 call once the claim is no longer its own.
@@ -24,6 +28,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesocentre.provisioning import outcomes
 from mesocentre.provisioning.drivers import (
     Deferred,
     LeaseLost,
@@ -94,13 +99,7 @@ def claim_next(worker_id: str, exclude: Collection[int] = ()) -> Operation | Non
                 return None
             fence = Operation.objects.filter(pk=operation.pk, state=operation.state, attempts=operation.attempts)
             if operation.state == State.RUNNING and operation.attempts >= operation.max_attempts:
-                fence.update(
-                    state=State.FAILED,
-                    last_error=_lost_lease_text(operation) + " " + _("No attempts left."),
-                    lease_expires_at=None,
-                    finished_at=now,
-                    last_updated=now,
-                )
+                fail_for_good(fence, operation, _lost_lease_text(operation) + " " + _("No attempts left."))
                 continue
             changes = {
                 "state": State.RUNNING,
@@ -261,31 +260,95 @@ def run_operation(operation: Operation, worker_id: str) -> Operation:
     except Exception as exc:  # any backend failure is recorded and retried, never lost in a log
         log.warning("Operation %s failed: %s", operation.pk, exc, exc_info=True)
         return _record_failure(operation, worker_id, _error_text(exc))
-    now = timezone.now()
-    _fenced_update(
-        operation,
-        worker_id,
-        state=State.DONE,
-        result=result if isinstance(result, dict) else {"value": result},
-        last_error="",
-        lease_expires_at=None,
-        finished_at=now,
-    )
+    result = result if isinstance(result, dict) else {"value": result}
+    try:
+        end_operation(_fence(operation, worker_id), operation, done=True, result=result)
+    except Exception as exc:  # a handler's bug: the work is not recorded done without its outcome (outcomes.py)
+        log.exception("Operation %s: the outcome handlers refused its end.", operation.pk)
+        text = _("The backend did its work but its outcome could not be recorded: %(error)s") % {
+            "error": _error_text(exc)
+        }
+        return _record_failure(operation, worker_id, text)
     operation.refresh_from_db()
     return operation
 
 
+def end_operation(fence, operation: Operation, *, done: bool, result: dict | None = None, error: str = "") -> bool:
+    """End ``operation`` (done with ``result``, or failed for good with ``error``) through ``fence`` (a queryset of
+    the operation that matches only while the caller may end it), and call the outcome handlers in the same
+    transaction. False, and no handler called, if the fence matched nothing; a handler's exception rolls the end
+    back and is the caller's to handle."""
+    now = timezone.now()
+    changes = {"lease_expires_at": None, "finished_at": now, "last_updated": now}
+    if done:
+        changes.update(state=State.DONE, result=result or {}, last_error="")
+    else:
+        changes.update(state=State.FAILED, last_error=error)
+    with transaction.atomic():
+        if not fence.update(**changes):
+            log.warning("Operation %s was not ended: it is no longer in the state its caller saw.", operation.pk)
+            return False
+        operation.refresh_from_db()
+        outcome = outcomes.Outcome(
+            state=operation.state, result=dict(operation.result or {}) if done else dict(result or {}), error=error
+        )
+        outcomes.notify(operation, outcome)
+    return True
+
+
+def fail_for_good(fence, operation: Operation, error: str) -> None:
+    """End the operation failed; if the outcome handlers refuse, put it back in the queue instead (its attempt given
+    back, after the backoff) so that it never ends without its outcome: a newer target, if any, supersedes it."""
+    try:
+        end_operation(fence, operation, done=False, error=error, result=operation.result)
+        return
+    except Exception as exc:
+        log.exception("Operation %s: the outcome handlers refused its failure.", operation.pk)
+        error = "\n".join(
+            [
+                error,
+                _("Its failure could not be recorded, it will be tried again: %(error)s") % {"error": _error_text(exc)},
+            ]
+        )
+    now = timezone.now()
+    newer = newer_operation(operation)
+    if newer is not None:
+        fence.update(
+            state=State.CANCELLED,
+            superseded_by=newer,
+            last_error=error,
+            lease_expires_at=None,
+            finished_at=now,
+            last_updated=now,
+        )
+    else:
+        fence.update(
+            state=State.PENDING,
+            attempts=F("attempts") - 1,
+            last_error=error,
+            lease_expires_at=None,
+            next_attempt_at=now + backoff_delay(operation.attempts),
+            last_updated=now,
+        )
+
+
 def _error_text(exc: BaseException) -> str:
-    text = str(exc).strip()
+    messages = getattr(exc, "messages", None)  # a ValidationError (a handler's refusal): its words, not its repr
+    text = " ".join(str(m) for m in messages).strip() if isinstance(messages, list) else str(exc).strip()
     return text if text else type(exc).__name__
+
+
+def _fence(operation: Operation, worker_id: str):
+    """The operation, while this worker still holds this attempt."""
+    return Operation.objects.filter(
+        pk=operation.pk, state=State.RUNNING, claimed_by=worker_id, attempts=operation.attempts
+    )
 
 
 def _fenced_update(operation: Operation, worker_id: str, **changes) -> bool:
     """Update only if this worker still holds this attempt; a worker that lost its lease changes nothing."""
     changes.setdefault("last_updated", timezone.now())
-    updated = Operation.objects.filter(
-        pk=operation.pk, state=State.RUNNING, claimed_by=worker_id, attempts=operation.attempts
-    ).update(**changes)
+    updated = _fence(operation, worker_id).update(**changes)
     if not updated:
         log.warning("Worker %s lost operation %s before recording its outcome.", worker_id, operation.pk)
     return bool(updated)
@@ -341,14 +404,7 @@ def _record_failure(
                         lease_expires_at=None,
                     )
                 elif permanent or operation.attempts >= operation.max_attempts:
-                    _fenced_update(
-                        operation,
-                        worker_id,
-                        state=State.FAILED,
-                        last_error=error,
-                        lease_expires_at=None,
-                        finished_at=timezone.now(),
-                    )
+                    fail_for_good(_fence(operation, worker_id), operation, error)
                 else:
                     _fenced_update(
                         operation,

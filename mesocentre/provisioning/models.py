@@ -167,7 +167,15 @@ class ManualTask(TimestampedModel):
     )
     title = models.CharField(_("title"), max_length=250)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(
+        _("comment"), blank=True, help_text=_("The operator's notes when done; why it failed, when it failed.")
+    )
+    backend_id = models.CharField(
+        _("backend identifier"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the resource is called where it was made (a rack slot, a volume, a database's name)."),
+    )
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("completed by"),
@@ -207,9 +215,21 @@ class ManualTask(TimestampedModel):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def instructions(self):
+        """What to do: a summary and the target's fields (``instructions.describe``), in the reader's language."""
+        from mesocentre.provisioning.instructions import describe
+
+        operation = self.operation
+        return describe(operation.resource_type, operation.resource_key, operation.target)
+
     def clean(self):
         if self.status == self.Status.FAILED and not self.comment.strip():
             raise ValidationError({"comment": _("Say why the task failed: the comment becomes the operation's error.")})
+        if self.status == self.Status.DONE and not self.backend_id.strip():
+            raise ValidationError(
+                {"backend_id": _("Give the resource's identifier in the backend: the order records it.")}
+            )
 
 
 def _validate_cluster_name(value: str) -> None:

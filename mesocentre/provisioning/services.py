@@ -10,9 +10,14 @@ The queue's guarantees, and where each comes from:
 - *Nothing applied twice at once, nothing lost*: ``claim_next`` and ``run_operation`` (in ``execution.py``,
   re-exported here) fence every change and lease every claim; a dead worker's operation is taken over when
   its lease expires, and applying again is harmless because targets are absolute.
+- *What the backend did reaches the apps above with the end*: every end (done, failed for good, a manual task
+  completed) goes through ``execution.end_operation``, which tells the outcome handlers (``outcomes.py``) in the
+  transaction of the end.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -26,12 +31,24 @@ from mesocentre.provisioning.execution import (
     backoff_delay,
     cancel_open_tasks,
     claim_next,
+    end_operation,
     newer_operation,
     run_operation,
 )
 from mesocentre.provisioning.models import ManualTask, Operation
 
-__all__ = ["backoff_delay", "claim_next", "complete_manual_task", "enqueue", "queue_depth", "retry", "run_operation"]
+__all__ = [
+    "backoff_delay",
+    "claim_next",
+    "complete_manual_task",
+    "enqueue",
+    "may_handle",
+    "queue_depth",
+    "retry",
+    "run_operation",
+]
+
+log = logging.getLogger(__name__)
 
 State = Operation.State
 DEFAULT_MAX_ATTEMPTS = 5
@@ -116,30 +133,57 @@ def retry(operation: Operation, actor) -> Operation:
     return operation
 
 
-def complete_manual_task(task: ManualTask, actor, done: bool, comment: str) -> ManualTask:
-    """An operator did (or could not do) a manual task; its operation ends done, or failed with the comment."""
-    if not is_operator(actor):
+def may_handle(user, task: ManualTask) -> bool:
+    """Who may complete a manual task: operators (the offering's team, once offerings have one: change it here)."""
+    return is_operator(user)
+
+
+def complete_manual_task(task: ManualTask, actor, done: bool, comment: str, backend_id: str = "") -> ManualTask:
+    """Someone of the offering's team did (or could not do) a manual task: its operation ends done with
+    ``{"backend_id", "notes"}`` as its result, or failed with the comment as its error, through ``end_operation``
+    like every other end, so that the outcome handlers record it in this transaction. A refusal (a closed task, no
+    identifier, a handler's) leaves everything as it was."""
+    if not may_handle(actor, task):
         raise PermissionDenied(_("Only operators complete manual tasks."))
-    comment = (comment or "").strip()
+    comment, backend_id = (comment or "").strip(), (backend_id or "").strip()
     with transaction.atomic():
         task = ManualTask.objects.select_for_update().get(pk=task.pk)
         if not task.is_open:
-            raise ValidationError(_("This task is already closed."))
+            raise ValidationError(
+                {"status": _("This task is already closed (%(status)s).") % {"status": task.get_status_display()}}
+            )
         operation = Operation.objects.select_for_update().get(pk=task.operation_id)
-        now = timezone.now()
         task.status = ManualTask.Status.DONE if done else ManualTask.Status.FAILED
-        task.comment, task.completed_by, task.completed_at = comment, actor, now
+        task.comment, task.completed_by, task.completed_at = comment, actor, timezone.now()
+        task.backend_id = backend_id if done else ""
+        task.full_clean()
         task.save()
         # RUNNING too: the operator may be quicker than the worker that is recording the hand-over.
         if operation.state in (State.WAITING, State.RUNNING):
-            if done:
-                operation.state, operation.last_error = State.DONE, ""
-                operation.result = {"manual_task": task.pk, "completed_by": actor.get_username(), "comment": comment}
-            else:
-                operation.state, operation.last_error = State.FAILED, comment
-            operation.lease_expires_at, operation.finished_at = None, now
-            operation.save()
+            _end_manual_operation(task, operation, actor, done)
     return task
+
+
+def _end_manual_operation(task: ManualTask, operation: Operation, actor, done: bool) -> None:
+    result = {
+        **(operation.result or {}),
+        "backend_id": task.backend_id,
+        "notes": task.comment,
+        "completed_by": actor.get_username(),
+    }
+    fence = Operation.objects.filter(pk=operation.pk, state=operation.state)
+    try:
+        if done:
+            end_operation(fence, operation, done=True, result=result)
+        else:
+            end_operation(fence, operation, done=False, error=task.comment, result=operation.result)
+    except ValidationError:
+        raise  # a handler's refusal, naming its field: the task stays open
+    except Exception as exc:
+        log.exception("Manual task %s: the outcome handlers refused its end.", task.pk)
+        raise ValidationError(
+            _("The task stays open: its outcome could not be recorded (%(error)s).") % {"error": exc}
+        ) from exc
 
 
 def unconfigured_slurm_clusters() -> list[str]:

@@ -61,6 +61,8 @@ class ManualTaskTable(BaseTable):
         order_by=("operation__resource_type", "operation__resource_key"),
         verbose_name=_("Resource"),
     )
+    # What to do, read from the operation's target (selected with the task: no query per row).
+    summary = tables.Column(empty_values=(), orderable=False, verbose_name=_("What to do"))
     status = tables.Column(verbose_name=_("Status"))
     # Rows made in one go share their creation time: the id breaks the tie, the same both ways.
     created = tables.Column(order_by=("created", "id"), verbose_name=_("Created"))
@@ -74,6 +76,9 @@ class ManualTaskTable(BaseTable):
 
     def render_status(self, record) -> str:
         return record.get_status_display()
+
+    def render_summary(self, record) -> str:
+        return truncatechars(record.instructions.summary, 160)
 
     def render_created(self, value) -> str:
         return moment(value)

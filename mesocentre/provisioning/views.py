@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mesocentre.core.forms import add_refusal
 from mesocentre.core.roles import is_operator
 from mesocentre.core.tables import filtered_table
 from mesocentre.provisioning import services
@@ -79,18 +80,25 @@ def task_list(request):
 @operator_required
 def task_detail(request, pk: int):
     task = get_object_or_404(ManualTask.objects.visible_to(request.user).select_related("operation"), pk=pk)
-    form = CompleteTaskForm(request.POST or None) if task.is_open else None
+    may_complete = task.is_open and services.may_handle(request.user, task)
+    form = CompleteTaskForm(request.POST or None) if may_complete else None
+    status = 200
     if request.method == "POST":
+        if not services.may_handle(request.user, task):
+            raise PermissionDenied
+        status = 400  # a refusal, the page shown again with why, unless the task is completed below
         if form is None:
-            messages.error(request, _("This task is already closed."))
-            return redirect("provisioning:task_detail", pk=pk)
-        if form.is_valid():
+            closed = _("This task is already closed (%(status)s).") % {"status": task.get_status_display()}
+            messages.error(request, closed)
+        elif form.is_valid():
             done = form.cleaned_data["outcome"] == "done"
+            data = form.cleaned_data
             try:
-                services.complete_manual_task(task, request.user, done, form.cleaned_data["comment"])
+                services.complete_manual_task(task, request.user, done, data["comment"], data["backend_id"])
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                add_refusal(form, exc)  # on the field it names, the task left open
             else:
                 messages.success(request, _("Task marked done.") if done else _("Task marked failed."))
-            return redirect("provisioning:task_detail", pk=pk)
-    return render(request, "provisioning/task_detail.html", {"task": task, "operation": task.operation, "form": form})
+                return redirect("provisioning:task_detail", pk=pk)
+    context = {"task": task, "operation": task.operation, "form": form, "instructions": task.instructions}
+    return render(request, "provisioning/task_detail.html", context, status=status)

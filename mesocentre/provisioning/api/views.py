@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from mesocentre.core.api import IsOperator, ScopedViewSetMixin
@@ -37,9 +38,10 @@ class ManualTaskViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         task = self.get_object()
+        if not services.may_handle(request.user, task):
+            raise PermissionDenied
         form = CompleteTaskSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        task = services.complete_manual_task(
-            task, request.user, form.validated_data["done"], form.validated_data["comment"]
-        )
+        data = form.validated_data
+        task = services.complete_manual_task(task, request.user, data["done"], data["comment"], data["backend_id"])
         return Response(ManualTaskSerializer(task, context={"request": request}).data)

@@ -4,6 +4,11 @@ A driver makes a backend (Slurm, the cloud, a person) match an operation's absol
 converge: it may run twice for one operation (a worker killed after the backend changed but before the queue
 recorded it), so it compares and sets, it never increments.
 
+A driver names the resource types it makes real in ``handles`` (type → method, ``{"account": "apply_account"}``);
+``apply`` dispatches on the operation's type and fails any other for good (``PermanentError``, naming the types it
+knows). What the method returns (``backend_id``, ``address``, ``host``, ``notes``…) is the operation's result, and
+what the outcome handlers of the apps above are told in the transaction that ends it (``outcomes.py``).
+
 Drivers register with ``@register``. The built-in ones are imported by ``load_drivers()`` at start-up; more
 modules (a site's own drivers, the test drivers) are listed, comma-separated, in the environment variable
 ``MESOCENTRE_EXTRA_DRIVERS`` and imported too, so that every process (web, worker) knows the same backends.
@@ -18,12 +23,12 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from mesocentre.provisioning.models import Operation
@@ -107,12 +112,26 @@ class Driver(ABC):
     # need only exceed one backend call (the longest gap between two ``checkpoint()`` calls), not a whole apply.
     lease_seconds: int = 300
 
-    @abstractmethod
-    def apply(self, operation: Operation) -> dict:
-        """Make the backend match ``operation.target``; return what it did (stored as the result).
+    # The resource types this backend makes real, each with the name of its method (``apply_account(operation)``):
+    # ``apply`` dispatches on the operation's type, and refuses any other for good.
+    handles: ClassVar[Mapping[str, str]] = {}
 
-        Raise ``DriverError`` (retried with backoff), ``PermanentError`` (failed at once) or ``Deferred``.
+    def apply(self, operation: Operation) -> dict:
+        """Make the backend match ``operation.target``; return what it did (stored as the result, and told to the
+        outcome handlers: ``backend_id``, ``address``, ``host``, ``notes``… as the backend knows them).
+
+        Dispatches to the method ``handles`` names for the operation's resource type (a driver for a single type may
+        override ``apply`` instead). Raise ``DriverError`` (retried with backoff), ``PermanentError`` (failed at
+        once) or ``Deferred``.
         """
+        method = self.handles.get(operation.resource_type)
+        if method is None:
+            known = ", ".join(repr(name) for name in sorted(self.handles)) or "none"
+            raise PermanentError(
+                f"The {self.name} backend does not handle resources of type {operation.resource_type!r} "
+                f"(it handles: {known})."
+            )
+        return getattr(self, method)(operation)
 
     @abstractmethod
     def read_actual(self, resource_type: str, key: str) -> dict | None:

@@ -34,8 +34,9 @@ DEFAULT_SMTP_TIMEOUT = 30  # seconds; Django's default is none at all, and a sil
 class MailDriver(Driver):
     name = "mail"
     lease_seconds = 120  # longer than a connection attempt and a message's transfer, well below the first backoff
+    handles = {"message": "send"}
 
-    def apply(self, operation) -> dict:
+    def send(self, operation) -> dict:
         from mesocentre.provisioning.models import Operation
 
         if isinstance(operation.target, dict) and "body_sha256" in operation.target:
@@ -61,8 +62,6 @@ class MailDriver(Driver):
 
     @staticmethod
     def _message(operation) -> EmailMessage:
-        if operation.resource_type != "message":
-            raise PermanentError(f"The mail backend sends messages, not {operation.resource_type!r}.")
         target = operation.target if isinstance(operation.target, dict) else {}
         to = target.get("to")
         if not isinstance(to, list) or not to or not all(isinstance(a, str) and "@" in a for a in to):

@@ -1,21 +1,31 @@
-"""The manual backend: a person does the work (rack hosting, firewalling) and says so in the portal.
+"""The manual backend: a person does the work (rack hosting, storage, firewalling, a PaaS database, a VM until a
+hypervisor driver comes) and says so in the portal, the API or the command line.
 
-Applying an operation creates the operators' task and defers: the operation waits, unleased, until an operator
-marks the task done or failed (``services.complete_manual_task``). This is the honest backend for every service
-that is not automated yet: the queue, retries, history and audit are the same as for automated ones.
+Applying an operation creates the task for the offering's team, which reads what to do from the target
+(``ManualTask.instructions``), and defers: the operation waits, unleased, until someone marks the task done with the
+resource's identifier in the backend and notes, or failed with the reason (``services.complete_manual_task``). Its
+end then goes through ``execution.end_operation`` like any other, so the outcome handlers (``outcomes.py``) write
+the identifier to the resource and the order in that transaction. This is the honest backend for every service that
+is not automated yet: the queue, retries, history and audit are the same as for automated ones.
 """
 
 from django.db import IntegrityError, transaction
 
+from mesocentre.catalogue.models import Offering
 from mesocentre.provisioning.drivers.base import Deferred, DriftItem, Driver, last_applied_target, register
+
+# Every kind of the catalogue but HPC hours (Slurm's, as accounts) can be done by hand: the resource types are the
+# catalogue's kinds (``cloud-vm``, ``storage``, ``rack``, ``firewall``, ``database``…).
+MANUAL_TYPES = sorted(kind.value for kind in Offering.Kind if kind != Offering.Kind.HPC)
 
 
 @register
 class ManualDriver(Driver):
     name = "manual"
     lease_seconds = 60
+    handles = dict.fromkeys(MANUAL_TYPES, "open_task")
 
-    def apply(self, operation) -> dict:
+    def open_task(self, operation) -> dict:
         from mesocentre.provisioning.models import ManualTask
 
         title = f"{operation.resource_type} {operation.resource_key}"

@@ -30,15 +30,14 @@ DEFAULT_LEASE_SECONDS = 120
 @register
 class SlurmDriver(Driver):
     name = "slurm"
+    handles = {"account": "apply_account"}
 
     @property
     def lease_seconds(self) -> int:  # type: ignore[override]
         # Overridable so that tests (and slow sites) can shorten or lengthen the takeover delay.
         return int(os.environ.get(LEASE_ENV) or DEFAULT_LEASE_SECONDS)
 
-    def apply(self, operation) -> dict:
-        if operation.resource_type != "account":
-            raise PermanentError(f"The Slurm backend manages accounts, not {operation.resource_type!r}.")
+    def apply_account(self, operation) -> dict:
         target = operation.target if isinstance(operation.target, dict) else {}
         key = f"{target.get('cluster')}:{target.get('account')}"
         if key != operation.resource_key:

@@ -49,3 +49,13 @@ def worker_env(**extra: str) -> dict:
 def start_worker(worker_id: str, *args: str, env: dict) -> subprocess.Popen:
     command = [sys.executable, "-m", "mesocentre.cli", "worker", "--worker-id", worker_id, *args]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def manual_outcomes():
+    """The test handler (``drivers.record_outcome``) subscribed to the manual backend's outcomes for one test."""
+    from mesocentre.provisioning.outcomes import register_outcome, unregister_outcome
+
+    register_outcome("manual", None, test_drivers.record_outcome)
+    yield test_drivers.record_outcome
+    unregister_outcome("manual", None, test_drivers.record_outcome)

@@ -109,3 +109,66 @@ class FlakyDriver(_NoReadBack):
             raise DriverError(operation.target.get("error", "backend unavailable"))
         record(operation, "applied")
         return {"applied": operation.target}
+
+
+# ------------------------------------------------------------------------------------------- the outcome hook
+OUTCOME_BACKEND = "test-outcome"
+FOLLOW_UP_TYPE = "outcome-of"  # the row the handler writes: an operation queued by the end of another
+
+
+@register
+class OutcomeDriver(_NoReadBack):
+    """A backend that says what it made (``backend_id``, ``address``, ``host``) for resources of type ``vm``; with
+    ``target["fail"]`` = "permanent" or "retry" it fails instead."""
+
+    name = OUTCOME_BACKEND
+    lease_seconds = 2
+    handles = {"vm": "apply_vm"}
+
+    def apply_vm(self, operation) -> dict:
+        record(operation, "applied")
+        fail = operation.target.get("fail")
+        if fail == "permanent":
+            raise PermanentError("no such flavour")
+        if fail == "retry":
+            raise DriverError("hypervisor unreachable")
+        return {"backend_id": f"vm-{operation.resource_key}", "address": "10.0.0.7", "host": "node-3"}
+
+
+def record_outcome(operation, outcome) -> None:
+    """The handler a higher app would register: writes a row in the end's transaction (a follow-up operation naming
+    the outcome), logs the call, then raises or waits as the target asks (``outcome_raises``; ``outcome_blocks``:
+    sleeps $MESOCENTRE_TEST_DRIVER_BLOCK seconds, a worker to kill between the backend's work and the commit;
+    ``outcome_refuses``: a ValidationError on ``backend_id``)."""
+    from django.db import transaction
+
+    from mesocentre.provisioning.models import Operation
+
+    assert transaction.get_connection().in_atomic_block, "outcome handlers run inside the end's transaction"
+    Operation.objects.create(
+        backend="test-recording",
+        resource_type=FOLLOW_UP_TYPE,
+        resource_key=f"{operation.pk}:{outcome.state}",
+        target={"state": outcome.state, "result": outcome.result, "error": outcome.error},
+        state=Operation.State.CANCELLED,  # a row to count, not work for the worker
+    )
+    record(operation, f"outcome-{outcome.state}")
+    if operation.target.get("outcome_refuses"):  # a refusal naming the field, as a higher app's clean() would
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"backend_id": operation.target["outcome_refuses"]})
+    if operation.target.get("outcome_raises"):
+        raise RuntimeError(operation.target["outcome_raises"])
+    if operation.target.get("outcome_blocks"):
+        time.sleep(float(os.environ.get(BLOCK_ENV, "0")))
+
+
+def _register_outcome_handler() -> None:
+    from mesocentre.provisioning.outcomes import register_outcome
+
+    # The manual backend's is registered by the tests that want it (the ``manual_outcomes`` fixture), so that the
+    # rest of the suite completes manual tasks without a handler.
+    register_outcome(OUTCOME_BACKEND, None, record_outcome)
+
+
+_register_outcome_handler()

@@ -15,7 +15,7 @@ State = Operation.State
 
 def enqueue_rack(target=None):
     with transaction.atomic():
-        return services.enqueue("manual", "rack-hosting", "lab-x/R12", target or {"units": 2, "power_kw": 1.5})
+        return services.enqueue("manual", "rack", "lab-x/R12", target or {"units": 2, "power_kw": 1.5})
 
 
 def test_manual_operation_done_by_an_operator(db, operator):
@@ -24,16 +24,22 @@ def test_manual_operation_done_by_an_operator(db, operator):
     operation.refresh_from_db()
     task = ManualTask.objects.get(operation=operation)
     assert operation.state == State.WAITING and operation.lease_expires_at is None
-    assert task.is_open and task.title == "rack-hosting lab-x/R12" and operation.result == {"manual_task": task.pk}
+    assert task.is_open and task.title == "rack lab-x/R12" and operation.result == {"manual_task": task.pk}
     assert services.queue_depth() == 0  # waiting for a person is not worker backlog
     assert Worker("w", once=True).run() == 0  # nothing for a worker to do until the operator acts
 
-    services.complete_manual_task(task, operator, True, "Racked in R12 U20-21.")
+    services.complete_manual_task(task, operator, True, "Racked in R12 U20-21.", backend_id=" R12-U20 ")
     operation.refresh_from_db()
     task.refresh_from_db()
-    assert task.status == ManualTask.Status.DONE and task.completed_by == operator
-    assert operation.state == State.DONE and operation.result["comment"] == "Racked in R12 U20-21."
-    assert get_driver("manual").read_actual("rack-hosting", "lab-x/R12") == {"units": 2, "power_kw": 1.5}
+    assert task.status == ManualTask.Status.DONE and task.completed_by == operator and task.backend_id == "R12-U20"
+    assert operation.state == State.DONE
+    assert operation.result == {
+        "manual_task": task.pk,
+        "backend_id": "R12-U20",
+        "notes": "Racked in R12 U20-21.",
+        "completed_by": "olga",
+    }
+    assert get_driver("manual").read_actual("rack", "lab-x/R12") == {"units": 2, "power_kw": 1.5}
     assert AuditEntry.objects.filter(object_type="provisioning.manualtask", action="update").exists()
     with pytest.raises(ValidationError):
         services.complete_manual_task(task, operator, False, "twice")
@@ -44,7 +50,7 @@ def test_manual_operation_failed_by_an_operator_then_retried(db, operator, resea
     Worker("w", once=True).run()
     task = ManualTask.objects.get(operation=operation)
     with pytest.raises(PermissionDenied):
-        services.complete_manual_task(task, researcher, True, "")
+        services.complete_manual_task(task, researcher, True, "", backend_id="R1")
     with pytest.raises(ValidationError):
         services.complete_manual_task(task, operator, False, "  ")  # a failure says why
 

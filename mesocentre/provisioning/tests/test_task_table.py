@@ -103,3 +103,9 @@ def test_the_api_and_the_page_give_the_same_tasks(client, operator, tasks):
 def test_the_list_is_the_operators(client, researcher, tasks):
     client.force_login(researcher)
     assert client.get(LIST).status_code == 403
+
+
+def test_each_task_says_what_to_do(client, operator, tasks):
+    client.force_login(operator)
+    page = client.get(LIST, {"status": "", "per_page": 100}).content.decode()
+    assert "What to do" in page and "Set up rack hosting “rack-00”." in page and "Set up firewall-rule “jets”." in page

@@ -27,7 +27,7 @@ def failed(db, flaky):
 @pytest.fixture
 def task(db):
     with transaction.atomic():
-        services.enqueue("manual", "firewall-rule", "lab-x/ssh", {"port": 22})
+        services.enqueue("manual", "firewall", "lab-x/ssh", {"port": 22})
     Worker("w", once=True).run()
     return ManualTask.objects.get()
 
@@ -57,8 +57,8 @@ def test_pages_are_for_operators_only(client, failed, task, researcher):
 def test_operator_sees_errors_filters_and_retries(client, failed, task, operator):
     client.force_login(operator)
     page = client.get(reverse("provisioning:operation_list"), {"state": "failed"}).content.decode()
-    assert "Problem talking to the database" in page and "firewall-rule" not in page
-    assert "firewall-rule" in client.get(reverse("provisioning:operation_list"), {"state": "waiting"}).content.decode()
+    assert "Problem talking to the database" in page and "lab-x/ssh" not in page
+    assert "lab-x/ssh" in client.get(reverse("provisioning:operation_list"), {"state": "waiting"}).content.decode()
     detail = client.get(reverse("provisioning:operation_detail", args=[failed.pk])).content.decode()
     assert 'action="{}"'.format(reverse("provisioning:operation_retry", args=[failed.pk])) in detail
     response = client.post(reverse("provisioning:operation_retry", args=[failed.pk]))
@@ -73,7 +73,7 @@ def test_operator_completes_a_task_in_the_portal(client, task, operator):
     assert "lab-x/ssh" in client.get(reverse("provisioning:task_list")).content.decode()
     assert 'name="csrfmiddlewaretoken"' in client.get(url).content.decode()
     refused = client.post(url, {"outcome": "failed", "comment": ""})
-    assert refused.status_code == 200 and "Say why the task failed." in refused.content.decode()
+    assert refused.status_code == 400 and "Say why the task failed." in refused.content.decode()
     client.post(url, {"outcome": "failed", "comment": "Port 22 is closed to the outside by policy."})
     task.refresh_from_db()
     assert task.status == ManualTask.Status.FAILED
@@ -104,10 +104,14 @@ def test_api_lists_filters_retries_and_completes(api, failed, task, operator):
 
     url = f"/api/provisioning/manual-tasks/{task.pk}/complete/"
     assert api.post(url, {"done": False, "comment": ""}, format="json").status_code == 400
-    completed = api.post(url, {"done": True, "comment": "Rule added on fw-1 and fw-2."}, format="json")
+    completed = api.post(
+        url, {"done": True, "backend_id": "fw-1:rule-42", "comment": "Rule added on fw-1 and fw-2."}, format="json"
+    )
     assert completed.status_code == 200 and completed.json()["status"] == "done"
+    assert completed.json()["backend_id"] == "fw-1:rule-42"
     assert api.get(f"/api/provisioning/operations/{task.operation_id}/").json()["state"] == "done"
-    assert api.post(url, {"done": True}, format="json").status_code == 400  # already closed
+    again = api.post(url, {"done": True, "backend_id": "fw-1:rule-43"}, format="json")
+    assert again.status_code == 400 and "status" in again.json()  # already closed
 
 
 def test_the_queue_in_the_admin_is_the_operators_and_read_only(client, user_factory):
