@@ -15,6 +15,7 @@ from mesocentre.tenancy.models import (
     TeamMembership,
     User,
 )
+from mesocentre.tenancy.team_models import STANDARD_TEAMS
 
 DEMO_PASSWORD = "demo"
 PARIS = ZoneInfo("Europe/Paris")
@@ -184,11 +185,15 @@ def load(day, out=None) -> None:
             Membership.objects.create(
                 user=user, establishment=establishments[est], role=role, laboratory=labs[lab] if lab else None
             )
+        if user.is_operator:
+            # The demo's one operator works in every operations team, to see each one's orders; like the other
+            # memberships, only when the demo makes them (a team they left since stays left).
+            for kind in STANDARD_TEAMS:
+                TeamMembership.objects.create(team=Team.standard(kind), user=user)
+    # The teams are seeded by migration; a database emptied since (a test's flush) gets them back here.
+    for kind in STANDARD_TEAMS:
+        Team.standard(kind)
     load_charter(day)
-    # The demo's one operator works in every operations team (seeded by migration), to see each one's orders.
-    operator = User.objects.filter(username="operator", is_operator=True).first()  # unless made something else since
-    for team in Team.objects.exclude(memberships__user=operator) if operator else ():
-        TeamMembership.objects.create(team=team, user=operator)
     if out:
         out.write(
             f"tenancy: {len(ESTABLISHMENTS)} establishments, {len(LABORATORIES)} laboratories, {len(USERS)} users"
