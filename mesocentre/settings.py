@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mesocentre.provisioning",
     "mesocentre.metering",
     "mesocentre.projects",
+    "mesocentre.resources",
     "mesocentre.hpc",
     "mesocentre.portal",
 ]

@@ -21,6 +21,7 @@ APPS = [
     "provisioning",
     "metering",
     "projects",
+    "resources",
     "hpc",
     "billing",
     "portal",

@@ -1,0 +1,163 @@
+"""What a project holds of the catalogue: one resource per thing held, and its dated history of sizes.
+
+A resource is one thing a project holds of one offering (a VM, a volume, a hosted rack…): its state, its backend
+and the backend's identifier. What it is, and at which size, is its periods: each change of plan or quantity closes
+the open period and opens the next, so that "what did this project hold on 14 February, and at which size" has one
+exact answer (``ResourcePeriod.objects.held_at``). Periods are never rewritten once closed; billing reads them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from mesocentre.catalogue.models import Offering, Plan
+from mesocentre.core.models import TimestampedModel
+from mesocentre.projects.models.projects import ProjectScopedQuerySet
+
+# The largest quantity of one component a resource may hold (GB of storage is the largest unit in use: 10 PB).
+MAX_QUANTITY = Decimal(10_000_000)
+
+
+class Resource(TimestampedModel):
+    class State(models.TextChoices):
+        CREATING = "creating", pgettext_lazy("resource state", "creating")
+        OK = "ok", pgettext_lazy("resource state", "ok")
+        UPDATING = "updating", pgettext_lazy("resource state", "updating")
+        TERMINATING = "terminating", pgettext_lazy("resource state", "terminating")
+        TERMINATED = "terminated", pgettext_lazy("resource state", "terminated")
+        ERRED = "erred", pgettext_lazy("resource state", "erred")
+
+    # The one table of allowed changes of state. Erred is reachable from every step but the end; it is left by a
+    # retry (back to the step that failed) or by an operator's resolution (ok, or terminated).
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        State.CREATING: frozenset({State.OK, State.ERRED}),
+        State.OK: frozenset({State.UPDATING, State.TERMINATING, State.ERRED}),
+        State.UPDATING: frozenset({State.OK, State.ERRED}),
+        State.TERMINATING: frozenset({State.TERMINATED, State.ERRED}),
+        State.ERRED: frozenset({State.CREATING, State.UPDATING, State.TERMINATING, State.OK, State.TERMINATED}),
+        State.TERMINATED: frozenset(),
+    }
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="resources"
+    )
+    offering = models.ForeignKey(Offering, verbose_name=_("offering"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.CREATING)
+    backend = models.CharField(_("backend"), max_length=30)
+    backend_id = models.CharField(_("backend identifier"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    host = models.CharField(_("host"), max_length=200, blank=True)
+
+    objects = ProjectScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "name", "pk"]
+        verbose_name = _("resource")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["creating", "ok", "updating", "terminating", "terminated", "erred"]),
+                name="resources_known_state",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.offering.code})"
+
+    def set_state(self, state: str) -> None:
+        """Change the state along ``TRANSITIONS``, or refuse saying from what to what."""
+        if state not in self.TRANSITIONS.get(self.state, frozenset()):
+            raise ValidationError(
+                {
+                    "state": _("A resource goes from %(old)s to %(new)s only along its transitions.")
+                    % {
+                        "old": self.get_state_display(),
+                        "new": self.State(state).label if state in self.State else state,
+                    }
+                }
+            )
+        self.state = state
+
+
+class PeriodQuerySet(ProjectScopedQuerySet):
+    project_path = "resource__project"
+
+    def held_at(self, moment):
+        """The periods in force at ``moment`` (an aware datetime): from ``valid_from`` included to ``valid_until``
+        excluded, the open one without an end."""
+        return self.filter(valid_from__lte=moment).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=moment))
+
+
+class ResourcePeriod(TimestampedModel):
+    """One span of a resource's life at one plan and size."""
+
+    resource = models.ForeignKey(Resource, verbose_name=_("resource"), on_delete=models.PROTECT, related_name="periods")
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="+")
+    # {component code: quantity as text}, in the component's unit (GB, vCPU, U, kW, a count): a Decimal kept exact.
+    quantities = models.JSONField(_("quantities"))
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resource", "valid_from"]
+        verbose_name = _("resource period")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
+                name="resources_period_ends_after_it_starts",
+            ),
+            models.UniqueConstraint(
+                fields=["resource"], condition=Q(valid_until__isnull=True), name="resources_one_open_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.plan_id} {self.valid_from:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.plan_id and self.resource_id and self.plan.offering_id != self.resource.offering_id:
+            raise ValidationError({"plan": _("The plan is not one of the resource's offering.")})
+        if self.plan_id:
+            self.quantities = checked_quantities(self.plan, self.quantities)
+
+    def quantity(self, component: str) -> Decimal:
+        return Decimal(self.quantities.get(component, "0"))
+
+
+def checked_quantities(plan: Plan, quantities) -> dict[str, str]:
+    """``quantities`` as stored: every sized component of ``plan`` given, each a number above 0 and at most
+    ``MAX_QUANTITY``, nothing else; refused naming the component and the rule."""
+    if not isinstance(quantities, dict):
+        raise ValidationError({"quantities": _("The quantities map each component's code to a number.")})
+    known = {c.code for c in plan.components.all()}
+    unknown = sorted(set(quantities) - known)
+    if unknown:
+        raise ValidationError(
+            {"quantities": _("%(plan)s has no component %(code)s.") % {"plan": plan, "code": ", ".join(unknown)}}
+        )
+    checked = {}
+    for code, raw in sorted(quantities.items()):
+        try:
+            value = Decimal(str(raw).strip())
+        except (InvalidOperation, ValueError):
+            value = None
+        if value is None or not value.is_finite() or not Decimal(0) < value <= MAX_QUANTITY:
+            raise ValidationError(
+                {
+                    "quantities": _("%(code)s: a number above 0 and at most %(max)s.")
+                    % {"code": code, "max": MAX_QUANTITY}
+                }
+            )
+        # "8", not "8.00" nor "8E+0": one spelling per quantity, so that "the same size" compares as text.
+        checked[code] = str(value.quantize(Decimal(1))) if value == value.to_integral() else str(value.normalize())
+    if not checked:
+        raise ValidationError({"quantities": _("Give the quantity of at least one component.")})
+    return checked
