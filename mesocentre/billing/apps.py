@@ -6,3 +6,10 @@ class BillingConfig(AppConfig):
     name = "mesocentre.billing"
     label = "billing"
     verbose_name = _("Billing")
+
+    def ready(self):
+        from mesocentre.billing.estimates import estimate
+        from mesocentre.resources.registry import set_estimator
+
+        # An order carries the calculator's own figures (billing is above resources, which asks through this).
+        set_estimator(estimate)

@@ -73,6 +73,18 @@ class Offering(TimestampedModel):
     # Which provisioning backend makes an order real; "manual" means an operator does it.
     backend = models.CharField(_("backend"), max_length=30, default="manual")
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    # Who approves an order before it is carried out: the project's side (its PI or manager, or its paying
+    # establishment's manager; an order they place themselves needs nobody else) and the offering's team.
+    consumer_approval = models.BooleanField(
+        _("approved by the project"),
+        default=True,
+        help_text=_("An order placed by a member needs the approval of the project's PI or manager."),
+    )
+    provider_approval = models.BooleanField(
+        _("approved by the team"),
+        default=True,
+        help_text=_("An order waits for a member of the offering's team before it is carried out."),
+    )
     # The operations team whose members see and approve its orders and do its manual tasks.
     team = models.ForeignKey(
         Team,

@@ -9,6 +9,10 @@ class ResourcesConfig(AppConfig):
 
     def ready(self):
         from mesocentre.audit.registry import register
-        from mesocentre.resources.models import Resource, ResourcePeriod
+        from mesocentre.provisioning.outcomes import register_outcome
+        from mesocentre.resources import orders
+        from mesocentre.resources.models import Order, Quota, RackReservation, Resource, ResourcePeriod
 
-        register(Resource, ResourcePeriod)
+        register(Resource, ResourcePeriod, Order, Quota, RackReservation)
+        # Every backend's end may end an order: the handler looks for the orders waiting on that operation.
+        register_outcome(None, None, orders.record_outcome)

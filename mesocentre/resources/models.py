@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from mesocentre.catalogue.models import Offering, Plan
 from mesocentre.core.models import TimestampedModel
 from mesocentre.projects.models.projects import ProjectScopedQuerySet
+from mesocentre.resources.sizing import dimensions
 
 # The largest quantity of one component a resource may hold (GB of storage is the largest unit in use: 10 PB).
 MAX_QUANTITY = Decimal(10_000_000)
@@ -133,31 +134,82 @@ class ResourcePeriod(TimestampedModel):
 
 
 def checked_quantities(plan: Plan, quantities) -> dict[str, str]:
-    """``quantities`` as stored: every sized component of ``plan`` given, each a number above 0 and at most
-    ``MAX_QUANTITY``, nothing else; refused naming the component and the rule."""
+    """``quantities`` as stored: the sizes ``plan`` takes (``sizing.dimensions``: ``vcpu``, ``ram_gb``…), each a
+    number above 0 and at most ``MAX_QUANTITY`` (whole where the unit is), the required ones given, nothing else;
+    refused naming the quantity and the rule."""
     if not isinstance(quantities, dict):
-        raise ValidationError({"quantities": _("The quantities map each component's code to a number.")})
-    known = {c.code for c in plan.components.all()}
-    unknown = sorted(set(quantities) - known)
+        raise ValidationError({"quantities": _("The quantities map each size's code to a number.")})
+    known = {d.code: d for d in dimensions(plan)}
+    unknown = sorted(set(map(str, quantities)) - set(known))
     if unknown:
         raise ValidationError(
-            {"quantities": _("%(plan)s has no component %(code)s.") % {"plan": plan, "code": ", ".join(unknown)}}
+            {
+                "quantities": _("%(plan)s takes no %(code)s (it takes %(known)s).")
+                % {"plan": plan, "code": ", ".join(unknown), "known": ", ".join(known) or "—"}
+            }
+        )
+    missing = [code for code, d in known.items() if d.required and code not in quantities]
+    if missing:
+        raise ValidationError(
+            {"quantities": _("%(plan)s needs %(codes)s.") % {"plan": plan, "codes": ", ".join(missing)}}
         )
     checked = {}
     for code, raw in sorted(quantities.items()):
-        try:
-            value = Decimal(str(raw).strip())
-        except (InvalidOperation, ValueError):
-            value = None
-        if value is None or not value.is_finite() or not Decimal(0) < value <= MAX_QUANTITY:
+        value = _number(raw)
+        if value is None or not Decimal(0) < value <= MAX_QUANTITY:
             raise ValidationError(
                 {
                     "quantities": _("%(code)s: a number above 0 and at most %(max)s.")
                     % {"code": code, "max": MAX_QUANTITY}
                 }
             )
+        if known[code].whole and value != value.to_integral():
+            raise ValidationError({"quantities": _("%(code)s: a whole number.") % {"code": code}})
         # "8", not "8.00" nor "8E+0": one spelling per quantity, so that "the same size" compares as text.
         checked[code] = str(value.quantize(Decimal(1))) if value == value.to_integral() else str(value.normalize())
     if not checked:
         raise ValidationError({"quantities": _("Give the quantity of at least one component.")})
     return checked
+
+
+def _number(raw) -> Decimal | None:
+    """A number as a caller wrote it (a JSON number or a decimal string), strictly: no booleans, no NaN."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+class RackReservation(TimestampedModel):
+    """The rack (or the U in one) a rack-hosting resource holds, and the power it may draw there. The rows of one
+    rack never hold more U than it has (checked under the rack's lock by ``services.reserve_rack``)."""
+
+    resource = models.OneToOneField(
+        Resource, verbose_name=_("resource"), on_delete=models.PROTECT, related_name="rack_reservation"
+    )
+    rack = models.ForeignKey(
+        "capacity.Rack", verbose_name=_("rack"), on_delete=models.PROTECT, related_name="reservations"
+    )
+    units = models.PositiveSmallIntegerField(_("U"))
+    power_kw = models.DecimalField(_("power (kW)"), max_digits=5, decimal_places=2, default=Decimal(0))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()  # scoped through the resource's project, like the periods
+
+    class Meta:
+        ordering = ["rack", "pk"]
+        verbose_name = _("rack reservation")
+        constraints = [
+            models.CheckConstraint(condition=Q(units__gte=1) & Q(units__lte=60), name="resources_rack_units_range"),
+            models.CheckConstraint(condition=Q(power_kw__gte=0), name="resources_rack_power_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} in {self.rack_id} ({self.units} U)"
+
+
+# Orders and quotas live in their own module; imported here so that Django finds their models.
+from mesocentre.resources.order_models import Order, Quota  # noqa: E402, F401

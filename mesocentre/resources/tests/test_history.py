@@ -23,8 +23,10 @@ def vm(w):
     plans = {}
     for tier in ("bronze", "gold"):
         plans[tier] = Plan.objects.create(offering=offering, code=tier, name=tier.title())
-        for code, unit in (("vcpu", "vCPU"), ("ram", "GB"), ("disk", "GB")):
-            Component.objects.create(plan=plans[tier], code=code, name=code, unit=unit, billing_type="limit")
+        for code, unit, sized_by in (("vcpu", "vCPU", "vcpu"), ("ram", "GB", "ram_gb"), ("disk", "GB", "disk_gb")):
+            Component.objects.create(
+                plan=plans[tier], code=code, name=code, unit=unit, billing_type="limit", sized_by=sized_by
+            )
     resource = Resource.objects.create(project=w.project, offering=offering, name="web", backend="manual")
     return resource, plans
 
@@ -48,17 +50,17 @@ def test_each_state_goes_only_where_the_table_says(vm):
 
 def test_a_resize_and_a_tier_change_give_the_size_held_on_any_day(vm):
     resource, plans = vm
-    services.start(resource, plans["bronze"], {"vcpu": 2, "ram": "4", "disk": "50"}, FEB_1)
-    services.change(resource, plans["bronze"], {"vcpu": 4, "ram": 8, "disk": 50}, FEB_10)  # a resize
-    services.change(resource, plans["gold"], {"vcpu": 4, "ram": 8, "disk": 50}, MAR_1)  # a change of tier
+    services.start(resource, plans["bronze"], {"vcpu": 2, "ram_gb": "4", "disk_gb": "50"}, FEB_1)
+    services.change(resource, plans["bronze"], {"vcpu": 4, "ram_gb": 8, "disk_gb": 50}, FEB_10)  # a resize
+    services.change(resource, plans["gold"], {"vcpu": 4, "ram_gb": 8, "disk_gb": 50}, MAR_1)  # a change of tier
 
     def held(moment):
         [period] = ResourcePeriod.objects.filter(resource=resource).held_at(moment)
         return period.plan.code, period.quantities
 
-    assert held(FEB_1) == ("bronze", {"disk": "50", "ram": "4", "vcpu": "2"})
+    assert held(FEB_1) == ("bronze", {"disk_gb": "50", "ram_gb": "4", "vcpu": "2"})
     assert held(FEB_10 - datetime.timedelta(seconds=1))[1]["vcpu"] == "2"
-    assert held(FEB_10) == ("bronze", {"disk": "50", "ram": "8", "vcpu": "4"}), "a period starts where one ends"
+    assert held(FEB_10) == ("bronze", {"disk_gb": "50", "ram_gb": "8", "vcpu": "4"}), "a period starts where one ends"
     assert held(FEB_14) == held(FEB_10)
     assert held(MAR_1)[0] == "gold" and held(datetime.datetime(2027, 1, 1, tzinfo=UTC))[0] == "gold"
     assert not ResourcePeriod.objects.held_at(FEB_1 - datetime.timedelta(seconds=1)).exists()
@@ -67,20 +69,22 @@ def test_a_resize_and_a_tier_change_give_the_size_held_on_any_day(vm):
 
     services.end(resource, datetime.datetime(2026, 6, 30, tzinfo=UTC))
     assert not ResourcePeriod.objects.held_at(datetime.datetime(2026, 7, 1, tzinfo=UTC)).exists()
-    assert held(FEB_14)[1]["ram"] == "8", "the history stays"
+    assert held(FEB_14)[1]["ram_gb"] == "8", "the history stays"
 
 
 @pytest.mark.parametrize(
     ("quantities", "says"),
     [
-        ({"vcpu": 0, "ram": 4, "disk": 50}, "above 0"),
-        ({"vcpu": -2, "ram": 4, "disk": 50}, "above 0"),
-        ({"vcpu": "many", "ram": 4, "disk": 50}, "above 0"),
-        ({"vcpu": "NaN", "ram": 4, "disk": 50}, "above 0"),
-        ({"vcpu": 10**9, "ram": 4, "disk": 50}, "at most"),
-        ({"gpus": 1}, "no component gpus"),
-        ({}, "at least one"),
-        ([2, 4], "map each component"),
+        ({"vcpu": 0, "ram_gb": 4, "disk_gb": 50}, "above 0"),
+        ({"vcpu": -2, "ram_gb": 4, "disk_gb": 50}, "above 0"),
+        ({"vcpu": "many", "ram_gb": 4, "disk_gb": 50}, "above 0"),
+        ({"vcpu": "NaN", "ram_gb": 4, "disk_gb": 50}, "above 0"),
+        ({"vcpu": 10**9, "ram_gb": 4, "disk_gb": 50}, "at most"),
+        ({"vcpu": 2, "ram_gb": 4, "disk_gb": 50, "gpus": 1}, "no gpus"),
+        ({"vcpu": 2, "ram_gb": 4}, "needs disk_gb"),
+        ({"vcpu": 2.5, "ram_gb": 4, "disk_gb": 50}, "whole"),
+        ({}, "needs vcpu"),
+        ([2, 4], "map each"),
     ],
 )
 def test_a_bad_quantity_is_refused_naming_the_rule_and_nothing_is_written(vm, quantities, says):
@@ -93,14 +97,14 @@ def test_a_bad_quantity_is_refused_naming_the_rule_and_nothing_is_written(vm, qu
 
 def test_the_same_size_or_a_terminated_resource_changes_nothing(vm):
     resource, plans = vm
-    services.start(resource, plans["bronze"], {"vcpu": 2}, FEB_1)
+    services.start(resource, plans["bronze"], {"vcpu": 2, "ram_gb": 4, "disk_gb": 50}, FEB_1)
     with pytest.raises(ValidationError, match="size already"):
-        services.change(resource, plans["bronze"], {"vcpu": "2.0"}, FEB_10)
+        services.change(resource, plans["bronze"], {"vcpu": "2.0", "ram_gb": 4, "disk_gb": 50}, FEB_10)
     with pytest.raises(ValidationError, match="after the period"):
-        services.change(resource, plans["bronze"], {"vcpu": 4}, FEB_1)
+        services.change(resource, plans["bronze"], {"vcpu": 4, "ram_gb": 4, "disk_gb": 50}, FEB_1)
     Resource.objects.filter(pk=resource.pk).update(state=Resource.State.TERMINATED)
     with pytest.raises(ValidationError, match="terminated"):
-        services.change(resource, plans["gold"], {"vcpu": 4}, FEB_10)
+        services.change(resource, plans["gold"], {"vcpu": 4, "ram_gb": 4, "disk_gb": 50}, FEB_10)
     assert resource.periods.count() == 1
 
 
@@ -109,22 +113,29 @@ def test_a_plan_of_another_offering_is_refused(vm, w):
     other = Offering.objects.create(code="store-test", name="Storage", kind="storage")
     plan = Plan.objects.create(offering=other, code="std", name="Standard")
     with pytest.raises(ValidationError) as refused:
-        services.start(resource, plan, {"gb": 100}, FEB_1)
+        services.start(resource, plan, {"storage_gb": 100}, FEB_1)
     assert "plan" in refused.value.message_dict
 
 
 def test_the_database_keeps_one_open_period_whatever_writes_it(vm):
     resource, plans = vm
-    services.start(resource, plans["bronze"], {"vcpu": 2}, FEB_1)
+    services.start(resource, plans["bronze"], {"vcpu": 2, "ram_gb": 4, "disk_gb": 50}, FEB_1)
     with pytest.raises(IntegrityError), transaction.atomic():
         ResourcePeriod.objects.bulk_create(
-            [ResourcePeriod(resource=resource, plan=plans["gold"], quantities={"vcpu": "4"}, valid_from=FEB_10)]
+            [
+                ResourcePeriod(
+                    resource=resource,
+                    plan=plans["gold"],
+                    quantities={"vcpu": "4", "ram_gb": "4", "disk_gb": "50"},
+                    valid_from=FEB_10,
+                )
+            ]
         )
 
 
 def test_periods_are_seen_as_their_project_is(vm, w):
     resource, plans = vm
-    services.start(resource, plans["bronze"], {"vcpu": 2}, FEB_1)
+    services.start(resource, plans["bronze"], {"vcpu": 2, "ram_gb": 4, "disk_gb": 50}, FEB_1)
     assert ResourcePeriod.objects.visible_to(w.pi).count() == 1
     assert ResourcePeriod.objects.visible_to(w.outside).count() == 0
     assert Resource.objects.visible_to(w.outside).count() == 0

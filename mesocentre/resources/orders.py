@@ -1,0 +1,452 @@
+"""The verbs of an order: place, approve, reject, cancel, retry, and the backend's outcome that ends it.
+
+Every verb locks the order's row and moves it along ``Order.TRANSITIONS``; the step that makes it ``executing``
+queues the backend's operation in the same transaction (``provisioning.services.enqueue``), and the outcome handler
+(registered by ``ResourcesConfig.ready``) ends it with the resource's new period in the transaction that ends that
+operation. Who may do what is said once, in the ``may_*`` functions; a refusal says why.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mesocentre.capacity.models import Pod, Rack
+from mesocentre.catalogue.models import Offering, Plan
+from mesocentre.core.roles import is_operator
+from mesocentre.projects.models import Project, ProjectMembership
+from mesocentre.provisioning import services as provisioning
+from mesocentre.provisioning.models import Operation
+from mesocentre.resources import quotas, registry, services
+from mesocentre.resources.models import Order, RackReservation, Resource, checked_quantities
+from mesocentre.resources.sizing import FULL_RACK_U
+from mesocentre.tenancy.models import Establishment, is_team_member
+
+State = Order.State
+MAX_REASON = 2000
+
+
+# --- Who may do what ------------------------------------------------------------------------------------------------
+
+
+def may_order(user, project: Project) -> bool:
+    """Members of the project, and the managers of the establishment that pays for it."""
+    if not (user and user.is_authenticated):
+        return False
+    if is_operator(user):
+        return True
+    return (
+        ProjectMembership.objects.filter(project=project, user=user).exists()
+        or Establishment.objects.managed_by(user).filter(pk=project.paying_establishment_id).exists()
+    )
+
+
+def may_approve_for_project(user, project: Project) -> bool:
+    """The consumer side: the project's PI or manager, or a manager of its paying establishment (operators approve
+    for the datacenter, not for the project, unless they lead it)."""
+    if not (user and user.is_authenticated):
+        return False
+    leads = ProjectMembership.objects.filter(
+        project=project, user=user, role__in=(ProjectMembership.Role.PI, ProjectMembership.Role.MANAGER)
+    )
+    manages = Establishment.objects.filter(
+        pk=project.paying_establishment_id, memberships__user=user, memberships__role="manager"
+    )
+    return leads.exists() or manages.exists()
+
+
+def may_approve_for_team(user, offering: Offering) -> bool:
+    """The provider side: a member of the offering's operations team."""
+    return is_team_member(user, offering.team)
+
+
+def may_cancel(user, order: Order) -> bool:
+    if order.state == State.ERRED:
+        return may_approve_for_team(user, order.offering)
+    return (
+        order.created_by_id == getattr(user, "pk", None)
+        or may_approve_for_project(user, order.project)
+        or may_approve_for_team(user, order.offering)
+    )
+
+
+def may_reject(user, order: Order) -> bool:
+    if order.state == State.PENDING_CONSUMER:
+        return may_approve_for_project(user, order.project) or may_approve_for_team(user, order.offering)
+    return order.state == State.PENDING_PROVIDER and may_approve_for_team(user, order.offering)
+
+
+def may_approve(user, order: Order) -> bool:
+    if order.state == State.PENDING_CONSUMER:
+        return may_approve_for_project(user, order.project)
+    return order.state == State.PENDING_PROVIDER and may_approve_for_team(user, order.offering)
+
+
+# --- Placing an order -----------------------------------------------------------------------------------------------
+
+
+def place(
+    actor,
+    project: Project,
+    order_type: str,
+    *,
+    plan: Plan | None = None,
+    quantities: dict | None = None,
+    name: str = "",
+    resource: Resource | None = None,
+    pod: Pod | None = None,
+) -> Order:
+    """Place an order to create (``plan``, ``quantities``, ``name``), change (``resource``, ``plan``,
+    ``quantities``) or terminate (``resource``) a resource of ``project``; it goes as far as its author's own
+    approvals take it, and is queued at once if nobody else need approve it. Refused, naming the field, before
+    anything is written."""
+    if order_type not in Order.Type.values:
+        raise ValidationError({"type": _("Choose create, update or terminate.")})
+    if not may_order(actor, project):
+        raise PermissionDenied(_("Only the project's members and its establishment's managers order for it."))
+    if project.status != Project.Status.ACTIVE:
+        raise ValidationError(
+            {"project": _("The project is %(status)s: it orders nothing.") % {"status": project.get_status_display()}}
+        )
+    order = Order(project=project, type=order_type, created_by=actor, pod=pod)
+    if order_type == Order.Type.CREATE:
+        _shape_create(order, plan, quantities, name)
+    else:
+        _shape_change(order, resource, plan, quantities)
+    with transaction.atomic():
+        if order.resource_id:
+            _lock_resource_free(order.resource)
+        order.estimate = registry.estimate(order) if order_type != Order.Type.TERMINATE else {}
+        quotas.check(order, lock=True)
+        order.save()
+        _advance(order, actor)
+    return order
+
+
+def _shape_create(order: Order, plan: Plan | None, quantities, name: str) -> None:
+    if plan is None:
+        raise ValidationError({"plan": _("Choose a plan of the catalogue.")})
+    offering = plan.offering
+    if offering.status != Offering.Status.AVAILABLE:
+        raise ValidationError({"plan": _("%(offering)s is not on sale.") % {"offering": offering}})
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the new resource a name.")})
+    if len(name) > 100:
+        raise ValidationError({"name": _("A name has at most 100 characters.")})
+    if order.pod_id and offering.kind != Offering.Kind.RACK:
+        raise ValidationError({"pod": _("Only a hosted rack goes in a POD.")})
+    order.offering, order.plan, order.name = offering, plan, name
+    order.quantities = checked_quantities(plan, quantities)
+
+
+def _shape_change(order: Order, resource: Resource | None, plan: Plan | None, quantities) -> None:
+    if resource is None:
+        raise ValidationError({"resource": _("Choose the resource to change or terminate.")})
+    if resource.project_id != order.project_id:
+        raise ValidationError({"resource": _("The resource is not the project's.")})
+    if resource.state == Resource.State.TERMINATED:
+        raise ValidationError({"resource": _("This resource is terminated: it changes no more.")})
+    if resource.state != Resource.State.OK:
+        raise ValidationError(
+            {
+                "resource": _("This resource is %(state)s: wait until it is ok.")
+                % {"state": resource.get_state_display()}
+            }
+        )
+    order.offering, order.resource = resource.offering, resource
+    if order.type == Order.Type.TERMINATE:
+        return
+    current = resource.periods.filter(valid_until__isnull=True).select_related("plan").first()
+    plan = plan or (current.plan if current else None)
+    if plan is None or plan.offering_id != resource.offering_id:
+        raise ValidationError({"plan": _("Choose a plan of the resource's offering.")})
+    order.plan = plan
+    order.quantities = checked_quantities(plan, {**(current.quantities if current else {}), **(quantities or {})})
+    if current and plan.pk == current.plan_id and order.quantities == current.quantities:
+        raise ValidationError({"quantities": _("This is the resource's size already: nothing to change.")})
+
+
+def _lock_resource_free(resource: Resource) -> None:
+    """Lock the resource and refuse a second open order on it: one change at a time."""
+    Resource.objects.select_for_update().get(pk=resource.pk)
+    if Order.objects.filter(resource=resource, state__in=Order.OPEN).exists():
+        raise ValidationError({"resource": _("This resource has an order in progress: wait for it to end.")})
+
+
+# --- Moving an order along ------------------------------------------------------------------------------------------
+
+
+def _locked(order: Order) -> Order:
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("offering", "project", "plan", "resource")
+        .get(pk=order.pk)
+    )
+
+
+def _advance(order: Order, actor) -> None:
+    """Pass the approvals that are not asked or that ``actor`` gives by acting; queue the work once none is left."""
+    now = timezone.now()
+    if order.state == State.PENDING_CONSUMER and (
+        not order.offering.consumer_approval or may_approve_for_project(actor, order.project)
+    ):
+        order.consumer_reviewed_by, order.consumer_reviewed_at = actor, now
+        order.set_state(State.PENDING_PROVIDER)
+    if order.state == State.PENDING_PROVIDER and (
+        not order.offering.provider_approval or may_approve_for_team(actor, order.offering)
+    ):
+        if order.offering.provider_approval:
+            order.provider_reviewed_by, order.provider_reviewed_at = actor, now
+        _execute(order, actor)
+    order.save()
+
+
+def approve(order: Order, actor) -> Order:
+    """The consumer side or the team approves, whichever the order waits for; the quotas are checked again under
+    their locks, so that of two orders racing for the last of a quota one is refused."""
+    with transaction.atomic():
+        order = _locked(order)
+        if order.state not in Order.PENDING:
+            raise ValidationError(
+                {"state": _("This order is %(state)s: nothing to approve.") % {"state": order.get_state_display()}}
+            )
+        if not may_approve(actor, order):
+            raise PermissionDenied(_approver_text(order))
+        quotas.check(order, lock=True)
+        now = timezone.now()
+        if order.state == State.PENDING_CONSUMER:
+            order.consumer_reviewed_by, order.consumer_reviewed_at = actor, now
+            order.set_state(State.PENDING_PROVIDER)
+        else:
+            order.provider_reviewed_by, order.provider_reviewed_at = actor, now
+            _execute(order, actor)
+        _advance(order, actor)
+    return order
+
+
+def _approver_text(order: Order) -> str:
+    if order.state == State.PENDING_CONSUMER:
+        return _("The project's PI or manager, or its establishment's manager, approves this order.")
+    return _("A member of the team “%(team)s” approves this order.") % {"team": order.offering.team}
+
+
+def reject(order: Order, actor, reason: str) -> Order:
+    return _refuse(order, actor, reason, State.REJECTED, may_reject)
+
+
+def cancel(order: Order, actor, reason: str) -> Order:
+    return _refuse(order, actor, reason, State.CANCELLED, may_cancel)
+
+
+def _refuse(order: Order, actor, reason: str, state: str, allowed) -> Order:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why.")})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": _("At most %(n)s characters.") % {"n": MAX_REASON}})
+    with transaction.atomic():
+        order = _locked(order)
+        if state not in Order.TRANSITIONS[order.state]:
+            order.set_state(state)  # refused naming the states, whoever asks
+        if not allowed(actor, order):
+            raise PermissionDenied(_refusal_text(order, state))
+        order.set_state(state)
+        order.reason, order.decided_by, order.finished_at = reason, actor, timezone.now()
+        if order.resource_id and order.resource.state == Resource.State.ERRED and order.type == Order.Type.CREATE:
+            resource = Resource.objects.select_for_update().get(pk=order.resource_id)
+            resource.set_state(Resource.State.TERMINATED)
+            resource.save()
+        order.save()
+    return order
+
+
+def _refusal_text(order: Order, state: str) -> str:
+    if state == State.CANCELLED:
+        return _("Whoever placed this order, the project's PI or manager and the offering's team cancel it.")
+    return _("Whoever may approve this order may reject it. %(who)s") % {"who": _approver_text(order)}
+
+
+def retry(order: Order, actor) -> Order:
+    """The team runs an erred order again: the resource goes back to the step that failed and is queued again."""
+    with transaction.atomic():
+        order = _locked(order)
+        if order.state != State.ERRED:
+            raise ValidationError({"state": _("Only an erred order is retried.")})
+        if not may_approve_for_team(actor, order.offering):
+            raise PermissionDenied(_approver_text(Order(state=State.PENDING_PROVIDER, offering=order.offering)))
+        order.error = ""
+        _execute(order, actor)
+        order.save()
+    return order
+
+
+# --- Carrying it out ------------------------------------------------------------------------------------------------
+
+STEP_OF_TYPE = {
+    Order.Type.CREATE: Resource.State.CREATING,
+    Order.Type.UPDATE: Resource.State.UPDATING,
+    Order.Type.TERMINATE: Resource.State.TERMINATING,
+}
+
+
+def _execute(order: Order, actor) -> None:
+    """Queue the backend's work in this transaction: the resource's target, or the kind's own executor's."""
+    order.set_state(State.EXECUTING)
+    resource = _resource_for(order)
+    executor = registry.executor_for(order.offering.kind)
+    if executor is not None:
+        order.operation = executor(order)
+    else:
+        order.operation = provisioning.enqueue(
+            order.offering.backend,
+            order.offering.kind,
+            f"resource-{resource.pk}",
+            _target(order, resource),
+            requested_by=actor,
+        )
+    if order.operation is None:  # the executor did it all at once
+        order.save()
+        _finish(order, done=True, result={})
+
+
+def _resource_for(order: Order) -> Resource:
+    if order.resource_id is None:
+        order.resource = Resource.objects.create(
+            project=order.project, offering=order.offering, name=order.name, backend=order.offering.backend
+        )
+        if order.offering.kind == Offering.Kind.RACK:
+            reserve_rack(order.resource, order.quantities, order.pod)
+        return order.resource
+    resource = Resource.objects.select_for_update().get(pk=order.resource_id)
+    resource.set_state(STEP_OF_TYPE[order.type])
+    resource.save()
+    order.resource = resource
+    return resource
+
+
+def _target(order: Order, resource: Resource) -> dict:
+    """What the backend (or the team, by hand) makes real: the resource's whole desired state."""
+    target = {
+        "order": order.pk,
+        "project": order.project.code,
+        "offering": order.offering.code,
+        "resource": resource.name,
+        "state": "absent" if order.type == Order.Type.TERMINATE else "present",
+    }
+    if order.type != Order.Type.TERMINATE:
+        target.update(plan=order.plan.code, quantities=order.quantities)
+    reservation = RackReservation.objects.filter(resource=resource).select_related("rack__pod").first()
+    if reservation is not None:
+        target["rack"] = str(reservation.rack)
+    verbs = {
+        Order.Type.CREATE: _("Set up"),
+        Order.Type.UPDATE: _("Change"),
+        Order.Type.TERMINATE: _("Remove"),
+    }
+    target["summary"] = f"{verbs[order.type]} {order.offering.code} “{resource.name}” ({order.project.code})"
+    return target
+
+
+def reserve_rack(resource: Resource, quantities: dict, pod: Pod | None) -> RackReservation:
+    """Reserve the U a hosted rack needs in the first rack (of ``pod``, if given) with room, under the racks' lock."""
+    units = int(quantities.get("u", FULL_RACK_U))
+    racks = Rack.objects.select_for_update().order_by("pod__code", "number")
+    if pod is not None:
+        racks = racks.filter(pod=pod)
+    used = dict(
+        RackReservation.objects.filter(released_at__isnull=True)
+        .values("rack")
+        .annotate(units=Sum("units"))
+        .values_list("rack", "units")
+    )
+    for rack in racks:
+        if rack.height_u - used.get(rack.pk, 0) >= units:
+            return RackReservation.objects.create(
+                resource=resource, rack=rack, units=units, power_kw=quantities.get("kw", "0")
+            )
+    where = pod.code if pod else _("any POD")
+    raise ValidationError(
+        {"quantities": _("No rack in %(where)s has %(units)s U free.") % {"where": where, "units": units}}
+    )
+
+
+def record_outcome(operation: Operation, outcome) -> None:
+    """The backend's outcome (``provisioning.outcomes``): end the orders waiting on this operation (or on one it
+    superseded) and write what the backend did to their resources, in the transaction that ends the operation."""
+    orders = (
+        Order.objects.select_for_update(of=("self",))
+        .filter(state=State.EXECUTING, operation_id__in=_chain(operation))
+        .select_related("resource", "plan", "offering")
+    )
+    for order in orders:
+        _finish(order, done=outcome.done, result=outcome.result, error=outcome.error)
+
+
+def _chain(operation: Operation) -> list[int]:
+    """This operation and every one it superseded (an HPC account's target may be superseded by a newer one)."""
+    ids, frontier = [operation.pk], [operation.pk]
+    for _depth in range(20):
+        frontier = list(Operation.objects.filter(superseded_by__in=frontier).values_list("pk", flat=True))
+        if not frontier:
+            break
+        ids.extend(frontier)
+    return ids
+
+
+def _finish(order: Order, *, done: bool, result: dict, error: str = "", at: datetime.datetime | None = None) -> None:
+    at = at or timezone.now()
+    resource = Resource.objects.select_for_update().get(pk=order.resource_id) if order.resource_id else None
+    if not done:
+        order.set_state(State.ERRED)
+        order.error = error or _("The backend failed.")
+        if resource is not None:
+            resource.set_state(Resource.State.ERRED)
+            resource.save()
+        order.save()
+        return
+    order.set_state(State.DONE)
+    order.finished_at = at
+    if resource is not None:
+        _apply_to_resource(order, resource, result, at)
+    order.save()
+
+
+def _apply_to_resource(order: Order, resource: Resource, result: dict, at: datetime.datetime) -> None:
+    for key in ("backend_id", "address", "host"):
+        value = result.get(key)
+        if value not in (None, ""):
+            setattr(resource, key, str(value)[:200])
+    if order.type == Order.Type.TERMINATE:
+        resource.set_state(Resource.State.TERMINATED)
+        resource.save()
+        services.end(resource, at)
+        RackReservation.objects.filter(resource=resource, released_at__isnull=True).update(released_at=at)
+        return
+    resource.set_state(Resource.State.OK)
+    resource.save()
+    if resource.periods.exists():
+        services.change(resource, order.plan, order.quantities, at)
+    else:
+        services.start(resource, order.plan, order.quantities, at)
+
+
+def open_orders_of(project: Project):
+    return Order.objects.filter(project=project, state__in=Order.OPEN)
+
+
+def waiting_for(user):
+    """The orders ``user`` may approve now: their projects' awaiting the project, their teams' awaiting the team."""
+    led = Project.objects.filter(
+        Q(memberships__user=user, memberships__role__in=("pi", "manager"))
+        | Q(paying_establishment__memberships__user=user, paying_establishment__memberships__role="manager")
+    )
+    return Order.objects.filter(
+        Q(state=State.PENDING_CONSUMER, project__in=led)
+        | Q(state=State.PENDING_PROVIDER, offering__team__memberships__user=user)
+    ).distinct()

@@ -1,0 +1,43 @@
+"""What the apps above resources plug into it, from their ``AppConfig.ready()``.
+
+- The **estimator** (billing): the calculator's price of an order for a quarter and a year, so that an order carries
+  the very figures the calculator shows, computed by the same code (billing is above resources and owns it).
+- The **executors** (hpc): an offering kind whose orders are carried out by its own app rather than by queueing the
+  resource's target to the offering's backend: HPC hours ordered outside the calls become an allocation, pushed to
+  Slurm by the path the committee's decisions take.
+
+Both are called inside the transaction of the order's change, so what they write commits with it or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mesocentre.provisioning.models import Operation
+    from mesocentre.resources.order_models import Order
+
+Estimator = Callable[["Order"], dict[str, Any]]
+# An executor starts an order's work and returns the operation whose end ends the order (None: done at once).
+Executor = Callable[["Order"], "Operation | None"]
+
+_estimator: list[Estimator] = []
+_executors: dict[str, Executor] = {}
+
+
+def set_estimator(estimator: Estimator) -> None:
+    _estimator[:] = [estimator]
+
+
+def estimate(order: Order) -> dict[str, Any]:
+    """The estimate of ``order`` (raises ``ValidationError`` naming the field when the calculator cannot sell it)."""
+    return _estimator[0](order) if _estimator else {}
+
+
+def register_executor(kind: str, executor: Executor) -> None:
+    _executors[kind] = executor
+
+
+def executor_for(kind: str) -> Executor | None:
+    return _executors.get(kind)

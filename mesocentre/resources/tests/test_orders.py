@@ -1,0 +1,209 @@
+"""Orders: their table of states, who may move them, and what they do to resources and the queue."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from mesocentre.catalogue.models import Offering
+from mesocentre.provisioning import services as provisioning
+from mesocentre.provisioning.models import ManualTask, Operation
+from mesocentre.resources import orders
+from mesocentre.resources.models import Order, RackReservation, Resource, ResourcePeriod
+
+VM = {"vcpu": 2, "ram_gb": 4, "disk_gb": 50}
+
+
+def work_through(operator):
+    """The worker hands each queued manual operation to its team; the operator does every open task."""
+    while (operation := provisioning.claim_next("test-worker")) is not None:
+        provisioning.run_operation(operation, "test-worker")
+    for task in ManualTask.objects.filter(status=ManualTask.Status.OPEN):
+        provisioning.complete_manual_task(task, operator, True, "Done.", backend_id=f"id-{task.operation_id}")
+
+
+def test_each_state_goes_only_where_the_table_says():
+    order = Order()
+    states = [s.value for s in Order.State]
+    for old in states:
+        for new in states:
+            order.state = old
+            if new in Order.TRANSITIONS[old]:
+                order.set_state(new)
+                assert order.state == new
+            else:
+                with pytest.raises(ValidationError) as refused:
+                    order.set_state(new)
+                assert "state" in refused.value.message_dict and order.state == old
+    for end in (Order.State.DONE, Order.State.REJECTED, Order.State.CANCELLED):
+        assert Order.TRANSITIONS[end] == frozenset()
+
+
+def test_a_members_vm_goes_through_both_approvals_to_a_first_period(shop):
+    w = shop.w
+    order = orders.place(w.student, w.project, "create", plan=shop.gold, quantities=VM, name="web")
+    assert order.state == Order.State.PENDING_CONSUMER and not Operation.objects.exists()
+    assert order.estimate["year"]["total_ttc"] == "484.00" and order.estimate["quarter"]["total_ttc"] == "121.00"
+    with pytest.raises(PermissionDenied):
+        orders.approve(order, w.student)  # a member orders, the PI approves
+    with pytest.raises(PermissionDenied):
+        orders.approve(order, w.operator)  # operators approve for the team, not for the project
+    order = orders.approve(order, w.pi)
+    assert order.state == Order.State.PENDING_PROVIDER and order.consumer_reviewed_by == w.pi
+    with pytest.raises(PermissionDenied, match="Cloud team"):
+        orders.approve(order, shop.other_operator)  # not of the cloud team
+    order = orders.approve(order, w.operator)
+    assert order.state == Order.State.EXECUTING
+    resource = order.resource
+    assert resource.state == Resource.State.CREATING and order.operation.backend == "manual"
+    assert order.operation.target["quantities"] == {"disk_gb": "50", "ram_gb": "4", "vcpu": "2"}
+    assert not resource.periods.exists()
+
+    work_through(w.operator)
+    order.refresh_from_db()
+    resource.refresh_from_db()
+    assert order.state == Order.State.DONE and resource.state == Resource.State.OK
+    assert resource.backend_id == f"id-{order.operation_id}"
+    [period] = resource.periods.all()
+    assert period.plan == shop.gold and period.quantities == {"disk_gb": "50", "ram_gb": "4", "vcpu": "2"}
+    assert period.valid_until is None
+
+
+def test_an_order_its_author_may_approve_passes_that_step(shop):
+    w = shop.w
+    order = orders.place(w.pi, w.project, "create", plan=shop.bronze, quantities=VM, name="web")
+    assert order.state == Order.State.PENDING_PROVIDER and order.consumer_reviewed_by == w.pi
+    shop.bronze.offering.provider_approval = False
+    shop.bronze.offering.save()
+    order = orders.place(w.pi, w.project, "create", plan=shop.bronze, quantities=VM, name="api")
+    assert order.state == Order.State.EXECUTING and order.provider_reviewed_by is None
+
+
+def test_the_paying_establishments_manager_approves_and_an_outsider_orders_nothing(shop):
+    w = shop.w
+    order = orders.place(w.student, w.project, "create", plan=shop.bronze, quantities=VM, name="web")
+    assert orders.approve(order, w.manager).state == Order.State.PENDING_PROVIDER  # manager of the CNRS, which pays
+    with pytest.raises(PermissionDenied):
+        orders.place(w.outside, w.project, "create", plan=shop.bronze, quantities=VM, name="web")
+    assert not orders.may_approve(w.outside, order)
+
+
+def test_rejecting_and_cancelling_need_a_reason_and_the_right_person(shop):
+    w = shop.w
+    first = orders.place(w.student, w.project, "create", plan=shop.bronze, quantities=VM, name="one")
+    with pytest.raises(ValidationError) as refused:
+        orders.reject(first, w.pi, "  ")
+    assert "reason" in refused.value.message_dict
+    with pytest.raises(PermissionDenied):
+        orders.reject(first, w.student, "No.")  # its author cancels it, and rejects nothing
+    first = orders.reject(first, w.pi, "Too big for us.")
+    assert first.state == Order.State.REJECTED and first.decided_by == w.pi
+    with pytest.raises(ValidationError) as refused:
+        orders.cancel(first, w.student, "Changed my mind.")
+    assert "state" in refused.value.message_dict, "a rejected order is ended"
+
+    second = orders.place(w.student, w.project, "create", plan=shop.bronze, quantities=VM, name="two")
+    with pytest.raises(PermissionDenied):
+        orders.cancel(second, w.outside, "Not mine.")
+    assert orders.cancel(second, w.student, "Changed my mind.").state == Order.State.CANCELLED
+    assert not Resource.objects.exists() and not Operation.objects.exists()
+
+
+def test_an_order_and_its_operation_are_written_together_or_not_at_all(shop):
+    w = shop.w
+    Offering.objects.filter(code="cloud-vm").update(backend="no-such-backend", provider_approval=False)
+    shop.bronze.offering.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        orders.place(w.pi, w.project, "create", plan=shop.bronze, quantities=VM, name="web")
+    assert "backend" in refused.value.message_dict
+    assert not Order.objects.exists() and not Resource.objects.exists() and not Operation.objects.exists()
+
+
+def test_a_resize_and_a_tier_change_give_the_size_held_on_each_day(shop, time_machine):
+    w = shop.w
+    order = orders.place(w.pi, w.project, "create", plan=shop.bronze, quantities=VM, name="web")
+    orders.approve(order, w.operator)
+    work_through(w.operator)
+    resource = Resource.objects.get()
+    created = resource.periods.get().valid_from
+
+    time_machine.move_to(created + datetime.timedelta(days=10))
+    resize = orders.place(w.pi, w.project, "update", resource=resource, quantities={"vcpu": 4, "ram_gb": 8})
+    assert resize.quantities == {"disk_gb": "50", "ram_gb": "8", "vcpu": "4"}, "what is not given stays"
+    with pytest.raises(ValidationError, match="in progress"):
+        orders.place(w.pi, w.project, "update", resource=resource, quantities={"vcpu": 8})
+    orders.approve(resize, w.operator)
+    assert Resource.objects.get().state == Resource.State.UPDATING
+    work_through(w.operator)
+
+    time_machine.move_to(created + datetime.timedelta(days=40))
+    tier = orders.place(w.pi, w.project, "update", resource=resource, plan=shop.gold)
+    orders.approve(tier, w.operator)
+    work_through(w.operator)
+
+    def held(days):
+        [period] = ResourcePeriod.objects.filter(resource=resource).held_at(created + datetime.timedelta(days=days))
+        return period.plan.code, period.quantities["vcpu"]
+
+    assert held(5) == ("bronze", "2") and held(20) == ("bronze", "4") and held(50) == ("gold", "4")
+    assert resource.orders.filter(state="done").count() == 3
+
+
+def test_terminating_closes_the_last_period_and_nothing_changes_after(shop, time_machine):
+    w = shop.w
+    orders.approve(orders.place(w.pi, w.project, "create", plan=shop.rack, quantities={"u": 42}, name="r1"), w.operator)
+    work_through(w.operator)
+    resource = Resource.objects.get()
+    assert RackReservation.objects.get(resource=resource).units == 42
+    time_machine.move_to(resource.periods.get().valid_from + datetime.timedelta(days=3))
+    orders.approve(orders.place(w.pi, w.project, "terminate", resource=resource), w.operator)
+    work_through(w.operator)
+    resource.refresh_from_db()
+    assert resource.state == Resource.State.TERMINATED
+    assert resource.periods.get().valid_until is not None
+    assert RackReservation.objects.get(resource=resource).released_at is not None
+    with pytest.raises(ValidationError) as refused:
+        orders.place(w.pi, w.project, "update", resource=resource, quantities={"u": 20})
+    assert "terminated" in " ".join(refused.value.message_dict["resource"])
+
+
+@pytest.mark.parametrize(
+    ("quantities", "field", "says"),
+    [
+        ({"vcpu": 0, "ram_gb": 4, "disk_gb": 50}, "quantities", "above 0"),
+        ({"vcpu": -1, "ram_gb": 4, "disk_gb": 50}, "quantities", "above 0"),
+        ({"vcpu": True, "ram_gb": 4, "disk_gb": 50}, "quantities", "above 0"),
+        ({"vcpu": 1.5, "ram_gb": 4, "disk_gb": 50}, "quantities", "whole"),
+        ({"vcpu": 2, "ram_gb": 4}, "quantities", "needs disk_gb"),
+        ({"vcpu": 2, "ram_gb": 4, "disk_gb": 50, "gpus": 1}, "quantities", "no gpus"),
+        ({"vcpu": 5000, "ram_gb": 4, "disk_gb": 50}, "vcpu", "largest host"),
+    ],
+)
+def test_bad_sizes_are_refused_naming_the_rule_and_nothing_is_written(shop, quantities, field, says):
+    w = shop.w
+    with pytest.raises(ValidationError) as refused:
+        orders.place(w.pi, w.project, "create", plan=shop.bronze, quantities=quantities, name="web")
+    assert says in " ".join(refused.value.message_dict[field])
+    assert not Order.objects.exists()
+
+
+def test_an_erred_order_is_retried_by_the_team(shop):
+    w = shop.w
+    order = orders.approve(
+        orders.place(w.pi, w.project, "create", plan=shop.storage, quantities={"storage_gb": 500}, name="data"),
+        w.operator,
+    )
+    while (operation := provisioning.claim_next("test-worker")) is not None:
+        provisioning.run_operation(operation, "test-worker")
+    task = ManualTask.objects.get(status="open")
+    provisioning.complete_manual_task(task, w.operator, False, "No disk left in the array.")
+    order.refresh_from_db()
+    assert order.state == Order.State.ERRED and "No disk" in order.error
+    assert order.resource.state == Resource.State.ERRED
+    with pytest.raises(PermissionDenied):
+        orders.retry(order, w.pi)
+    order = orders.retry(order, w.operator)
+    assert order.state == Order.State.EXECUTING and order.resource.state == Resource.State.CREATING
+    work_through(w.operator)
+    order.refresh_from_db()
+    assert order.state == Order.State.DONE and order.resource.periods.count() == 1
