@@ -214,6 +214,66 @@ def seed_projects(w) -> None:
             justification="More.",
         )
     seed_invitations(w)
+    seed_resources(w)
+
+
+def seed_resources(w) -> None:
+    """A VM plan of offering A (kind storage in the world: a storage plan sized in GB), and per tenant a resource of
+    its project held since 2026-01-01, an order to enlarge it awaiting the project (by its student), an order done,
+    and a quota of its establishment. Made with bulk_create (no audit entries)."""
+    from mesocentre.catalogue.models import Component, Plan
+    from mesocentre.resources.models import Order, Quota, Resource, ResourcePeriod
+
+    def make(model, **fields):
+        return model.objects.bulk_create([model(**fields)])[0]
+
+    w.storage_plan = make(Plan, offering=w.A.offering, code="std", name="Standard")
+    make(
+        Component,
+        plan=w.storage_plan,
+        code="storage",
+        name="Storage",
+        unit="GB·year",
+        billing_type="limit",
+        sized_by="storage_gb",
+    )
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    for t in ("A", "B"):
+        tn, m = getattr(w, t), MARKERS[t]
+        tn.resource = make(
+            Resource, project=tn.project, offering=w.A.offering, name=f"{m}-volume", backend="manual", state="ok"
+        )
+        tn.period = make(
+            ResourcePeriod,
+            resource=tn.resource,
+            plan=w.storage_plan,
+            quantities={"storage_gb": "100"},
+            valid_from=start,
+        )
+        tn.order = make(
+            Order,
+            project=tn.project,
+            offering=w.A.offering,
+            plan=w.storage_plan,
+            resource=tn.resource,
+            type="update",
+            state="pending_consumer",
+            quantities={"storage_gb": "200"},
+            created_by=tn.student,
+        )
+        tn.done_order = make(
+            Order,
+            project=tn.project,
+            offering=w.A.offering,
+            plan=w.storage_plan,
+            resource=tn.resource,
+            type="create",
+            state="done",
+            name=f"{m}-volume",
+            quantities={"storage_gb": "100"},
+            created_by=tn.member,
+        )
+        tn.quota = make(Quota, establishment=tn.establishment, dimension="storage_gb", limit=1000)
 
 
 def seed_invitations(w) -> None:
