@@ -15,6 +15,7 @@ api_patterns = [
     path("provisioning/", include("mesocentre.provisioning.api.urls")),
     path("projects/", include("mesocentre.projects.api.urls")),
     path("hpc/", include("mesocentre.hpc.api.urls")),
+    path("resources/", include("mesocentre.resources.api.urls")),
     path("projects/", include("mesocentre.hpc.api.legacy_urls")),  # the HPC endpoints' old paths, for one release
     path("audit/", include("mesocentre.audit.api.urls")),
 ]
@@ -29,6 +30,7 @@ urlpatterns = [
     path("projects/", include("mesocentre.hpc.legacy_urls")),  # the HPC pages' old addresses: redirects
     path("projects/", include("mesocentre.projects.urls")),
     path("hpc/", include("mesocentre.hpc.urls")),
+    path("resources/", include("mesocentre.resources.urls")),
     path("audit/", include("mesocentre.audit.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -26,6 +26,8 @@ from django.apps import apps
 from scoping_cases_invitations import INVITATION_CASES
 from scoping_cases_projects import PROJECT_CASES
 from scoping_cases_projects_api import PROJECT_API_CASES
+from scoping_cases_resources_api import RESOURCE_API_CASES
+from scoping_cases_resources_portal import RESOURCE_PORTAL_CASES
 from scoping_cases_teams import TEAM_AND_PLACE_CASES
 from scoping_table import (
     Case,
@@ -476,6 +478,7 @@ CASES: list[Case] = [
 CASES += PROJECT_CASES + PROJECT_API_CASES
 CASES += INVITATION_CASES
 CASES += TEAM_AND_PLACE_CASES
+CASES += RESOURCE_API_CASES + RESOURCE_PORTAL_CASES
 # The HPC endpoints' old paths (/api/projects/calls/…), answered for one release beside /api/hpc/: the same views,
 # so the same rules, played again at the old address.
 CASES += [

@@ -1,0 +1,3 @@
+"""The API of resources, orders and quotas (``/api/resources/``)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The permission cases of the resources app's API, part of scoping_cases.CASES."""
+
+RESOURCE_API_CASES: list = []
