@@ -25,6 +25,7 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesocentre.catalogue.models import Offering
 from mesocentre.core.roles import is_operator
 from mesocentre.provisioning.drivers import get_driver
 from mesocentre.provisioning.execution import (
@@ -36,6 +37,7 @@ from mesocentre.provisioning.execution import (
     run_operation,
 )
 from mesocentre.provisioning.models import ManualTask, Operation
+from mesocentre.tenancy.models import is_team_member
 
 __all__ = [
     "backoff_delay",
@@ -134,7 +136,13 @@ def retry(operation: Operation, actor) -> Operation:
 
 
 def may_handle(user, task: ManualTask) -> bool:
-    """Who may complete a manual task: operators (the offering's team, once offerings have one: change it here)."""
+    """Who may complete a manual task: the members of the team of the offering its target names (an order's task
+    names the offering's code), or any operator for a task that names no offering of the catalogue."""
+    target = task.operation.target if isinstance(task.operation.target, dict) else {}
+    code = target.get("offering")
+    offering = Offering.objects.filter(code=code).select_related("team").first() if isinstance(code, str) else None
+    if offering is not None:
+        return is_team_member(user, offering.team)
     return is_operator(user)
 
 
@@ -144,7 +152,7 @@ def complete_manual_task(task: ManualTask, actor, done: bool, comment: str, back
     like every other end, so that the outcome handlers record it in this transaction. A refusal (a closed task, no
     identifier, a handler's) leaves everything as it was."""
     if not may_handle(actor, task):
-        raise PermissionDenied(_("Only operators complete manual tasks."))
+        raise PermissionDenied(_("Only the members of the offering's team complete its manual tasks."))
     comment, backend_id = (comment or "").strip(), (backend_id or "").strip()
     with transaction.atomic():
         task = ManualTask.objects.select_for_update().get(pk=task.pk)

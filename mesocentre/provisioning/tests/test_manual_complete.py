@@ -191,7 +191,7 @@ def test_the_command_line_lists_and_completes_tasks(task, operator, researcher, 
     assert f"#{task.pk}  rack lab-x/R12\n    Set up rack hosting “lab-x/R12”." in capsys.readouterr().out
     with pytest.raises(CommandError, match="backend_id: Give the resource's identifier"):
         call_command("tasks", "done", str(task.pk), "--by", "olga", "--backend-id", " ")
-    with pytest.raises(CommandError, match="Only operators complete manual tasks."):
+    with pytest.raises(CommandError, match="Only the members of the offering.s team complete its manual tasks."):
         call_command("tasks", "done", str(task.pk), "--by", "rachid", "--backend-id", "R12-U20")
     assert untouched(task)
     call_command("tasks", "done", str(task.pk), "--by", "olga", "--backend-id", "R12-U20", "--notes", "2 PSUs")

@@ -207,3 +207,22 @@ def test_an_erred_order_is_retried_by_the_team(shop):
     work_through(w.operator)
     order.refresh_from_db()
     assert order.state == Order.State.DONE and order.resource.periods.count() == 1
+
+
+def test_only_the_offerings_team_does_its_manual_tasks(shop):
+    w = shop.w
+    # The firewall belongs to the cross-cutting team: the operator is in the cloud and hosting teams only.
+    order = orders.place(w.pi, w.project, "create", plan=shop.firewall, quantities={"count": 1}, name="fw")
+    with pytest.raises(PermissionDenied, match="Cross-cutting team"):
+        orders.approve(order, w.operator)
+    shop.other_operator.team_memberships.create(team=order.offering.team)
+    orders.approve(order, shop.other_operator)
+    while (operation := provisioning.claim_next("test-worker")) is not None:
+        provisioning.run_operation(operation, "test-worker")
+    task = ManualTask.objects.get(status="open")
+    assert not provisioning.may_handle(w.operator, task) and provisioning.may_handle(shop.other_operator, task)
+    with pytest.raises(PermissionDenied, match="team"):
+        provisioning.complete_manual_task(task, w.operator, True, "Done.", backend_id="fw-1")
+    provisioning.complete_manual_task(task, shop.other_operator, True, "Rules loaded.", backend_id="fw-1")
+    order.refresh_from_db()
+    assert order.state == Order.State.DONE and order.resource.backend_id == "fw-1"
