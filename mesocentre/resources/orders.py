@@ -9,15 +9,17 @@ operation. Who may do what is said once, in the ``may_*`` functions; a refusal s
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mesocentre.capacity.models import Pod, Rack
 from mesocentre.catalogue.models import Offering, Plan
+from mesocentre.core import formatting
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.provisioning import services as provisioning
@@ -143,6 +145,8 @@ def _shape_create(order: Order, plan: Plan | None, quantities, name: str) -> Non
         raise ValidationError({"pod": _("Only a hosted rack goes in a POD.")})
     order.offering, order.plan, order.name = offering, plan, name
     order.quantities = checked_quantities(plan, quantities)
+    if offering.kind == Offering.Kind.RACK:
+        _check_rack_fits(order.quantities, order.pod)
 
 
 def _shape_change(order: Order, resource: Resource | None, plan: Plan | None, quantities) -> None:
@@ -351,6 +355,27 @@ def _target(order: Order, resource: Resource) -> dict:
     }
     target["summary"] = f"{verbs[order.type]} {order.offering.code} “{resource.name}” ({order.project.code})"
     return target
+
+
+def _check_rack_fits(quantities: dict, pod: Pod | None) -> None:
+    """Refuse at once what no rack could hold: more U than the tallest rack, more power than its budget."""
+    racks = Rack.objects.filter(pod=pod) if pod is not None else Rack.objects.all()
+    tallest = racks.aggregate(height=Max("height_u"), power=Max("power_budget_kw"))
+    units, power = int(quantities.get("u", FULL_RACK_U)), Decimal(quantities.get("kw", "0"))
+    if tallest["height"] is None or units > tallest["height"]:
+        raise ValidationError(
+            {
+                "quantities": _("u: %(units)s U is more than a rack holds (%(most)s U).")
+                % {"units": units, "most": tallest["height"] or 0}
+            }
+        )
+    if power > tallest["power"]:
+        raise ValidationError(
+            {
+                "quantities": _("kw: %(kw)s kW is more than a rack's power budget (%(most)s kW).")
+                % {"kw": formatting.number(power), "most": formatting.number(tallest["power"])}
+            }
+        )
 
 
 def reserve_rack(resource: Resource, quantities: dict, pod: Pod | None) -> RackReservation:

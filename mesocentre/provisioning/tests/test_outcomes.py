@@ -58,14 +58,17 @@ def test_handlers_are_chosen_by_backend_and_type_and_registered_once():
     def handler(operation, outcome):
         calls.append(operation)
 
+    # The apps' own handlers of every backend and type (the orders' one) come first, whatever is asked.
+    everywhere = outcomes.handlers_for("b", "rack")
+    assert everywhere == outcomes.handlers_for("other", "anything")
     try:
         outcomes.register_outcome("b", "vm", handler)
         outcomes.register_outcome("b", "vm", handler)  # ready() twice: still once
         outcomes.register_outcome(None, "storage", handler)
-        assert outcomes.handlers_for("b", "vm") == [handler]
-        assert outcomes.handlers_for("other", "storage") == [handler]
-        assert outcomes.handlers_for("b", "storage") == [handler]
-        assert outcomes.handlers_for("b", "rack") == []
+        assert outcomes.handlers_for("b", "vm") == [*everywhere, handler]
+        assert outcomes.handlers_for("other", "storage") == [*everywhere, handler]
+        assert outcomes.handlers_for("b", "storage") == [*everywhere, handler]
+        assert outcomes.handlers_for("b", "rack") == everywhere
     finally:
         outcomes.unregister_outcome("b", "vm", handler)
         outcomes.unregister_outcome(None, "storage", handler)

@@ -226,3 +226,15 @@ def test_only_the_offerings_team_does_its_manual_tasks(shop):
     provisioning.complete_manual_task(task, shop.other_operator, True, "Rules loaded.", backend_id="fw-1")
     order.refresh_from_db()
     assert order.state == Order.State.DONE and order.resource.backend_id == "fw-1"
+
+
+@pytest.mark.parametrize(
+    ("quantities", "says"),
+    [({"u": 43}, "more than a rack holds (42 U)"), ({"u": 42, "kw": 31}, "power budget (7 kW)")],
+)
+def test_a_rack_larger_than_any_is_refused_when_ordered(shop, quantities, says):
+    w = shop.w
+    with pytest.raises(ValidationError) as refused:
+        orders.place(w.pi, w.project, "create", plan=shop.rack, quantities=quantities, name="r")
+    assert says in " ".join(refused.value.message_dict["quantities"])
+    assert not Order.objects.exists()
