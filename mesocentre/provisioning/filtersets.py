@@ -4,8 +4,10 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mesocentre.catalogue.models import Offering
 from mesocentre.core.tables import SearchFilterSet
 from mesocentre.provisioning.models import ManualTask, Operation
+from mesocentre.tenancy.models import Team
 
 
 class OperationFilterSet(SearchFilterSet):
@@ -29,6 +31,13 @@ class ManualTaskFilterSet(SearchFilterSet):
         queryset=Operation.objects.all(), label=_("Operation"), widget=forms.HiddenInput
     )
 
+    # A team's tasks: those whose target names one of its offerings (an order's task names its offering's code).
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"), method="of_team")
+
     class Meta:
         model = ManualTask
-        fields = ["q", "status", "operation"]
+        fields = ["q", "status", "team", "operation"]
+
+    def of_team(self, queryset, name, team):
+        codes = Offering.objects.filter(team=team).values_list("code", flat=True)
+        return queryset.filter(operation__target__offering__in=list(codes))

@@ -238,3 +238,26 @@ def test_a_rack_larger_than_any_is_refused_when_ordered(shop, quantities, says):
         orders.place(w.pi, w.project, "create", plan=shop.rack, quantities=quantities, name="r")
     assert says in " ".join(refused.value.message_dict["quantities"])
     assert not Order.objects.exists()
+
+
+def test_a_teams_manual_tasks_are_one_filter_away(shop):
+    from mesocentre.provisioning.filtersets import ManualTaskFilterSet
+
+    w = shop.w
+    shop.other_operator.team_memberships.create(team=shop.firewall.offering.team)
+    orders.approve(
+        orders.place(w.pi, w.project, "create", plan=shop.storage, quantities={"storage_gb": 9}, name="s"), w.operator
+    )
+    orders.approve(
+        orders.place(w.pi, w.project, "create", plan=shop.firewall, quantities={"count": 1}, name="f"),
+        shop.other_operator,
+    )
+    while (operation := provisioning.claim_next("test-worker")) is not None:
+        provisioning.run_operation(operation, "test-worker")
+
+    def titles(team):
+        tasks = ManualTaskFilterSet({"team": team.pk}, queryset=ManualTask.objects.all()).qs
+        return [task.operation.target["offering"] for task in tasks]
+
+    assert titles(shop.cloud) == ["storage"] and titles(shop.firewall.offering.team) == ["firewall"]
+    assert titles(shop.hosting) == []
