@@ -33,7 +33,9 @@ def offering_detail(request, code: str):
                 None,
             )
             rows.append({"component": component, "price": current, "history": list(component.prices.all())})
-        plans.append({"plan": plan, "rows": rows})
+        # Orderable (the portal's order form, above catalogue): what is sold by a size, or a hosted rack.
+        sized = any(c.sized_by and c.sized_by != Component.SizedBy.FACILITY_KWH for c in plan.components.all())
+        plans.append({"plan": plan, "rows": rows, "orderable": sized or offering.kind == Offering.Kind.RACK})
     context = {
         "offering": offering,
         "plans": plans,
