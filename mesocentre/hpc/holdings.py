@@ -108,7 +108,7 @@ def follow(allocation: Allocation, at: datetime.datetime | None = None) -> Resou
     """Make the allocation's resource say what the allocation says now (see the module's text); ``at``: the moment
     of the change (now by default). Returns the allocation's resource (None: the catalogue has no HPC offering)."""
     at = at or timezone.now()
-    resource = Resource.objects.select_for_update().filter(pk=allocation.resource_id).first()
+    resource = _locked(allocation)
     expired = allocation.status == Allocation.Status.EXPIRED
     if resource is None or (resource.state == State.TERMINATED and not expired):
         return _create(allocation, at)
@@ -125,11 +125,17 @@ def follow(allocation: Allocation, at: datetime.datetime | None = None) -> Resou
 def withdraw(allocation: Allocation, at: datetime.datetime | None = None) -> None:
     """The grant is withdrawn (a decision of no hours deletes its allocation): its resource ends now."""
     at = at or timezone.now()
-    resource = Resource.objects.select_for_update().filter(pk=allocation.resource_id).first()
+    resource = _locked(allocation)
     if resource is None or resource.state != State.OK:
         return
     _end(resource, at)
     move(resource, State.TERMINATED)
+
+
+def _locked(allocation: Allocation) -> Resource | None:
+    if allocation.resource_id is None:
+        return None
+    return Resource.objects.select_for_update().filter(pk=allocation.resource_id).first()
 
 
 def _create(allocation: Allocation, at: datetime.datetime) -> Resource | None:

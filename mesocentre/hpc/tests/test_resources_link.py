@@ -280,3 +280,17 @@ def test_the_data_migration_without_an_hpc_offering_leaves_the_links_empty(w):
     )
     migration.forward(apps, None)
     assert not Resource.objects.exists()
+
+
+def test_an_adopted_accounts_allocation_is_held_from_the_day_of_the_import(shop):  # noqa: F811
+    from mesocentre.hpc import adoption
+    from mesocentre.provisioning.slurm.adoption import ExistingAccount
+
+    w = shop.w
+    existing = ExistingAccount(account="jets", parent="cnrs", depth=2, limits={"cpu": 600_000, "gres/gpu": 0})
+    today = datetime.date(2026, 6, 15)
+    adoption._allocation("mesocentre", w.project, existing, today, datetime.date(2027, 6, 14), adoption._Report())
+    allocation = Allocation.objects.get(project=w.project)
+    assert allocation.resource.state == Resource.State.OK and allocation.resource.backend_id == "jets"
+    [period] = held_at(allocation, timezone.now())
+    assert period.quantities == {"core_hours": "10000"} and period.valid_from == holdings.midnight(today)
