@@ -160,7 +160,7 @@ def _create(allocation: Allocation, at: datetime.datetime) -> Resource | None:
     start = midnight(allocation.starts_on) if first else max(at, midnight(allocation.starts_on))
     if quantities is not None:
         resources.start(resource, plan, quantities, start)
-    if allocation.status == Allocation.Status.EXPIRED:  # only the data migration's rows are born expired
+    if allocation.status == Allocation.Status.EXPIRED:  # an old unlinked row, touched after it expired
         _end(resource, min(max(at, start), ends_at(allocation)))
         move(resource, State.TERMINATED)
     return resource
