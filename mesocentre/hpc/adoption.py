@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from mesocentre.hpc import holdings
 from mesocentre.hpc.models import Allocation
 from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.projects.naming import account_name, is_valid
@@ -215,6 +216,7 @@ def _allocation(cluster, project, existing: ExistingAccount, today, ends_on, rep
         ends_on=ends_on,
         status=Allocation.Status.ACTIVE if any(managed.values()) else Allocation.Status.SUSPENDED,
     )
+    holdings.follow(allocation)  # its resource of the HPC offering, held from today
     return {
         "cpu_core_hours": allocation.cpu_core_hours,
         "gpu_hours": allocation.gpu_hours,

@@ -9,10 +9,12 @@ class HpcConfig(AppConfig):
 
     def ready(self):
         from mesocentre.audit.registry import register, register_moved
-        from mesocentre.hpc import adoption, listeners, models, services
+        from mesocentre.catalogue.models import Offering
+        from mesocentre.hpc import adoption, listeners, models, ordering, services
         from mesocentre.hpc.views import sections
         from mesocentre.provisioning.slurm.adoption import register_importer
         from mesocentre.provisioning.slurm.reconcile import register_desired_state
+        from mesocentre.resources.registry import register_executor
 
         audited = [getattr(models, name) for name in models.__all__ if name != "SentNotification"]
         register(*audited)
@@ -28,3 +30,5 @@ class HpcConfig(AppConfig):
         listeners.connect()
         # A project's page and the projects' list show its hours, requests and consumption.
         sections.register()
+        # HPC hours ordered outside the calls become an allocation, pushed to Slurm as the committee's are.
+        register_executor(Offering.Kind.HPC, ordering.execute)

@@ -10,7 +10,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from mesocentre.core.demo import month_start
-from mesocentre.hpc import services
+from mesocentre.hpc import holdings, services
 from mesocentre.hpc.models import (
     Allocation,
     AllocationRequest,
@@ -186,6 +186,7 @@ def _decided_round(when: Timeline, projects, call, operator) -> None:
                       "starts_on": when.allocations[0], "ends_on": when.allocations[1]},
         )  # fmt: skip
         if created:
+            holdings.follow(allocations[code])  # its resource of the HPC offering (the catalogue's demo is loaded)
             services._push_to_slurm(projects[code], None)  # waits in the queue until a worker reaches Slurm
     change, created = ChangeRequest.objects.get_or_create(
         allocation=allocations["imft-jets"], change_type="more_hours", justification="Mesh refinement doubled the cost.",

@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Callable
 
 from mesocentre.core.actor import current_user
+from mesocentre.hpc import holdings
 from mesocentre.hpc.accounts import _push_to_slurm
 from mesocentre.hpc.models import Allocation
 from mesocentre.projects import registry as projects_registry
@@ -53,6 +54,7 @@ def project_closing(project, actor, today: datetime.date) -> None:
         allocation.set_status(Allocation.Status.EXPIRED, today)
         allocation.ends_on = min(allocation.ends_on, max(today, allocation.starts_on))
         allocation.save(update_fields=["status", "expired_on", "ends_on", "last_updated"])
+        holdings.follow(allocation)  # its resource ends
 
 
 def connect() -> None:

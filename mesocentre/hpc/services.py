@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesocentre.hpc import notifications
+from mesocentre.hpc import holdings, notifications
 from mesocentre.hpc.accounts import (  # noqa: F401 - the Slurm contract, reached through the verbs' module too
     LIVE_STATES,
     MINUTES_PER_HOUR,
@@ -177,6 +177,7 @@ def decide(
         withdrawn = []
         if allocation is not None:
             withdrawn = [allocation.cluster]
+            holdings.withdraw(allocation)  # its resource ends now
             allocation.delete()
         _push_to_slurm(request.project, actor, also=withdrawn)
         notifications.decided(request, None)
@@ -194,6 +195,7 @@ def decide(
     for name, value in fields.items():
         setattr(allocation, name, value)
     allocation.save()
+    holdings.follow(allocation)  # its resource of the HPC offering, with the hours decided
     _push_to_slurm(request.project, actor)
     notifications.decided(request, allocation)
     return allocation
@@ -228,6 +230,7 @@ def approve_change_request(actor, change: ChangeRequest, *, approve: bool = True
             if allocation.status == Allocation.Status.EXPIRED:
                 allocation.set_status(Allocation.Status.ACTIVE)
             allocation.save(update_fields=["ends_on", "status", "expired_on", "last_updated"])
+        holdings.follow(allocation)  # more hours: a new period from now; an expired one extended: a new resource
         _push_to_slurm(allocation.project, actor)
     return change
 
@@ -251,6 +254,7 @@ def set_allocation_status(actor, allocation: Allocation, status: str) -> Allocat
     if allocation.status != status:
         allocation.set_status(status)
         allocation.save(update_fields=["status", "expired_on", "last_updated"])
+        holdings.follow(allocation)  # expired: its resource ends; resumed after an expiry: a new resource
         _push_to_slurm(allocation.project, actor)
     return allocation
 
@@ -271,6 +275,7 @@ def expire_due(today=None, actor=None) -> list[Allocation]:
     for allocation in due:
         allocation.set_status(Allocation.Status.EXPIRED, today)
         allocation.save(update_fields=["status", "expired_on", "last_updated"])
+        holdings.follow(allocation)  # its resource ends after its last day
     for project in Project.objects.filter(pk__in={a.project_id for a in due}):
         _push_to_slurm(project, actor)
     return due

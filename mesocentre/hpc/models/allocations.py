@@ -120,6 +120,17 @@ class Allocation(TimestampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # The day it actually expired (an end date may pass unnoticed for a while): the grace period counts from then.
     expired_on = models.DateField(_("expired on"), null=True, blank=True, editable=False)
+    # What the project holds of the HPC offering through it (``hpc.holdings``): the periods of hours billing reads.
+    # Empty when the catalogue has no HPC offering; a new one when it is granted again after it was terminated.
+    resource = models.OneToOneField(
+        "resources.Resource",
+        verbose_name=_("resource"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="hpc_allocation",
+    )
 
     objects = ProjectScopedQuerySet.as_manager()
 
