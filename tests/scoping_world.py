@@ -221,13 +221,15 @@ def seed_resources(w) -> None:
     """A VM plan of offering A (kind storage in the world: a storage plan sized in GB), and per tenant a resource of
     its project held since 2026-01-01, an order to enlarge it awaiting the project (by its student), an order done,
     and a quota of its establishment. Made with bulk_create (no audit entries)."""
-    from mesocentre.catalogue.models import Component, Plan
+    from mesocentre.catalogue.models import Component, Offering, Plan
     from mesocentre.resources.models import Order, Quota, Resource, ResourcePeriod
 
     def make(model, **fields):
         return model.objects.bulk_create([model(**fields)])[0]
 
-    w.storage_plan = make(Plan, offering=w.A.offering, code="std", name="Standard")
+    # Its own offering: the offerings A and B are leaves that operators may delete.
+    w.storage_offering = Offering.objects.create(code="volumes", name="Volumes", kind="storage")
+    w.storage_plan = make(Plan, offering=w.storage_offering, code="std", name="Standard")
     make(
         Component,
         plan=w.storage_plan,
@@ -241,7 +243,7 @@ def seed_resources(w) -> None:
     for t in ("A", "B"):
         tn, m = getattr(w, t), MARKERS[t]
         tn.resource = make(
-            Resource, project=tn.project, offering=w.A.offering, name=f"{m}-volume", backend="manual", state="ok"
+            Resource, project=tn.project, offering=w.storage_offering, name=f"{m}-volume", backend="manual", state="ok"
         )
         tn.period = make(
             ResourcePeriod,
@@ -253,7 +255,7 @@ def seed_resources(w) -> None:
         tn.order = make(
             Order,
             project=tn.project,
-            offering=w.A.offering,
+            offering=w.storage_offering,
             plan=w.storage_plan,
             resource=tn.resource,
             type="update",
@@ -264,14 +266,14 @@ def seed_resources(w) -> None:
         tn.done_order = make(
             Order,
             project=tn.project,
-            offering=w.A.offering,
+            offering=w.storage_offering,
             plan=w.storage_plan,
             resource=tn.resource,
             type="create",
             state="done",
             name=f"{m}-volume",
             quantities={"storage_gb": "100"},
-            created_by=tn.member,
+            created_by=tn.student,
         )
         tn.quota = make(Quota, establishment=tn.establishment, dimension="storage_gb", limit=1000)
 

@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from mesocentre.catalogue.models import Offering
 from mesocentre.core.tables import SearchFilterSet
@@ -38,6 +40,7 @@ class ManualTaskFilterSet(SearchFilterSet):
         model = ManualTask
         fields = ["q", "status", "team", "operation"]
 
+    @extend_schema_field(OpenApiTypes.INT)  # the team's id, as a ModelChoiceFilter takes it
     def of_team(self, queryset, name, team):
         codes = Offering.objects.filter(team=team).values_list("code", flat=True)
         return queryset.filter(operation__target__offering__in=list(codes))

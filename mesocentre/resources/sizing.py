@@ -34,8 +34,9 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("ram_gb", _("RAM"), _("GB")),
         Dimension("disk_gb", _("disk"), _("GB")),
         Dimension("storage_gb", _("storage"), _("GB")),
-        Dimension("core_hours", _("CPU core-hours"), _("core-hours"), whole=False),
-        Dimension("gpu_hours", _("GPU hours"), _("GPU hours"), required=False, whole=False),
+        # Slurm grants whole hours (its limits are whole minutes of a whole number of hours here).
+        Dimension("core_hours", _("CPU core-hours"), _("core-hours")),
+        Dimension("gpu_hours", _("GPU hours"), _("GPU hours"), required=False),
         Dimension("node_hours", _("GPU node-hours"), _("node-hours"), whole=False),
         Dimension("count", _("number"), _("items")),
         Dimension("u", _("rack units"), _("U")),
