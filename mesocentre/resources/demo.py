@@ -8,7 +8,7 @@ Every resource is made the way a real one is: its order placed by someone of the
 approved by the demo's operator for the offering's team (``orders.approve``), its operation handed over by the
 worker as a manual task (``provisioning.claim_next`` and ``run_operation``) and the task completed with the
 resource's identifier (``provisioning.complete_manual_task``). What is dated in the past is the backend's outcome:
-the order's end and the resource's periods, by ending the order at its date (``orders._finish``'s ``at``) just
+the order's end and the resource's periods, by ending the order at its date (``orders.finish``'s ``at``) just
 before the task is completed; the order's placing, its approvals and the operation keep the time of the load, for
 the services stamp them with ``timezone.now()``.
 
@@ -207,7 +207,7 @@ def _carry_out(order: Order, operator: User, at: datetime.datetime) -> Resource:
     result = _backend_result(order)
     # Ended here at its date: the task's completion below then finds no order executing on its operation.
     with transaction.atomic():
-        orders._finish(Order.objects.select_for_update(of=("self",)).get(pk=order.pk), done=True, result=result, at=at)
+        orders.finish(Order.objects.select_for_update(of=("self",)).get(pk=order.pk), done=True, result=result, at=at)
     provisioning.complete_manual_task(task, operator, True, "Done (demo).", backend_id=result["backend_id"])
     return Resource.objects.get(pk=order.resource_id)
 

@@ -316,7 +316,7 @@ def _execute(order: Order, actor) -> None:
         )
     if order.operation is None:  # the executor did it all at once
         order.save()
-        _finish(order, done=True, result={})
+        finish(order, done=True, result={})
 
 
 def _resource_for(order: Order) -> Resource:
@@ -410,7 +410,7 @@ def record_outcome(operation: Operation, outcome) -> None:
         .select_related("resource", "plan", "offering")
     )
     for order in orders:
-        _finish(order, done=outcome.done, result=outcome.result, error=outcome.error)
+        finish(order, done=outcome.done, result=outcome.result, error=outcome.error)
 
 
 def _chain(operation: Operation) -> list[int]:
@@ -424,7 +424,10 @@ def _chain(operation: Operation) -> list[int]:
     return ids
 
 
-def _finish(order: Order, *, done: bool, result: dict, error: str = "", at: datetime.datetime | None = None) -> None:
+def finish(order: Order, *, done: bool, result: dict, error: str = "", at: datetime.datetime | None = None) -> None:
+    """End an executing order as its backend said (``result``: ``backend_id``, ``address``, ``host``), with the
+    resource's period opened, changed or closed ``at`` (now by default), inside the caller's transaction with the
+    order's row locked. ``record_outcome`` calls it at an operation's end; the demo calls it to date its history."""
     at = at or timezone.now()
     resource = Resource.objects.select_for_update().get(pk=order.resource_id) if order.resource_id else None
     if not done:
