@@ -75,7 +75,7 @@ class OrderForm(forms.Form):
                 del self.fields["pod"]
         for dimension in self.dimensions:
             self.fields[dimension.code] = forms.DecimalField(
-                label=f"{dimension.label} ({dimension.unit})",
+                label=dimension.label if dimension.label == dimension.unit else f"{dimension.label} ({dimension.unit})",
                 required=dimension.required,
                 max_digits=20,
                 widget=forms.NumberInput(attrs={"min": "0", "step": "1" if dimension.whole else "any"}),

@@ -32,15 +32,15 @@ DIMENSIONS: dict[str, Dimension] = {
     for d in (
         Dimension("vcpu", _("vCPU"), _("vCPU")),
         Dimension("ram_gb", _("RAM"), _("GB")),
-        Dimension("disk_gb", _("disk"), _("GB")),
-        Dimension("storage_gb", _("storage"), _("GB")),
+        Dimension("disk_gb", _("Disk"), _("GB")),
+        Dimension("storage_gb", _("Storage"), _("GB")),
         # Slurm grants whole hours (its limits are whole minutes of a whole number of hours here).
         Dimension("core_hours", _("CPU core-hours"), _("core-hours")),
         Dimension("gpu_hours", _("GPU hours"), _("GPU hours"), required=False),
         Dimension("node_hours", _("GPU node-hours"), _("node-hours"), whole=False),
-        Dimension("count", _("number"), _("items")),
-        Dimension("u", _("rack units"), _("U")),
-        Dimension("kw", _("power"), _("kW"), required=False, whole=False),
+        Dimension("count", _("Number"), _("items")),
+        Dimension("u", _("Rack units"), _("U")),
+        Dimension("kw", _("Power"), _("kW"), required=False, whole=False),
     )
 }
 
