@@ -1,6 +1,7 @@
 """The permission cases of the resources app's API, part of scoping_cases.CASES."""
 
-from scoping_table import Case, Write, api, api_detail, by_role, of, tenant_list
+from scoping_cases_resources_portal import _priced
+from scoping_table import Case, Ctx, Write, api, api_detail, by_role, of, tenant_list
 from scoping_world import AUTHENTICATED, NOBODY, OF_A, OPERATOR
 
 # Who approves, rejects or cancels A's order awaiting its project: its PI (member_a) and the manager of the
@@ -20,6 +21,12 @@ def new_order(c) -> dict:
     }
 
 
+def order_count(c: Ctx) -> int:
+    from mesocentre.resources.models import Order
+
+    return Order.objects.count()
+
+
 def orders_of_a(w) -> list:
     return [w.A.order, w.A.done_order]
 
@@ -34,7 +41,8 @@ RESOURCE_API_CASES: list[Case] = [
         "resources-api:order-list",
         readers=AUTHENTICATED,
         listing=by_role("resources.Order", member_a=orders_of_a, manager_a=orders_of_a),
-        writes={"POST": Write(OF_A, new_order)},
+        # The estimate needs the world's storage plan priced, and B's price list (the portal's cases do the same).
+        writes={"POST": Write(OF_A, new_order, state=_priced(order_count))},
         why="the project's members and its paying establishment's managers order for it; operators for anyone",
     ),
     api("resources-api:order-detail", readers=OF_A, target=of("order")),
