@@ -381,7 +381,7 @@ def build_resource(w):
 
     n = next(_serial)
     resource = make(
-        Resource, project=w.A.project, offering=w.A.offering, name=f"volume-q{n}", backend="manual", state="ok"
+        Resource, project=w.A.project, offering=w.storage_offering, name=f"volume-q{n}", backend="manual", state="ok"
     )
     start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     middle = start + datetime.timedelta(days=30)
@@ -397,7 +397,7 @@ def build_order(w):
     make(
         Order,
         project=w.A.project,
-        offering=w.A.offering,
+        offering=w.storage_offering,
         plan=w.storage_plan,
         type="create",
         state="pending_provider",
