@@ -233,6 +233,9 @@ SPECTACULAR_SETTINGS = {
         "InvitationStatusEnum": "mesocentre.tenancy.invitation_models.Invitation.Status",
         "MembershipRoleEnum": "mesocentre.tenancy.models.Membership.Role",
         "ProjectMembershipRoleEnum": "mesocentre.projects.models.ProjectMembership.Role",
+        "ResourceStateEnum": "mesocentre.resources.models.Resource.State",
+        "OrderStateEnum": "mesocentre.resources.order_models.Order.State",
+        "OrderTypeEnum": "mesocentre.resources.order_models.Order.Type",
     },
 }
 

@@ -375,6 +375,47 @@ def build_user(w):
     make(Membership, user=user("person"), establishment=w.A.establishment, role="member")
 
 
+def build_resource(w):
+    """A resource of A's project with a closed period and the one in force (a list shows the latter's plan)."""
+    from mesocentre.resources.models import Resource, ResourcePeriod
+
+    n = next(_serial)
+    resource = make(
+        Resource, project=w.A.project, offering=w.storage_offering, name=f"volume-q{n}", backend="manual", state="ok"
+    )
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    middle = start + datetime.timedelta(days=30)
+    common = {"resource": resource, "plan": w.storage_plan}
+    make(ResourcePeriod, **common, quantities={"storage_gb": "10"}, valid_from=start, valid_until=middle)
+    make(ResourcePeriod, **common, quantities={"storage_gb": "20"}, valid_from=middle)
+
+
+def build_order(w):
+    """An order of A's project approved for the project, by a user of its own (its author and approver are shown)."""
+    from mesocentre.resources.models import Order
+
+    make(
+        Order,
+        project=w.A.project,
+        offering=w.storage_offering,
+        plan=w.storage_plan,
+        type="create",
+        state="pending_provider",
+        name=f"volume-q{next(_serial)}",
+        quantities={"storage_gb": "10"},
+        created_by=user("orderer"),
+        consumer_reviewed_by=user("approver"),
+        consumer_reviewed_at=timezone.now(),
+    )
+
+
+def build_quota(w):
+    """A quota of a new project of A (one per project and dimension)."""
+    from mesocentre.resources.models import Quota
+
+    make(Quota, project=_project(w), dimension="vcpu", limit=Decimal(64))
+
+
 def builders():
     from mesocentre.audit.models import AuditEntry
     from mesocentre.capacity.models import Host, Pod, Rack, Site
@@ -382,6 +423,7 @@ def builders():
     from mesocentre.hpc import models as h
     from mesocentre.projects import models as p
     from mesocentre.provisioning.models import ManualTask, Operation
+    from mesocentre.resources.models import Order, Quota, Resource
     from mesocentre.tenancy import models as t
     from mesocentre.tenancy.invitation_models import EstablishmentInvitation
 
@@ -417,4 +459,7 @@ def builders():
         p.Publication: build_publication,
         p.Grant: build_grant,
         AuditEntry: build_audit_entry,
+        Resource: build_resource,
+        Order: build_order,
+        Quota: build_quota,
     }

@@ -14,6 +14,8 @@ OURS = {  # command: the app it belongs to
     "worker": "provisioning",
     "tasks": "provisioning",
     "metering": "metering",
+    "orders": "resources",
+    "resources": "resources",
     "hpc": "hpc",
     "projects": "hpc",  # the former name of hpc, for one release
 }
