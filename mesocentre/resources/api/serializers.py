@@ -75,6 +75,10 @@ class ResourceDetailSerializer(ResourceSerializer):
 class OrderSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     """Written once, to place an order (``project``, ``type`` and the fields of that type); read with its state."""
 
+    # Where a hosted rack goes is the customer's choice among the offer's PODs (the portal's form offers them all),
+    # though the PODs' pages are the operators': an id, not a list of every POD.
+    unscoped_relations = ("pod",)
+
     project_code = serializers.CharField(source="project.code", read_only=True)
     offering_code = serializers.CharField(source="offering.code", read_only=True)
     plan_code = serializers.CharField(source="plan.code", read_only=True, allow_null=True)
@@ -130,7 +134,7 @@ class OrderSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "operation",
             "finished_at",
         ]
-        extra_kwargs = {"name": {"max_length": 100}}
+        extra_kwargs = {"name": {"max_length": 100}, "pod": {"style": {"base_template": "input.html"}}}
 
     def validate_quantities(self, quantities: dict) -> dict:
         # The service checks every size strictly (checked_quantities); this only bounds what it is handed.

@@ -240,3 +240,25 @@ def test_a_list_costs_the_same_queries_with_2_rows_as_with_20(shop, name, add, r
     after, rows_after = queries_of(client, path)
     assert (rows_before, rows_after) == (2, 20)
     assert after == before
+
+
+def test_a_researcher_orders_a_rack_in_the_pod_of_their_choice(shop, client):
+    from mesocentre.capacity.models import Pod
+
+    w = shop.w
+    pod2 = Pod.objects.get(code="pod2")
+    client.force_login(w.pi)
+    answer = client.post(
+        "/api/resources/orders/",
+        {
+            "project": w.project.pk,
+            "type": "create",
+            "plan": shop.rack.pk,
+            "name": "r",
+            "quantities": {"u": 42},
+            "pod": pod2.pk,
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["pod"] == pod2.pk

@@ -166,7 +166,7 @@ def test_a_resource_page_shows_its_history_and_who_orders_changes_it(shop):
     url = reverse("resources:resource_detail", args=[resource.pk])
     page = body(client_of(w.student).get(url))
     history = re.search(r'(?s)<table id="resource-history">.*?</table>', page).group(0)
-    assert "1 Jan 2026" in history and "2 vCPU, RAM 4 GB, disk 50 GB" in history and "Bronze" in history
+    assert "1 Jan 2026" in history and "2 vCPU, RAM 4 GB, Disk 50 GB" in history and "Bronze" in history
     terminate = reverse("resources:resource_terminate", args=[resource.pk])
     assert f'action="{terminate}" data-confirm="' in page and 'class="danger"' in page
     assert reverse("resources:resource_change", args=[resource.pk]) in page
