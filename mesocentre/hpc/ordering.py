@@ -145,3 +145,9 @@ def _terminate(order: Order) -> Operation | None:
     allocation.set_status(Allocation.Status.EXPIRED)
     allocation.save(update_fields=["status", "expired_on", "last_updated"])
     return _queue(allocation, _actor(order))
+
+
+def withdraw(order: Order) -> None:
+    """An erred order of hours, cancelled: the allocation it granted expires (its Slurm limits drop to 0), as if
+    terminated, since its resource is."""
+    _terminate(order)

@@ -263,9 +263,13 @@ def _refuse(order: Order, actor, reason: str, state: str, allowed) -> Order:
         order.set_state(state)
         order.reason, order.decided_by, order.finished_at = reason, actor, timezone.now()
         if order.resource_id and order.resource.state == Resource.State.ERRED and order.type == Order.Type.CREATE:
+            # A resource that never came to be ends with its order; what its kind's executor did is undone.
             resource = Resource.objects.select_for_update().get(pk=order.resource_id)
             resource.set_state(Resource.State.TERMINATED)
             resource.save()
+            withdrawal = registry.withdrawal_for(order.offering.kind)
+            if withdrawal is not None:
+                withdrawal(order)
         order.save()
     return order
 

@@ -22,8 +22,13 @@ Estimator = Callable[["Order"], dict[str, Any]]
 # An executor starts an order's work and returns the operation whose end ends the order (None: done at once).
 Executor = Callable[["Order"], "Operation | None"]
 
+# A withdrawal undoes what an executor did for a create order that erred and is then cancelled (the allocation it
+# granted before its Slurm target failed): the resource is terminated, so nothing of it may stay in the backend.
+Withdrawal = Callable[["Order"], Any]
+
 _estimator: list[Estimator] = []
 _executors: dict[str, Executor] = {}
+_withdrawals: dict[str, Withdrawal] = {}
 
 
 def set_estimator(estimator: Estimator) -> None:
@@ -35,8 +40,14 @@ def estimate(order: Order) -> dict[str, Any]:
     return _estimator[0](order) if _estimator else {}
 
 
-def register_executor(kind: str, executor: Executor) -> None:
+def register_executor(kind: str, executor: Executor, withdrawal: Withdrawal | None = None) -> None:
     _executors[kind] = executor
+    if withdrawal is not None:
+        _withdrawals[kind] = withdrawal
+
+
+def withdrawal_for(kind: str) -> Withdrawal | None:
+    return _withdrawals.get(kind)
 
 
 def executor_for(kind: str) -> Executor | None:

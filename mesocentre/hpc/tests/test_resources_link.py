@@ -294,3 +294,22 @@ def test_an_adopted_accounts_allocation_is_held_from_the_day_of_the_import(shop)
     assert allocation.resource.state == Resource.State.OK and allocation.resource.backend_id == "jets"
     [period] = held_at(allocation, timezone.now())
     assert period.quantities == {"core_hours": "10000"} and period.valid_from == holdings.midnight(today)
+
+
+def test_an_erred_order_of_hours_cancelled_leaves_no_hours_in_slurm(company):
+    x = company
+    order = orders.approve(
+        orders.place(x.engineer, x.project, "create", plan=x.hpc, quantities=HOURS, name="h"), x.w.operator
+    )
+    end(order.operation, done=False)  # failed for good
+    order.refresh_from_db()
+    assert order.state == Order.State.ERRED
+    allocation = Allocation.objects.get(project=x.project)
+    assert allocation.status == Allocation.Status.ACTIVE
+
+    orders.cancel(order, x.w.operator, "The cluster was retired.")
+    allocation.refresh_from_db()
+    assert allocation.status == Allocation.Status.EXPIRED
+    assert Resource.objects.get(pk=order.resource_id).state == Resource.State.TERMINATED
+    target = Operation.objects.get(resource_key="mesocentre:acme-cfd", state=Operation.State.PENDING).target
+    assert target["state"] == "suspended"
