@@ -98,7 +98,8 @@ def move(resource: Resource, state: str) -> None:
                 resource.set_state(step)
                 resource.save()
             return
-        for following in sorted(Resource.TRANSITIONS[path[-1]] - seen):
+        # Never through "erred": an expiry is no failure, and every step is audited.
+        for following in sorted(Resource.TRANSITIONS[path[-1]] - seen - {Resource.State.ERRED}):
             seen.add(following)
             paths.append([*path, following])
     resource.set_state(state)  # no path: refused, naming the states
@@ -192,10 +193,4 @@ def _hold(resource: Resource, allocation: Allocation, at: datetime.datetime) -> 
 
 
 def _end(resource: Resource, at: datetime.datetime) -> None:
-    current = resource.periods.filter(valid_until__isnull=True).first()
-    if current is None:
-        return
-    if current.valid_from >= at:
-        current.delete()  # it had not begun: nothing was held
-    else:
-        resources.end(resource, at)
+    resources.end(resource, at)  # a period that had not begun goes (nothing was held)

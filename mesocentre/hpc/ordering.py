@@ -124,6 +124,8 @@ def _more_hours(order: Order) -> Operation:
                 % {"cpu": number(granted_cpu), "gpu": number(granted_gpu)}
             }
         )
+    if (cpu, gpu) == (granted_cpu, granted_gpu):  # granted meanwhile by a change request of the committee's path
+        raise ValidationError({"quantities": _("These hours are granted already: nothing to add.")})
     ChangeRequest.objects.create(
         allocation=allocation,
         change_type=ChangeRequest.Kind.MORE_HOURS,

@@ -183,9 +183,13 @@ def _number(raw) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+class ReservationQuerySet(ProjectScopedQuerySet):
+    project_path = "resource__project"  # seen as its resource's project is
+
+
 class RackReservation(TimestampedModel):
     """The rack (or the U in one) a rack-hosting resource holds, and the power it may draw there. The rows of one
-    rack never hold more U than it has (checked under the rack's lock by ``services.reserve_rack``)."""
+    rack never hold more U than it has (checked under the racks' locks by ``orders.reserve_rack``)."""
 
     resource = models.OneToOneField(
         Resource, verbose_name=_("resource"), on_delete=models.PROTECT, related_name="rack_reservation"
@@ -197,7 +201,7 @@ class RackReservation(TimestampedModel):
     power_kw = models.DecimalField(_("power (kW)"), max_digits=5, decimal_places=2, default=Decimal(0))
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
 
-    objects = PeriodQuerySet.as_manager()  # scoped through the resource's project, like the periods
+    objects = ReservationQuerySet.as_manager()
 
     class Meta:
         ordering = ["rack", "pk"]
@@ -208,7 +212,7 @@ class RackReservation(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resource_id} in {self.rack_id} ({self.units} U)"
+        return f"{self.rack} · {self.units} U"
 
 
 # Orders and quotas live in their own module; imported here so that Django finds their models.

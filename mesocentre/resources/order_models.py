@@ -23,13 +23,7 @@ from mesocentre.core.models import ScopedQuerySet, TimestampedModel
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
 from mesocentre.resources.models import Resource
-from mesocentre.tenancy.models import Establishment, Laboratory, Team
-
-
-class OrderQuerySet(ProjectScopedQuerySet):
-    def for_teams_of(self, user):
-        """The orders of the offerings whose team ``user`` is in: that team's queue."""
-        return self.filter(offering__team__in=Team.objects.of(user))
+from mesocentre.tenancy.models import Establishment, Laboratory
 
 
 class Order(TimestampedModel):
@@ -121,7 +115,7 @@ class Order(TimestampedModel):
     )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    objects = OrderQuerySet.as_manager()
+    objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-pk"]
@@ -239,10 +233,6 @@ class Quota(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.holder_label}: {self.limit} {self.dimension}"
-
-    @property
-    def holder(self):
-        return self.establishment or self.laboratory or self.project
 
     @property
     def holder_label(self) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,7 +115,8 @@ def place(
         raise ValidationError(
             {"project": _("The project is %(status)s: it orders nothing.") % {"status": project.get_status_display()}}
         )
-    order = Order(project=project, type=order_type, created_by=actor, pod=pod)
+    # Only a new rack goes somewhere: a change or an end stays where the resource is.
+    order = Order(project=project, type=order_type, created_by=actor, pod=pod if order_type == "create" else None)
     if order_type == Order.Type.CREATE:
         _shape_create(order, plan, quantities, name)
     else:
@@ -174,11 +175,18 @@ def _shape_change(order: Order, resource: Resource | None, plan: Plan | None, qu
     order.quantities = checked_quantities(plan, {**(current.quantities if current else {}), **(quantities or {})})
     if current and plan.pk == current.plan_id and order.quantities == current.quantities:
         raise ValidationError({"quantities": _("This is the resource's size already: nothing to change.")})
+    if order.offering.kind == Offering.Kind.RACK:
+        _check_rack_fits(order.quantities, None)
 
 
 def _lock_resource_free(resource: Resource) -> None:
-    """Lock the resource and refuse a second open order on it: one change at a time."""
-    Resource.objects.select_for_update().get(pk=resource.pk)
+    """Lock the resource and refuse a second open order on it, or one on a resource that is no longer ok (it was
+    read before the lock): one change at a time."""
+    state = Resource.objects.select_for_update().values_list("state", flat=True).get(pk=resource.pk)
+    if state != Resource.State.OK:
+        raise ValidationError(
+            {"resource": _("This resource is %(state)s: wait until it is ok.") % {"state": Resource.State(state).label}}
+        )
     if Order.objects.filter(resource=resource, state__in=Order.OPEN).exists():
         raise ValidationError({"resource": _("This resource has an order in progress: wait for it to end.")})
 
@@ -200,7 +208,8 @@ def _advance(order: Order, actor) -> None:
     if order.state == State.PENDING_CONSUMER and (
         not order.offering.consumer_approval or may_approve_for_project(actor, order.project)
     ):
-        order.consumer_reviewed_by, order.consumer_reviewed_at = actor, now
+        if order.offering.consumer_approval:  # nobody approved what nobody was asked to
+            order.consumer_reviewed_by, order.consumer_reviewed_at = actor, now
         order.set_state(State.PENDING_PROVIDER)
     if order.state == State.PENDING_PROVIDER and (
         not order.offering.provider_approval or may_approve_for_team(actor, order.offering)
@@ -262,16 +271,26 @@ def _refuse(order: Order, actor, reason: str, state: str, allowed) -> Order:
             raise PermissionDenied(_refusal_text(order, state))
         order.set_state(state)
         order.reason, order.decided_by, order.finished_at = reason, actor, timezone.now()
-        if order.resource_id and order.resource.state == Resource.State.ERRED and order.type == Order.Type.CREATE:
-            # A resource that never came to be ends with its order; what its kind's executor did is undone.
-            resource = Resource.objects.select_for_update().get(pk=order.resource_id)
-            resource.set_state(Resource.State.TERMINATED)
-            resource.save()
-            withdrawal = registry.withdrawal_for(order.offering.kind)
-            if withdrawal is not None:
-                withdrawal(order)
+        if order.resource_id and order.resource.state == Resource.State.ERRED:
+            _resolve(order)
         order.save()
     return order
+
+
+def _resolve(order: Order) -> None:
+    """An erred order given up: its resource leaves "erred". One that never came to be ends with its order (its rack
+    released; what its kind's executor did undone); one that failed to change or to go stays as it was, ok."""
+    resource = Resource.objects.select_for_update().get(pk=order.resource_id)
+    if order.type != Order.Type.CREATE:
+        resource.set_state(Resource.State.OK)
+        resource.save()
+        return
+    resource.set_state(Resource.State.TERMINATED)
+    resource.save()
+    RackReservation.objects.filter(resource=resource, released_at__isnull=True).update(released_at=timezone.now())
+    withdrawal = registry.withdrawal_for(order.offering.kind)
+    if withdrawal is not None:
+        withdrawal(order)
 
 
 def _refusal_text(order: Order, state: str) -> str:
@@ -284,10 +303,11 @@ def retry(order: Order, actor) -> Order:
     """The team runs an erred order again: the resource goes back to the step that failed and is queued again."""
     with transaction.atomic():
         order = _locked(order)
-        if order.state != State.ERRED:
-            raise ValidationError({"state": _("Only an erred order is retried.")})
         if not may_approve_for_team(actor, order.offering):
             raise PermissionDenied(_approver_text(Order(state=State.PENDING_PROVIDER, offering=order.offering)))
+        if order.state != State.ERRED:
+            raise ValidationError({"state": _("Only an erred order is retried.")})
+        quotas.check(order, lock=True)  # an erred order counted nothing meanwhile: it may not pass a quota now
         order.error = ""
         _execute(order, actor)
         order.save()
@@ -335,6 +355,10 @@ def _resource_for(order: Order) -> Resource:
     resource.set_state(STEP_OF_TYPE[order.type])
     resource.save()
     order.resource = resource
+    if order.type == Order.Type.UPDATE and order.offering.kind == Offering.Kind.RACK:
+        # The new size is held from now, in the same rack if it has room, else in another of its POD.
+        current = RackReservation.objects.filter(resource=resource).select_related("rack__pod").first()
+        reserve_rack(resource, order.quantities, current.rack.pod if current else None)
     return resource
 
 
@@ -365,7 +389,7 @@ def _check_rack_fits(quantities: dict, pod: Pod | None) -> None:
     """Refuse at once what no rack could hold: more U than the tallest rack, more power than its budget."""
     racks = Rack.objects.filter(pod=pod) if pod is not None else Rack.objects.all()
     tallest = racks.aggregate(height=Max("height_u"), power=Max("power_budget_kw"))
-    units, power = int(quantities.get("u", FULL_RACK_U)), Decimal(quantities.get("kw", "0"))
+    units, power = _rack_size(quantities)
     if tallest["height"] is None or units > tallest["height"]:
         raise ValidationError(
             {
@@ -383,34 +407,54 @@ def _check_rack_fits(quantities: dict, pod: Pod | None) -> None:
 
 
 def reserve_rack(resource: Resource, quantities: dict, pod: Pod | None) -> RackReservation:
-    """Reserve the U a hosted rack needs in the first rack (of ``pod``, if given) with room, under the racks' lock."""
-    units = int(quantities.get("u", FULL_RACK_U))
+    """Reserve the U and the power a hosted rack needs in the first rack (of ``pod``, if given) with room for both,
+    under the racks' locks (taken before what they hold is read, so two reservations never share the last U)."""
+    units, power = _rack_size(quantities)
     racks = Rack.objects.select_for_update().order_by("pod__code", "number")
     if pod is not None:
         racks = racks.filter(pod=pod)
-    used = dict(
-        RackReservation.objects.filter(released_at__isnull=True)
-        .values("rack")
-        .annotate(units=Sum("units"))
-        .values_list("rack", "units")
-    )
+    racks = list(racks)
+    held = _held_in_racks(exclude=resource)
     for rack in racks:
-        if rack.height_u - used.get(rack.pk, 0) >= units:
-            return RackReservation.objects.create(
-                resource=resource, rack=rack, units=units, power_kw=quantities.get("kw", "0")
+        used_units, used_power = held.get(rack.pk, (0, Decimal(0)))
+        if rack.height_u - used_units >= units and rack.power_budget_kw - used_power >= power:
+            reservation, _created = RackReservation.objects.update_or_create(
+                resource=resource, defaults={"rack": rack, "units": units, "power_kw": power, "released_at": None}
             )
+            return reservation
     where = pod.code if pod else _("any POD")
     raise ValidationError(
-        {"quantities": _("No rack in %(where)s has %(units)s U free.") % {"where": where, "units": units}}
+        {
+            "quantities": _("No rack in %(where)s has %(units)s U and %(kw)s kW free.")
+            % {"where": where, "units": units, "kw": formatting.number(power)}
+        }
     )
+
+
+def _rack_size(quantities: dict) -> tuple[int, Decimal]:
+    return int(Decimal(str(quantities.get("u", FULL_RACK_U)))), Decimal(str(quantities.get("kw", "0")))
+
+
+def _held_in_racks(exclude: Resource) -> dict[int, tuple[int, Decimal]]:
+    """The U and kW each rack's live reservations hold (``exclude``'s own aside: a resize may stay where it is)."""
+    rows = (
+        RackReservation.objects.filter(released_at__isnull=True)
+        .exclude(resource=exclude)
+        .values("rack")
+        .annotate(units=Sum("units"), power=Sum("power_kw"))
+        .values_list("rack", "units", "power")
+    )
+    return {rack: (units or 0, power or Decimal(0)) for rack, units, power in rows}
 
 
 def record_outcome(operation: Operation, outcome) -> None:
     """The backend's outcome (``provisioning.outcomes``): end the orders waiting on this operation (or on one it
     superseded) and write what the backend did to their resources, in the transaction that ends the operation."""
+    # An erred order too, when its failed operation was retried from the queue and has now succeeded.
+    waiting = (State.EXECUTING, State.ERRED) if outcome.done else (State.EXECUTING,)
     orders = (
         Order.objects.select_for_update(of=("self",))
-        .filter(state=State.EXECUTING, operation_id__in=_chain(operation))
+        .filter(state__in=waiting, operation_id__in=_chain(operation))
         .select_related("resource", "plan", "offering")
     )
     for order in orders:
@@ -420,10 +464,8 @@ def record_outcome(operation: Operation, outcome) -> None:
 def _chain(operation: Operation) -> list[int]:
     """This operation and every one it superseded (an HPC account's target may be superseded by a newer one)."""
     ids, frontier = [operation.pk], [operation.pk]
-    for _depth in range(20):
+    while frontier:
         frontier = list(Operation.objects.filter(superseded_by__in=frontier).values_list("pk", flat=True))
-        if not frontier:
-            break
         ids.extend(frontier)
     return ids
 
@@ -442,6 +484,11 @@ def finish(order: Order, *, done: bool, result: dict, error: str = "", at: datet
             resource.save()
         order.save()
         return
+    if order.state == State.ERRED:  # its operation, retried from the queue, succeeded after all
+        order.set_state(State.EXECUTING)
+        order.error = ""
+        if resource is not None and resource.state == Resource.State.ERRED:
+            resource.set_state(STEP_OF_TYPE[order.type])
     order.set_state(State.DONE)
     order.finished_at = at
     if resource is not None:
@@ -462,23 +509,9 @@ def _apply_to_resource(order: Order, resource: Resource, result: dict, at: datet
         return
     resource.set_state(Resource.State.OK)
     resource.save()
-    if resource.periods.exists():
-        services.change(resource, order.plan, order.quantities, at)
-    else:
+    current = resource.periods.filter(valid_until__isnull=True).first()
+    if current is None and not resource.periods.exists():
         services.start(resource, order.plan, order.quantities, at)
-
-
-def open_orders_of(project: Project):
-    return Order.objects.filter(project=project, state__in=Order.OPEN)
-
-
-def waiting_for(user):
-    """The orders ``user`` may approve now: their projects' awaiting the project, their teams' awaiting the team."""
-    led = Project.objects.filter(
-        Q(memberships__user=user, memberships__role__in=("pi", "manager"))
-        | Q(paying_establishment__memberships__user=user, paying_establishment__memberships__role="manager")
-    )
-    return Order.objects.filter(
-        Q(state=State.PENDING_CONSUMER, project__in=led)
-        | Q(state=State.PENDING_PROVIDER, offering__team__memberships__user=user)
-    ).distinct()
+    elif current is None or current.plan_id != order.plan_id or current.quantities != order.quantities:
+        services.change(resource, order.plan, order.quantities, at)
+    # else: the resource holds that size already (another path gave it meanwhile): nothing to record twice

@@ -8,7 +8,6 @@ so that two orders racing for the last vCPU cannot both pass.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -114,11 +113,3 @@ def _describe(use: Use) -> str:
         "unit": quota.get_dimension_display(),
         "needed": formatting.number(use.needed),
     }
-
-
-def usage_by_quota(quotas) -> dict[int, Decimal]:
-    """``in_use`` of each quota, for the pages that list them."""
-    result: dict[int, Decimal] = defaultdict(Decimal)
-    for quota in quotas:
-        result[quota.pk] = in_use(quota)
-    return result

@@ -49,12 +49,16 @@ def change(resource: Resource, plan: Plan, quantities: dict, at: datetime.dateti
 
 @transaction.atomic
 def end(resource: Resource, at: datetime.datetime) -> ResourcePeriod | None:
-    """The resource is gone (terminated): its open period closes ``at``; the history stays."""
+    """The resource is gone (terminated): its open period closes ``at``; the history stays. A resource whose only
+    period had not begun by ``at`` (HPC hours granted from a later day) held nothing: that period goes."""
     resource = _locked(resource)
     current = resource.periods.filter(valid_until__isnull=True).first()
     if current is None:
         return None
     if at <= current.valid_from:
+        if resource.periods.count() == 1:
+            current.delete()  # its only period had not begun: nothing was ever held, so nothing is history
+            return None
         raise ValidationError({"at": _("A resource ends after its last period began.")})
     current.valid_until = at
     current.save(update_fields=["valid_until", "last_updated"])

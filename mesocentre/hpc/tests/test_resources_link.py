@@ -313,3 +313,20 @@ def test_an_erred_order_of_hours_cancelled_leaves_no_hours_in_slurm(company):
     assert Resource.objects.get(pk=order.resource_id).state == Resource.State.TERMINATED
     target = Operation.objects.get(resource_key="mesocentre:acme-cfd", state=Operation.State.PENDING).target
     assert target["state"] == "suspended"
+
+
+def test_hours_not_begun_are_terminated_by_order_and_leave_no_period(company):
+    x = company
+    order = orders.approve(
+        orders.place(x.engineer, x.project, "create", plan=x.hpc, quantities=HOURS, name="h"), x.w.operator
+    )
+    end(order.operation)
+    resource = Resource.objects.get(pk=order.resource_id)
+    period = resource.periods.get()
+    ResourcePeriod.objects.filter(pk=period.pk).update(valid_from=timezone.now() + datetime.timedelta(days=30))
+    gone = orders.approve(orders.place(x.engineer, x.project, "terminate", resource=resource), x.w.operator)
+    end(gone.operation)
+    resource.refresh_from_db()
+    gone.refresh_from_db()
+    assert gone.state == Order.State.DONE and resource.state == Resource.State.TERMINATED
+    assert not resource.periods.exists(), "hours that never began were never held"

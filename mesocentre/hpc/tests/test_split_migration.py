@@ -79,7 +79,10 @@ def test_the_split_keeps_every_row_the_content_types_and_the_audit_history(demo)
     finally:
         migrate(latest())
 
-    assert table_rows() == rows, "every table keeps every row, under its new name"
+    def older(counts):  # the apps that came after the split were unapplied and made again: theirs differ
+        return {table: n for table, n in counts.items() if not table.startswith(NEWER_APPS)}
+
+    assert older(table_rows()) == older(rows), "every table keeps every row, under its new name"
     assert {ct.model: ct.pk for ct in ContentType.objects.filter(app_label="hpc")} == type_ids
     assert not ContentType.objects.filter(app_label="projects", model__in=MOVED).exists()
     assert Allocation.objects.get(pk=allocation.pk).project_id == allocation.project_id

@@ -98,9 +98,9 @@ def test_the_queues_have_an_order_and_the_quota_its_refusal(demo):
     pending = Order.objects.filter(state__in=Order.PENDING)
     student = pending.get(state=Order.State.PENDING_CONSUMER)
     assert (student.project.code, student.created_by.username) == ("irit-hybrid-ai", "member-irit")
-    assert student in orders.waiting_for(User.objects.get(username="pi-irit"))
+    assert orders.may_approve(User.objects.get(username="pi-irit"), student)
     team = pending.get(state=Order.State.PENDING_PROVIDER)
-    assert team in orders.waiting_for(User.objects.get(username="operator"))
+    assert orders.may_approve(User.objects.get(username="operator"), team)
 
     quota = Quota.objects.get(laboratory__code="irit", dimension="vcpu")
     assert (quota.limit, quotas.in_use(quota)) == (64, 56), "48 held, 8 asked by the student"

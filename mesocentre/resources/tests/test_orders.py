@@ -261,3 +261,85 @@ def test_a_teams_manual_tasks_are_one_filter_away(shop):
 
     assert titles(shop.cloud) == ["storage"] and titles(shop.firewall.offering.team) == ["firewall"]
     assert titles(shop.hosting) == []
+
+
+def fail_task(operator):
+    while (operation := provisioning.claim_next("test-worker")) is not None:
+        provisioning.run_operation(operation, "test-worker")
+    task = ManualTask.objects.get(status="open")
+    provisioning.complete_manual_task(task, operator, False, "The array is full.")
+    return task
+
+
+def test_an_erred_change_given_up_leaves_the_resource_ok_and_an_erred_rack_releases_its_u(shop):
+    w = shop.w
+    orders.approve(
+        orders.place(w.pi, w.project, "create", plan=shop.storage, quantities={"storage_gb": 5}, name="s"), w.operator
+    )
+    work_through(w.operator)
+    resource = Resource.objects.get()
+    grow = orders.approve(
+        orders.place(w.pi, w.project, "update", resource=resource, quantities={"storage_gb": 9}), w.operator
+    )
+    fail_task(w.operator)
+    resource.refresh_from_db()
+    assert resource.state == Resource.State.ERRED
+    orders.cancel(grow, w.operator, "Not this quarter.")
+    resource.refresh_from_db()
+    assert resource.state == Resource.State.OK and resource.periods.get().quantities == {"storage_gb": "5"}
+    assert orders.place(w.pi, w.project, "update", resource=resource, quantities={"storage_gb": 7}).is_open
+
+    rack = orders.approve(
+        orders.place(w.pi, w.project, "create", plan=shop.rack, quantities={"u": 42}, name="r"), w.operator
+    )
+    fail_task(w.operator)
+    orders.cancel(rack, w.operator, "The customer withdrew.")
+    reservation = RackReservation.objects.get(resource=rack.resource)
+    assert reservation.released_at is not None
+    assert Resource.objects.get(pk=rack.resource_id).state == Resource.State.TERMINATED
+
+
+def test_an_operation_retried_from_the_queue_ends_its_erred_order(shop):
+    w = shop.w
+    order = orders.approve(
+        orders.place(w.pi, w.project, "create", plan=shop.storage, quantities={"storage_gb": 5}, name="s"), w.operator
+    )
+    fail_task(w.operator)
+    order.refresh_from_db()
+    assert order.state == Order.State.ERRED
+    provisioning.retry(order.operation, w.operator)
+    work_through(w.operator)
+    order.refresh_from_db()
+    assert order.state == Order.State.DONE and order.error == ""
+    assert order.resource.state == Resource.State.OK and order.resource.periods.count() == 1
+
+
+def test_a_retry_checks_the_quotas_again(shop):
+    from mesocentre.resources.models import Quota
+
+    w = shop.w
+    order = orders.approve(
+        orders.place(w.pi, w.project, "create", plan=shop.bronze, quantities=VM, name="vm"), w.operator
+    )
+    fail_task(w.operator)
+    Quota.objects.create(project=w.project, dimension="vcpu", limit=1)
+    with pytest.raises(ValidationError, match="has 0 of its 1 vCPU"):
+        orders.retry(order, w.operator)
+    with pytest.raises(PermissionDenied):
+        orders.retry(Order.objects.get(pk=order.pk), w.pi)
+
+
+def test_racks_are_shared_by_their_u_and_their_power(shop):
+    from mesocentre.capacity.models import Pod
+
+    w = shop.w
+    pod = Pod.objects.get(code="pod3")
+    placed = []
+    for name in ("a", "b"):
+        order = orders.place(
+            w.pi, w.project, "create", plan=shop.rack, quantities={"u": 20, "kw": 4}, name=name, pod=pod
+        )
+        placed.append(orders.approve(order, w.operator))
+    a, b = (RackReservation.objects.get(resource=order.resource) for order in placed)
+    assert a.rack != b.rack, "20 U each would share a rack, 4 kW each would not (7 kW budget)"
+    assert a.rack.pod == b.rack.pod == pod
