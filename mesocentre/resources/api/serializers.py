@@ -3,7 +3,6 @@ viewset's ``perform_create``); their state and approvals are read-only here and 
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -196,6 +195,6 @@ class QuotaDetailSerializer(QuotaSerializer):
     class Meta(QuotaSerializer.Meta):
         fields = [*QuotaSerializer.Meta.fields, "in_use"]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field({"type": "string", "format": "decimal"})  # a decimal as text, as DRF writes them
     def get_in_use(self, quota: Quota) -> str:
         return str(quotas.in_use(quota))
