@@ -193,19 +193,29 @@ def _check_line(fields: list[str], header: Header, default_cluster: str) -> tupl
 
 
 def _batches(blocks: Iterable[str], size: int) -> Iterator[tuple[int, str]]:
-    """(number of the batch's first line, its text) from text ``blocks`` that end on a line's end, about ``size``
-    lines at a time. The header is line 1, never in a batch."""
+    """(number of the batch's first line, its text) from text ``blocks`` that end on a line's end, ``size`` lines at
+    a time (the last fewer). The header is line 1, never in a batch."""
     pending: list[str] = []
     count = 0
     first = 2
     for block in blocks:
         if not block:
             continue
-        pending.append(block if block.endswith("\n") else block + "\n")
-        count += block.count("\n") + (not block.endswith("\n"))
-        if count >= size:
+        if not block.endswith("\n"):
+            block += "\n"
+        lines = block.count("\n")
+        while count + lines >= size:  # the batch ends inside this block: cut it after its (size - count)th line
+            cut = -1
+            for _n in range(size - count):
+                cut = block.index("\n", cut + 1)
+            pending.append(block[: cut + 1])
             yield first, "".join(pending)
-            first, pending, count = first + count, [], 0
+            first, pending, count = first + size, [], 0
+            block = block[cut + 1 :]
+            lines = block.count("\n")
+        if block:
+            pending.append(block)
+            count += lines
     if pending:
         yield first, "".join(pending)
 
