@@ -327,6 +327,7 @@ def _python_batch(text, first, header, default_cluster, zone, accounts, legacy, 
 
 # ---- PostgreSQL: COPY the raw lines, check and convert them in SQL, one INSERT … ON CONFLICT DO NOTHING.
 
+# OFFSET 0 keeps PostgreSQL from pulling the subqueries up, which would split each line again for every column.
 # The line's fields, by position (filled in per file), and each check in the order _check_line makes them: the first
 # that fails is the line's problem. sacct_time_ok is _valid_time (a date that exists, from 1970 on).
 _TIME_OK = """
@@ -347,7 +348,8 @@ SELECT n, f, cardinality(f) AS found,
        {end} AS "end", {elapsed} AS elapsed, {tres} AS tres,
        coalesce(substring({tres} FROM '(?:^|,)cpu=([^,]*)'), '') AS cpu,
        coalesce(substring({tres} FROM '(?:^|,)gres/gpu=([^,]*)'), '') AS gpu
-FROM (SELECT n, string_to_array(line, '|') AS f FROM sacct_lines WHERE btrim(line) <> '') s
+FROM (SELECT n, string_to_array(line, '|') AS f FROM sacct_lines WHERE btrim(line) <> '' OFFSET 0) s
+OFFSET 0
 """
 
 _PROBLEM = r"""
@@ -366,17 +368,23 @@ CASE
 END
 """
 
+# Each line split, checked and its fields cut once, into a temporary table the next two queries read.
+_CHECKED = f"""
+CREATE TEMP TABLE sacct_checked AS
+SELECT n, problem, found, cluster, job_id, account, "user", submit, start, "end", elapsed, tres, cpu, gpu
+FROM (SELECT *, {_PROBLEM} AS problem FROM ({_FIELDS}) fields OFFSET 0) checked
+"""
+
 # The bad lines, and the good ones still running (problem NULL): both few, read into Python.
-_BAD = f"""
+_BAD = """
 SELECT n, problem, found,
        CASE problem WHEN 'cluster' THEN cluster WHEN 'job_id' THEN job_id WHEN 'elapsed' THEN elapsed
                     WHEN 'time:Submit' THEN submit WHEN 'time:Start' THEN start WHEN 'time:End' THEN "end"
                     WHEN 'tres' THEN tres END
-FROM (SELECT *, {_PROBLEM} AS problem FROM ({_FIELDS}) fields) checked
-WHERE problem IS NOT NULL OR "end" = 'Unknown' ORDER BY n
+FROM sacct_checked WHERE problem IS NOT NULL OR "end" = 'Unknown' ORDER BY n
 """
 
-_INSERT = f"""
+_INSERT = """
 INSERT INTO metering_usagerecord (source, external_id, submitted_at, submit_known, account, user_login, started_at,
                                   ended_at, day, cpu_seconds, gpu_seconds, aside, collected_at)
 SELECT 'slurm:' || cluster, job_id, submit::timestamp AT TIME ZONE %(zone)s, true, account, "user",
@@ -384,15 +392,15 @@ SELECT 'slurm:' || cluster, job_id, submit::timestamp AT TIME ZONE %(zone)s, tru
        "end"::timestamp AT TIME ZONE %(zone)s, substr("end", 1, 10)::date,
        elapsed::bigint * coalesce(nullif(cpu, '')::bigint, 0), elapsed::bigint * coalesce(nullif(gpu, '')::bigint, 0),
        NOT EXISTS (SELECT 1 FROM sacct_accounts a WHERE a.account = ok.account), now()
-FROM (SELECT * FROM ({_FIELDS}) fields WHERE {_PROBLEM} IS NULL AND "end" <> 'Unknown') ok
-{{legacy}}
+FROM sacct_checked ok
+WHERE problem IS NULL AND "end" <> 'Unknown' {legacy}
 ON CONFLICT (source, external_id, submitted_at) DO NOTHING
 RETURNING aside
 """
 
 # Records collected before the key had the submit time: the same job is the same id with the same end.
 _LEGACY = """
-WHERE NOT EXISTS (SELECT 1 FROM metering_usagerecord u WHERE NOT u.submit_known AND u.source = 'slurm:' || ok.cluster
+AND NOT EXISTS (SELECT 1 FROM metering_usagerecord u WHERE NOT u.submit_known AND u.source = 'slurm:' || ok.cluster
                   AND u.external_id = ok.job_id AND u.ended_at = "end"::timestamp AT TIME ZONE %(zone)s)
 """
 
@@ -435,7 +443,9 @@ def _bulk_batch(text, first, header, default_cluster, zone, accounts, legacy, re
                 for account in accounts:
                     copy.write_row((account,))
         cursor.execute(_TIME_OK)
-        cursor.execute(_sql(_BAD, header), params)
+        cursor.execute("DROP TABLE IF EXISTS sacct_checked")
+        cursor.execute(_sql(_CHECKED, header), params)
+        cursor.execute(_BAD)
         nonblank_bad = running = 0
         for n, problem, found, value in cursor.fetchall():
             if problem is None:
@@ -446,10 +456,11 @@ def _bulk_batch(text, first, header, default_cluster, zone, accounts, legacy, re
             report.bad_lines.append(
                 (n, _reason(kind, column=column, value=value or "", found=found, expected=header.width))
             )
-        cursor.execute(_sql(_INSERT.replace("{legacy}", _LEGACY if legacy else ""), header), params)
+        cursor.execute(_INSERT.replace("{legacy}", _LEGACY if legacy else ""), params)
         asides = [row[0] for row in cursor.fetchall()]
-        cursor.execute("SELECT count(*) FROM sacct_lines WHERE btrim(line) <> ''")
+        cursor.execute("SELECT count(*) FROM sacct_checked")
         (lines,) = cursor.fetchone()
+        cursor.execute("DROP TABLE sacct_checked")
     ended = lines - nonblank_bad - running
     report.running += running
     report.aside += sum(asides)
