@@ -5,34 +5,27 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db.models import Q, Sum
-from django.db.models.functions import TruncDate
 
-from mesocentre.metering.collectors import finished_slurm_jobs
 from mesocentre.metering.models import UsageRecord
+from mesocentre.metering.sacct import import_sacct, sacct_text
 from mesocentre.provisioning.slurm.client import SlurmClient
 
 HOUR = Decimal(3600)  # seconds
+# What collect-slurm asks sacct for: the columns of the file `usage import-sacct` reads.
+SACCT_FIELDS = ("JobIDRaw", "Cluster", "Account", "User", "Submit", "Start", "End", "ElapsedRaw", "AllocTRES", "State")
 
 
-def collect_slurm(client: SlurmClient, since: str = "1970-01-01T00:00:00") -> int:
-    """Record the cluster's finished jobs; a job already recorded is skipped, so collecting twice counts once."""
-    source = f"slurm:{client.cluster}"
-    records = [
-        UsageRecord(
-            source=source,
-            external_id=job.job_id,
-            account=job.account,
-            user_login=job.user,
-            started_at=job.started_at,
-            ended_at=job.ended_at,
-            cpu_seconds=job.cpu_seconds,
-            gpu_seconds=job.gpu_seconds,
-        )
-        for job in finished_slurm_jobs(client, since)
-    ]
-    before = UsageRecord.objects.filter(source=source).count()
-    UsageRecord.objects.bulk_create(records, ignore_conflicts=True)  # the unique constraint is the "exactly once"
-    return UsageRecord.objects.filter(source=source).count() - before
+def collect_slurm(client: SlurmClient, since: str = "1970-01-01T00:00:00", time_zone: str | None = None) -> int:
+    """Record the cluster's ended jobs as ``usage import-sacct`` records a file of them (the same key, day and
+    checks); a job already recorded is skipped, so collecting twice counts once. Returns the new records."""
+    report = collect_slurm_report(client, since, time_zone)
+    return report.imported + report.aside
+
+
+def collect_slurm_report(client: SlurmClient, since: str = "1970-01-01T00:00:00", time_zone: str | None = None):
+    """``collect_slurm``'s whole report (imported, already known, kept aside, refused, running)."""
+    rows = client.job_records(SACCT_FIELDS, since=since)
+    return import_sacct(sacct_text(rows, SACCT_FIELDS), cluster=client.cluster, time_zone=time_zone)
 
 
 def consumed_hours(source: str, account: str, since: datetime.datetime | None = None) -> tuple[Decimal, Decimal]:
@@ -86,7 +79,6 @@ def cumulative_core_hours_by_day_of(
         return {}
     daily = (
         UsageRecord.objects.filter(_pairs_filter(pairs, since))
-        .annotate(day=TruncDate("ended_at"))
         .values("source", "account", "day")
         .annotate(cpu=Sum("cpu_seconds"))
         .order_by("source", "account", "day")
