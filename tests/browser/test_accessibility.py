@@ -23,6 +23,8 @@ MANAGER_PAGES = [
     "/tenancy/account/",
     "/tenancy/invitations/",
     "/tenancy/invitations/open/not-a-real-link/",
+    "/resources/",
+    "/resources/orders/",
 ]
 OPERATOR_PAGES = [
     "/audit/",
@@ -43,6 +45,9 @@ OPERATOR_PAGES = [
     "/tenancy/charter/new/",
     "/projects/imft-jets/publications/new/",
     "/projects/imft-jets/grants/new/",
+    "/resources/",
+    "/resources/orders/",
+    "/resources/orders/new/",
 ]
 
 
@@ -57,6 +62,22 @@ def demo_round_pages() -> list[str]:
         f"/hpc/calls/{call.code}/rounds/new/",
         f"/hpc/rounds/{open_round.pk}/",
         f"/hpc/rounds/{open_round.pk}/budgets/",
+    ]
+
+
+def demo_resource_pages() -> list[str]:
+    """A VM's page, its orders, an order awaiting the team and the order form of the gold tier (ids of the load)."""
+    from mesocentre.catalogue.models import Plan
+    from mesocentre.resources.models import Order, Resource
+
+    vm = Resource.objects.get(name="inference-api")
+    waiting = Order.objects.filter(state=Order.State.PENDING_PROVIDER).first()
+    gold = Plan.objects.get(offering__code="cloud-vm", code="gold")
+    return [
+        f"/resources/{vm.pk}/",
+        f"/resources/{vm.pk}/change/",
+        f"/resources/orders/{waiting.pk}/",
+        f"/resources/orders/new/?plan={gold.pk}",
     ]
 
 
@@ -128,7 +149,7 @@ def test_establishment_manager_pages(page_factory, portal, language):
 def test_operator_pages(page_factory, portal, language):
     page = page_factory(LOCALES[language])
     log_in(page, portal, "operator")
-    found = check_pages(page, portal, OPERATOR_PAGES + demo_round_pages(), language)
+    found = check_pages(page, portal, OPERATOR_PAGES + demo_round_pages() + demo_resource_pages(), language)
     assert not found, report(found)
 
 
