@@ -1,5 +1,6 @@
 """Base classes shared by every app's models."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -78,3 +79,24 @@ class DemoState(models.Model):
 
     def __str__(self) -> str:
         return f"demo first loaded on {self.first_loaded_on}"
+
+
+class StateTable:
+    """A model whose ``state`` moves only along its one table, ``TRANSITIONS`` (state → the states it may go to).
+
+    ``transition_refusal`` is the model's sentence for a refused move, with ``%(old)s`` and ``%(new)s``: the states'
+    labels in the reader's language."""
+
+    TRANSITIONS: dict[str, frozenset[str]] = {}
+    transition_refusal = _("This goes from “%(old)s” to “%(new)s” only along its transitions.")
+
+    def set_state(self, state: str) -> None:
+        """Change the state along ``TRANSITIONS``, or refuse saying from what to what (on the field ``state``)."""
+        if state not in self.TRANSITIONS.get(self.state, frozenset()):
+            labels = dict(self._meta.get_field("state").choices)
+            message = self.transition_refusal % {
+                "old": labels.get(self.state, self.state),
+                "new": labels.get(state, state),
+            }
+            raise ValidationError({"state": message})
+        self.state = state

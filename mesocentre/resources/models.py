@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mesocentre.catalogue.models import Offering, Plan
-from mesocentre.core.models import TimestampedModel
+from mesocentre.core.models import StateTable, TimestampedModel
 from mesocentre.projects.models.projects import ProjectScopedQuerySet
 from mesocentre.resources.sizing import dimensions
 
@@ -25,7 +25,7 @@ from mesocentre.resources.sizing import dimensions
 MAX_QUANTITY = Decimal(10_000_000)
 
 
-class Resource(TimestampedModel):
+class Resource(StateTable, TimestampedModel):
     class State(models.TextChoices):
         CREATING = "creating", pgettext_lazy("resource state", "creating")
         OK = "ok", pgettext_lazy("resource state", "ok")
@@ -44,6 +44,8 @@ class Resource(TimestampedModel):
         State.ERRED: frozenset({State.CREATING, State.UPDATING, State.TERMINATING, State.OK, State.TERMINATED}),
         State.TERMINATED: frozenset(),
     }
+
+    transition_refusal = _("A resource goes from “%(old)s” to “%(new)s” only along its transitions.")
 
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="resources"
@@ -70,20 +72,6 @@ class Resource(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.offering.code})"
-
-    def set_state(self, state: str) -> None:
-        """Change the state along ``TRANSITIONS``, or refuse saying from what to what."""
-        if state not in self.TRANSITIONS.get(self.state, frozenset()):
-            raise ValidationError(
-                {
-                    "state": _("A resource goes from %(old)s to %(new)s only along its transitions.")
-                    % {
-                        "old": self.get_state_display(),
-                        "new": self.State(state).label if state in self.State else state,
-                    }
-                }
-            )
-        self.state = state
 
 
 class PeriodQuerySet(ProjectScopedQuerySet):

@@ -19,14 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mesocentre.catalogue.models import Offering, Plan
-from mesocentre.core.models import ScopedQuerySet, TimestampedModel
+from mesocentre.core.models import ScopedQuerySet, StateTable, TimestampedModel
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models.projects import Project, ProjectScopedQuerySet
 from mesocentre.resources.models import Resource
 from mesocentre.tenancy.models import Establishment, Laboratory
 
 
-class Order(TimestampedModel):
+class Order(StateTable, TimestampedModel):
     class Type(models.TextChoices):
         CREATE = "create", pgettext_lazy("order type", "create")
         UPDATE = "update", pgettext_lazy("order type", "change")
@@ -52,6 +52,7 @@ class Order(TimestampedModel):
         State.REJECTED: frozenset(),
         State.CANCELLED: frozenset(),
     }
+    transition_refusal = _("An order goes from “%(old)s” to “%(new)s” only along its transitions.")
     PENDING = (State.PENDING_CONSUMER, State.PENDING_PROVIDER)
     # What still counts against quotas besides what is held: the orders not yet ended.
     OPEN = (State.PENDING_CONSUMER, State.PENDING_PROVIDER, State.EXECUTING)
@@ -157,17 +158,6 @@ class Order(TimestampedModel):
             raise ValidationError({"resource": _("The resource is not one of the offering's.")})
         if self.resource_id and self.project_id and self.resource.project_id != self.project_id:
             raise ValidationError({"resource": _("The resource is not the project's.")})
-
-    def set_state(self, state: str) -> None:
-        """Change the state along ``TRANSITIONS``, or refuse saying from what to what."""
-        if state not in self.TRANSITIONS.get(self.state, frozenset()):
-            raise ValidationError(
-                {
-                    "state": _("An order goes from “%(old)s” to “%(new)s” only along its transitions.")
-                    % {"old": self.get_state_display(), "new": self.State(state).label}
-                }
-            )
-        self.state = state
 
     @property
     def is_open(self) -> bool:
