@@ -13,9 +13,9 @@ START = datetime.date(2019, 1, 1)
 # Per year HT, full cost. A bronze VM: 50.00 per vCPU, 15.00 per GB RAM, 0.65 per GB disk (2/4/50 → 192.50 HT).
 VCPU, RAM, DISK = D("50.00"), D("15.00"), D("0.65")
 # Backups: a third of 1.10 per GB of disk (50 GB → 18.33 HT; silver → 210.83 HT → 253.00 TTC). Until 2026 at six
-# decimals, 0.366667, which made 300 gold VMs a cent dearer than 300 × one; at eight decimals from 2027 on (the
+# decimals, 0.366667, which made 100 gold VMs a cent dearer than 100 × one; at eight decimals from 2027 on (the
 # catalogue's migration 0007 does the same on an installation that had the six-decimal price): n reference VMs then
-# cost n × one, TTC, for every n up to 1 000 and beyond.
+# cost n × one, TTC, for every n below 10 000.
 FINER_FROM = datetime.date(2027, 1, 1)
 BACKUP_GB = [(START, D("0.366667")), (FINER_FROM, D("0.36666667"))]
 

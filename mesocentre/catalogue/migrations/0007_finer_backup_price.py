@@ -1,7 +1,7 @@
 """The backup price to eight decimals: 0.36666667 € HT per GB-year instead of 0.366667 €, as a new price.
 
-At six decimals a backup GB-year is a third of a cent too dear per 300 GB, so that 300 gold VMs of the reference
-cost a cent more than 300 × one (issue 13: n VMs must cost n × one VM, TTC, for every n up to 1 000). A price in
+At six decimals the 50 GB of backups of a reference VM cost 18.33335 € instead of 18.333333…, so that 100 gold VMs
+cost a cent more than 100 × one (issue 13: n VMs must cost n × one VM, TTC, for every n up to 1 000). A price in
 force is never edited: the open 0.366667 price of each backup component (the silver and gold VMs' ``backup``, the
 backup offering's ``backup``) gets an end date and the finer one starts the next day, on 2027-01-01 — or, on an
 installation upgraded later, on the first day of the quarter after the upgrade, since the days gone by keep the
