@@ -1,8 +1,12 @@
-"""The cost calculator: quotes a basket of services, line by line, HT and TTC (rules in ``money``)."""
+"""The cost calculator: quotes a basket of services, line by line, HT and TTC (rules in ``money``).
+
+Identical items of a basket (same kind, plan and sizes) are priced as one, their counts summed: three gold VMs
+asked one by one cost what one item of three costs, and what an invoice of the same things will.
+"""
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,7 +15,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesocentre.billing.money import to_cents, to_tariff
+from mesocentre.billing import money as rounding
 from mesocentre.capacity.services import Largest, largest_vm
 from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
 from mesocentre.core import formatting
@@ -67,7 +71,7 @@ class Line:
             "vat_rate": str(self.vat_rate),
             "display": {  # as a person reads them, in the active language: the page shows these, never its own
                 "quantity": number(self.quantity),
-                "unit_price_ht": money(self.unit_price_ht),  # every decimal of a usage price: €0.01, €0.366667
+                "unit_price_ht": money(self.unit_price_ht),  # every decimal it has: €0.01, €0.36666667, €100.83333338
                 "amount_ht": money(self.amount_ht, cents=True),
                 "vat_rate": percent(self.vat_rate),
             },
@@ -88,10 +92,7 @@ class Quote:
 
     @property
     def vat_by_rate(self) -> dict[Decimal, Decimal]:
-        bases: dict[Decimal, Decimal] = defaultdict(Decimal)
-        for line in self.lines:
-            bases[line.vat_rate] += line.amount_ht
-        return {rate: to_cents(base * rate / 100) for rate, base in sorted(bases.items())}
+        return rounding.vat_by_rate((line.vat_rate, line.amount_ht) for line in self.lines)
 
     @property
     def total_vat(self) -> Decimal:
@@ -155,16 +156,34 @@ def quote(
     result = Quote(period=period, price_list=plist, day=day or timezone.localdate())
     pue = Decimal(str(settings.MESOCENTRE["PUE"]))
     catalogue = _Catalogue({item.kind for item in items}, result.day)
+    plans = []
     for index, item in enumerate(items):
         try:
-            plan = catalogue.plan_for(item)
+            plans.append(catalogue.plan_for(item))
             if item.kind == Offering.Kind.CLOUD_VM:
-                _check_vm_fits(item, plan, catalogue)
-            result.lines.extend(_lines_for(item, plan, plist, result.day, PERIOD_FRACTIONS[period], pue))
+                _check_vm_fits(item, plans[index], catalogue)
         except ValidationError as exc:
             exc.item_index = index  # so the API can say which item of the basket is refused
             raise
+    for index, item in merged(items):
+        try:
+            result.lines.extend(_lines_for(item, plans[index], plist, result.day, PERIOD_FRACTIONS[period], pue))
+        except ValidationError as exc:
+            exc.item_index = index
+            raise
     return result
+
+
+def merged(items: list[Item]) -> list[tuple[int, Item]]:
+    """The basket with its identical items (all but the count equal) made one, counts summed, in the order of
+    their first appearance; each with the index of that first item in the basket."""
+    first: dict[Item, int] = {}
+    counts: dict[Item, int] = defaultdict(int)
+    for index, item in enumerate(items):
+        key = replace(item, count=1)
+        first.setdefault(key, index)
+        counts[key] += item.count
+    return [(index, replace(key, count=counts[key])) for key, index in first.items()]
 
 
 class _Catalogue:
@@ -256,14 +275,14 @@ def _lines_for(item, plan, plist, day, fraction, pue) -> list[Line]:
     subscription = [c for c in components if c.per_period]
     if subscription:
         yearly = sum(item.size(c.sized_by, pue) * _unit_price(c, plist, day, item) for c in subscription)
-        unit_price = to_cents(yearly * fraction)
+        unit_price = rounding.period_unit_price(yearly, fraction)  # full precision: only the amount is rounded
         lines.append(
             Line(
                 description=_describe(item, plan),
                 quantity=Decimal(item.count),
                 unit=_subscription_unit(item),
                 unit_price_ht=unit_price,
-                amount_ht=to_cents(unit_price * item.count),
+                amount_ht=rounding.line_amount(Decimal(item.count), unit_price),
                 vat_rate=subscription[0].vat_rate,
             )
         )
@@ -273,7 +292,7 @@ def _lines_for(item, plan, plist, day, fraction, pue) -> list[Line]:
         quantity = item.size(component.sized_by, pue) * item.count
         if quantity == 0:
             continue
-        unit_price = to_tariff(_unit_price(component, plist, day, item))
+        unit_price = rounding.to_tariff(_unit_price(component, plist, day, item))
         description = localized(component, "name")
         if component.sized_by == Component.SizedBy.FACILITY_KWH:
             description = _("%(name)s: %(kwh)s kWh measured × PUE %(pue)s") % {
@@ -287,7 +306,7 @@ def _lines_for(item, plan, plist, day, fraction, pue) -> list[Line]:
                 quantity=quantity,
                 unit=localized(component, "unit"),
                 unit_price_ht=unit_price,
-                amount_ht=to_cents(quantity * unit_price),
+                amount_ht=rounding.line_amount(quantity, unit_price),
                 vat_rate=component.vat_rate,
             )
         )

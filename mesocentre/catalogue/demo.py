@@ -4,14 +4,20 @@ exactly 231 € (bronze), 253 € (silver) and 484 € (gold); see the README fo
 import datetime
 from decimal import Decimal as D
 
+from django.db.models import Q
+
 from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
 
 START = datetime.date(2019, 1, 1)
 
 # Per year HT, full cost. A bronze VM: 50.00 per vCPU, 15.00 per GB RAM, 0.65 per GB disk (2/4/50 → 192.50 HT).
 VCPU, RAM, DISK = D("50.00"), D("15.00"), D("0.65")
-# Backups: 0.366667 per GB of disk (50 GB → 18.33 HT; silver → 210.83 HT → 253.00 TTC).
-BACKUP_GB = D("0.366667")
+# Backups: a third of 1.10 per GB of disk (50 GB → 18.33 HT; silver → 210.83 HT → 253.00 TTC). Until 2026 at six
+# decimals, 0.366667, which made 100 gold VMs a cent dearer than 100 × one; at eight decimals from 2027 on (the
+# catalogue's migration 0007 does the same on an installation that had the six-decimal price): n reference VMs then
+# cost n × one, TTC, for every n below 10 000.
+FINER_FROM = datetime.date(2027, 1, 1)
+BACKUP_GB = [(START, D("0.366667")), (FINER_FROM, D("0.36666667"))]
 
 VM_RESOURCES = [
     ("vcpu", "vCPU", "vCPU·year", "vcpu", VCPU),
@@ -262,14 +268,19 @@ def load(day, out=None) -> None:
 
 
 def load_prices(component: Component, prices) -> None:
+    """The component's schedule of prices, each created unless it is there already. A price whose days another
+    price of the component covers is not created either: an installation that had the demo before a price was
+    added to its schedule got it from a migration, maybe from another day, or an operator scheduled their own."""
     schedule = prices if isinstance(prices, list) else [(START, prices)]
     for index, (valid_from, amount) in enumerate(schedule):
         following = schedule[index + 1][0] if index + 1 < len(schedule) else None
-        Price.objects.get_or_create(
-            component=component,
-            valid_from=valid_from,
-            defaults={
-                "amount": amount,
-                "valid_until": following - datetime.timedelta(days=1) if following else None,
-            },
+        valid_until = following - datetime.timedelta(days=1) if following else None
+        if Price.objects.filter(component=component, valid_from=valid_from).exists():
+            continue
+        overlapping = Price.objects.filter(component=component).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from)
         )
+        if valid_until:
+            overlapping = overlapping.filter(valid_from__lte=valid_until)
+        if not overlapping.exists():
+            Price.objects.create(component=component, valid_from=valid_from, amount=amount, valid_until=valid_until)

@@ -219,11 +219,12 @@ class Price(TracksFields, TimestampedModel):
     component = models.ForeignKey(
         Component, verbose_name=_("component"), on_delete=models.PROTECT, related_name="prices"
     )
-    # Six decimals: tariffs such as a backup GB-year or a core-hour are finer than the cent.
+    # Eight decimals (billing.money's tariff quantum): tariffs such as a backup GB-year or a core-hour are finer
+    # than the cent, and a third of a cent must be close enough to a third that n of them cost n × one to the cent.
     amount = models.DecimalField(
         _("amount HT (€)"),
-        max_digits=16,
-        decimal_places=6,
+        max_digits=18,
+        decimal_places=8,
         validators=[MinValueValidator(0)],
         help_text=_("Per unit, and per year for components billed per period."),
     )

@@ -93,7 +93,7 @@ class QuoteRequestSerializer(serializers.Serializer):
 
 
 DISPLAY = (
-    "The same figures as a person reads them, in the request's language (Accept-Language): '€1,209.99' or '1 209,99 €'."
+    "The same figures as a person reads them, in the request's language (Accept-Language): '€1,452.00' or '1 452,00 €'."
 )
 
 

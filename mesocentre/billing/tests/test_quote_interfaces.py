@@ -52,7 +52,8 @@ def test_cli_rack_and_hpc_as_the_issue_writes_them(demo_committed):
     )
     assert json.loads(company.stdout)["total_ht"] == "1155.75"  # (1 000 + 5) × 1.15
     table = run_cli(*REFERENCE_CLI, "--count", "3")
-    assert "Total TTC" in table.stdout and "€1,209.99" in table.stdout  # 3 × 403.33 HT, VAT on the total
+    # 3 × 403.3333335 rounded once (not 3 × 403.33), VAT on the total: 3 × 484.00 TTC.
+    assert "Total TTC" in table.stdout and "€1,210.00" in table.stdout and "€1,452.00" in table.stdout
 
 
 @pytest.mark.parametrize(
@@ -248,7 +249,7 @@ def test_api_a_quote_of_20_vm_lines_costs_the_queries_of_1(demo, api):
             "tier": ("bronze", "silver", "gold")[n % 3],
             "vcpu": 1 + n % 4,
             "ram_gb": 4,
-            "disk_gb": 50,
+            "disk_gb": 50 + n,  # each VM its own size: identical ones would be one line
         }
 
     def queries(items: list[dict]) -> int:

@@ -54,7 +54,7 @@ def test_price_changes_are_audited_with_before_and_after(vcpu):
     update = entries.filter(action="update").last()
     assert update.before["valid_until"] is None and update.after["valid_until"] == "2026-12-31"
     create = entries.filter(action="create").last()
-    assert create.after["amount"] == "55.000000"
+    assert create.after["amount"] == "55.00000000"  # at the column's eight decimals
 
 
 def test_operators_edit_prices_through_the_api_and_others_cannot(vcpu, api, user_factory):
