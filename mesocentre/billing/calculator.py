@@ -135,11 +135,20 @@ class Quote:
 
 
 def quote(
-    items: list[Item], period: str = "year", price_list: str = "academic", day: datetime.date | None = None
+    items: list[Item],
+    period: str = "year",
+    price_list: str = "academic",
+    day: datetime.date | None = None,
+    *,
+    fraction: Decimal | None = None,
+    held: bool = False,
 ) -> Quote:
     """Price a basket on the price list and the prices valid on ``day`` (today by default).
 
-    Raises ValidationError naming the field and the rule on anything the catalogue cannot sell.
+    ``fraction`` (rating): the part of a year the subscriptions are priced for, instead of the period's (a quarter
+    held 40 days of 90: 0.25 × 40 / 90). ``held`` (rating): what is priced is held already, so a VM is not checked
+    against today's hosts. Raises ValidationError naming the field and the rule on anything the catalogue cannot
+    sell.
     """
     if period not in PERIOD_FRACTIONS:
         raise ValidationError({"period": _("Unknown period '%(p)s': choose year or quarter.") % {"p": period}})
@@ -160,14 +169,15 @@ def quote(
     for index, item in enumerate(items):
         try:
             plans.append(catalogue.plan_for(item))
-            if item.kind == Offering.Kind.CLOUD_VM:
+            if item.kind == Offering.Kind.CLOUD_VM and not held:
                 _check_vm_fits(item, plans[index], catalogue)
         except ValidationError as exc:
             exc.item_index = index  # so the API can say which item of the basket is refused
             raise
     for index, item in merged(items):
         try:
-            result.lines.extend(_lines_for(item, plans[index], plist, result.day, PERIOD_FRACTIONS[period], pue))
+            share = PERIOD_FRACTIONS[period] if fraction is None else fraction
+            result.lines.extend(_lines_for(item, plans[index], plist, result.day, share, pue))
         except ValidationError as exc:
             exc.item_index = index
             raise
