@@ -6,9 +6,9 @@
   where a component's price changes). A day belongs to the period in force at its start, in the platform's time
   zone. Identical resources (same project, plan, size and days) share one line.
 - **HPC hours** come from the usage records (``metering``), each counted on its day and priced at the price valid
-  that day. Hours of projects an academic establishment pays for are granted by the committee and not invoiced:
-  they are listed in the annex, valued at the academic price, beside the hours granted. A company's hours are
-  invoiced.
+  that day. Hours of an academic establishment's projects that the committee granted are not invoiced: they are
+  listed in the annex, valued at the academic price, beside the hours granted. A company's hours are invoiced, and
+  so are those of an academic project whose hours were all ordered outside the calls.
 - **Electricity** of hosted racks: the measured kWh of each rack and period (``metering.MeasuredEnergy``) × the PUE
   × the electricity price valid on the period's first day, on the line of the project whose rack it is.
 
@@ -34,6 +34,7 @@ from mesocentre.billing.calculator import Item, quote
 from mesocentre.billing.estimates import item_of
 from mesocentre.catalogue.models import Offering, Price
 from mesocentre.hpc.accounts import granted
+from mesocentre.hpc.models import Allocation
 from mesocentre.metering.models import MeasuredEnergy, UsageRecord
 from mesocentre.projects.models import Project
 from mesocentre.projects.naming import account_name
@@ -296,7 +297,14 @@ def hpc_hours(establishment: Establishment, quarter: Quarter) -> tuple[list[Draf
     for row in days:
         by_project[row["account"]][row["day"]] = (Decimal(row["cpu"]) / HOUR, Decimal(row["gpu"]) / HOUR)
     company = establishment.kind == Establishment.Kind.COMPANY
-    price_list = establishment.price_list_code if company else "academic"
+    price_list = establishment.price_list_code
+    # The committee's hours: a project with an allocation no order made (a decision, or adopted from Slurm). An
+    # academic project whose hours were all ordered outside the calls pays for them like a company.
+    by_committee = set(
+        Allocation.objects.filter(project__in=projects.values())
+        .exclude(resource__orders__type="create")
+        .values_list("project_id", flat=True)
+    )
     cuts = set(
         Price.objects.filter(
             component__plan__offering__kind=Offering.Kind.HPC,
@@ -317,7 +325,7 @@ def hpc_hours(establishment: Establishment, quarter: Quarter) -> tuple[list[Draf
             item = Item(Offering.Kind.HPC, "standard", core_hours=cpu, gpu_hours=gpu)
             priced = quote([item], "quarter", price_list, seg_start, held=True)
             project_lines += [_line(project, offering, line, seg_start, seg_end) for line in priced.lines]
-        if company:
+        if company or project.pk not in by_committee:
             lines += project_lines
         else:
             cpu = sum((c for c, _g in usage.values()), Decimal(0))

@@ -166,3 +166,25 @@ def test_the_command_prints_the_drafts_as_json_and_refuses_a_bad_quarter(shop, c
     assert refused.value.returncode == 2
     with pytest.raises(CommandError, match="--establishment"):
         call_command("invoices", "draft", "--quarter", "2026Q1", "--establishment", "nowhere")
+
+
+def test_an_academic_projects_hours_ordered_outside_the_calls_are_invoiced(shop):
+    from mesocentre.resources import orders
+    from mesocentre.tenancy.models import Team, TeamMembership
+
+    w = shop.w
+    TeamMembership.objects.create(team=Team.standard("compute"), user=w.operator)
+    order = orders.approve(
+        orders.place(w.pi, w.project, "create", plan=shop.hpc, quantities={"core_hours": 1000}, name="h"), w.operator
+    )
+    assert order.resource.hpc_allocation.project == w.project
+    UsageRecord.objects.create(
+        source="slurm:mesocentre",
+        external_id="1",
+        account=account_name(w.project.code),
+        ended_at=midnight(2026, 2, 5),
+        cpu_seconds=200 * 3600,
+    )
+    draft = rating.draft(w.cnrs, Q1)
+    assert draft.annex == []
+    assert [(line.quantity, line.amount_ht) for line in draft.lines] == [(200, Decimal("2.00"))]  # academic price
