@@ -114,7 +114,8 @@ def build(state: State, vm: VM, occ: Occupancy, free_resource: str | None = None
                     m.Add(2 * size_var <= free[i]).OnlyEnforceIf([switch, primary[h], standby[h]])
             else:
                 copies = primary[h] + standby[h] if vm.gold else primary[h]
-                m.Add(vm.size[i] * copies <= free[i]).OnlyEnforceIf(switch)
+                # An over-full host (a state may be: ratios lowered since) takes no copy, whatever its size.
+                m.Add(vm.size[i] * copies <= free[i] if free[i] >= 0 else copies == 0).OnlyEnforceIf(switch)
         if host.maintenance:
             m.Add(primary[h] == 0).OnlyEnforceIf(switches[f"maintenance:{h}"])
             if vm.gold:
