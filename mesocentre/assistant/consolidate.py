@@ -11,11 +11,13 @@ greedy solution by large-neighbourhood search: a few of the least-filled hosts a
 their copies re-placed among them by the same model, minimising the hosts used there, until the time limit or the
 lower bound. Either way the answer is what was reached, not a proof of optimality (``optimal`` says when it is).
 
-The lower bound: with ``demand[r]`` the sum over VMs of ``r`` counting a gold VM twice, and ``cap[r]`` the largest
-usable ``r`` of a host not in maintenance, ``total = max_r ⌈demand[r] / cap[r]⌉``. Per site ``s`` (with exactly two
-sites), ``site(s) = max_r ⌈pinned[s][r] / cap_s[r]⌉`` where ``pinned[s]`` holds the VMs pinned to ``s`` and the gold
-standbys of the VMs pinned to the other site, ``cap_s`` the largest host of ``s``. The bound is the largest of
-``total``, ``site(1) + site(2)`` and the copies of the largest anti-affinity group (one host each).
+The lower bound: for a resource ``r`` and a set of hosts, ``fewest(d, hosts)`` is the smallest ``k`` such that the
+``k`` largest usable capacities of ``r`` among them sum to at least ``d`` (no ``k`` hosts hold more; with identical
+hosts it is ⌈d / capacity⌉). With ``demand[r]`` the sum over VMs of ``r``, a gold VM counted twice, over the hosts
+not in maintenance: ``total = max_r fewest(demand[r], all hosts)``. Per site ``s`` (with exactly two sites),
+``site(s) = max_r fewest(pinned[s][r], hosts of s)``, ``pinned[s]`` holding the VMs pinned to ``s`` and the gold
+standbys of the VMs pinned to the other site. The bound is the largest of ``total``, ``site(1) + site(2)`` and the
+copies of the largest anti-affinity group (one host each).
 """
 
 import math
@@ -57,11 +59,20 @@ class Result:
 def lower_bound(state: State) -> int:
     hosts = [h for h in state.hosts if not h.maintenance] or list(state.hosts)
 
-    def bound(demand, capacity):
-        return max(math.ceil(d / c) if c > 0 else (math.inf if d else 0) for d, c in zip(demand, capacity, strict=True))
+    def fewest(demand: int, capacities: list[int]) -> float:
+        """The fewest hosts whose usable capacities can sum to ``demand``: the largest ones first."""
+        total = 0
+        for count, capacity in enumerate(sorted(capacities, reverse=True), start=1):
+            if total >= demand:
+                return count - 1
+            total += capacity
+        return len(capacities) if total >= demand else math.inf
+
+    def bound(demand, pool):
+        return max(fewest(demand[i], [h.usable[i] for h in pool]) for i in range(3))
 
     demand = [sum(vm.size[i] * (2 if vm.gold else 1) for vm in state.vms) for i in range(3)]
-    best = bound(demand, [max(h.usable[i] for h in hosts) for i in range(3)])
+    best = bound(demand, hosts)
     sites = state.sites
     if len(sites) == 2:
         per_site = 0
@@ -71,9 +82,7 @@ def lower_bound(state: State) -> int:
                 if vm.site == site or (vm.gold and vm.site == other):
                     for i in range(3):
                         pinned[i] += vm.size[i]
-            there = [h for h in hosts if h.site == site]
-            if any(pinned):
-                per_site += bound(pinned, [max((h.usable[i] for h in there), default=0) for i in range(3)])
+            per_site += bound(pinned, [h for h in hosts if h.site == site])
         best = max(best, per_site)
     groups = defaultdict(int)
     for vm in state.vms:
