@@ -1,6 +1,6 @@
 """Benchmark of the decision assistant on a file-mode instance: 10 000 VMs, 500 hosts, two sites.
 
-    python bench/placement.py [--vms 10000] [--hosts 500] [--time-limit 60] [--seed 1]
+    python bench/placement.py [--vms 10000] [--hosts 500] [--time-limit 60] [--seed 1] [--mix services|large]
 
 In one run: the lower bound (consolidate.lower_bound), an OpenStack-Nova-style filter-and-weigher greedy placement
 (the baseline, arrival order, RAM weigher spreading and stacking), the assistant's consolidation (first fit
@@ -41,9 +41,18 @@ FLAVORS = [
     (16, 64, 500, 4),
     (32, 128, 1000, 2),
 ]
+# --mix large: fewer, larger VMs (a third of a host and more), where first fit leaves holes.
+LARGE = [
+    (8, 32, 320, 10),
+    (16, 64, 500, 10),
+    (16, 96, 500, 8),
+    (32, 128, 1000, 8),
+    (32, 192, 1000, 5),
+    (48, 256, 2000, 3),
+]
 
 
-def make_instance(n_vms: int, n_hosts: int, seed: int) -> dict:
+def make_instance(n_vms: int, n_hosts: int, seed: int, flavors=FLAVORS) -> dict:
     rng = random.Random(seed)
     hosts = []
     for i in range(n_hosts):
@@ -61,11 +70,11 @@ def make_instance(n_vms: int, n_hosts: int, seed: int) -> dict:
                 "maintenance": i % 97 == 3,
             }
         )
-    weights = [f[3] for f in FLAVORS]
+    weights = [f[3] for f in flavors]
     vms = []
     groups = [f"group-{g}" for g in range(n_vms // 30)]
     for i in range(n_vms):
-        vcpu, ram, disk, _ = rng.choices(FLAVORS, weights)[0]
+        vcpu, ram, disk, _ = rng.choices(flavors, weights)[0]
         tier = rng.choices(["bronze", "silver", "gold"], [60, 25, 15])[0]
         pin = rng.random()
         vms.append(
@@ -108,7 +117,7 @@ def nova(instance: dict, stack: bool) -> dict:
                 if best is None or (ram < best_ram if stack else ram > best_ram):
                     best, best_ram = i, ram
             if best is None:
-                raise SystemExit(f"Nova-style baseline: no valid host was found for {vm['name']}")
+                return f"No valid host was found for {vm['name']}, request {len(placements) + 1}"
             chosen.append(best)
             for k in range(3):
                 free[best][k] -= size[k]
@@ -127,9 +136,10 @@ def main():
     parser.add_argument("--hosts", type=int, default=500)
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mix", choices=("services", "large"), default="services", help="the VMs' sizes")
     args = parser.parse_args()
 
-    instance = make_instance(args.vms, args.hosts, args.seed)
+    instance = make_instance(args.vms, args.hosts, args.seed, FLAVORS if args.mix == "services" else LARGE)
     state = parse_state(instance, placed=False)
     gold = sum(vm.gold for vm in state.vms)
     grouped = sum(vm.group is not None for vm in state.vms)
@@ -153,6 +163,9 @@ def main():
         t = time.perf_counter()
         placements = nova(instance, stack)
         elapsed = time.perf_counter() - t
+        if isinstance(placements, str):
+            rows.append((label, placements, elapsed))
+            continue
         used = len({p[k] for p in placements.values() for k in ("host", "standby_host") if p[k]})
         checker.check_consolidation(instance, {"placements": placements, "hosts_used": used, "lower_bound": bound})
         rows.append((label, used, elapsed))
@@ -163,14 +176,17 @@ def main():
     t = time.perf_counter()
     checker.check_consolidation(instance, result.as_dict())
     check_time = time.perf_counter() - t
-    rows.insert(0, (f"assistant: first fit decreasing (as hint)", result.greedy_hosts, None))
+    rows.insert(0, ("assistant: first fit decreasing (as hint)", result.greedy_hosts, None))
     rows.insert(1, (f"assistant: {result.method}, time limit {args.time_limit:g} s", result.hosts_used, elapsed))
 
     print(f"\n| placement | hosts used | vs lower bound ({bound}) | time |")
     print("| --- | --- | --- | --- |")
     for label, used, seconds in rows:
         when = f"{seconds:.1f} s" if seconds is not None else "(in the line below)"
-        print(f"| {label} | {used} | {used / bound:.3f}× (+{used - bound}) | {when} |")
+        if isinstance(used, str):  # the baseline gave up
+            print(f"| {label} | {used} | — | {when} |")
+        else:
+            print(f"| {label} | {used} | {used / bound:.3f}× (+{used - bound}) | {when} |")
     print(f"checker on the consolidation: {check_time:.2f} s")
 
     # An infeasible request against the consolidated state.
