@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mesocentre.tenancy",
     "mesocentre.catalogue",
     "mesocentre.capacity",
+    "mesocentre.assistant",
     "mesocentre.billing",
     "mesocentre.provisioning",
     "mesocentre.metering",

@@ -9,6 +9,7 @@ from mesocentre.cli import main
 OURS = {  # command: the app it belongs to
     "demo": "core",
     "users": "tenancy",
+    "assistant": "assistant",
     "quote": "billing",
     "invoices": "billing",
     "slurm": "provisioning",

@@ -18,6 +18,7 @@ APPS = [
     "tenancy",
     "catalogue",
     "capacity",
+    "assistant",
     "provisioning",
     "metering",
     "projects",
