@@ -31,4 +31,4 @@ class HpcConfig(AppConfig):
         # A project's page and the projects' list show its hours, requests and consumption.
         sections.register()
         # HPC hours ordered outside the calls become an allocation, pushed to Slurm as the committee's are.
-        register_executor(Offering.Kind.HPC, ordering.execute, ordering.withdraw)
+        register_executor(Offering.Kind.HPC, ordering.execute, ordering.withdraw, ordering.lock)

@@ -33,10 +33,12 @@ from collections import deque
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mesocentre.catalogue.models import Component, Offering, Plan
 from mesocentre.hpc.models import Allocation, ChangeRequest
 from mesocentre.projects.naming import account_name
+from mesocentre.resources import orders
 from mesocentre.resources import services as resources
 from mesocentre.resources.models import Resource
 
@@ -117,7 +119,7 @@ def follow(allocation: Allocation, at: datetime.datetime | None = None) -> Resou
         return resource  # an order is under way on it, or it erred: the order's outcome writes it
     if expired:
         _end(resource, min(at, ends_at(allocation)))
-        move(resource, State.TERMINATED)
+        _terminate(resource)
         return resource
     _hold(resource, allocation, at)
     return resource
@@ -130,7 +132,13 @@ def withdraw(allocation: Allocation, at: datetime.datetime | None = None) -> Non
     if resource is None or resource.state != State.OK:
         return
     _end(resource, at)
+    _terminate(resource)
+
+
+def _terminate(resource: Resource) -> None:
+    """The hours are over: the resource is terminated, and the orders still waiting on it are cancelled."""
     move(resource, State.TERMINATED)
+    orders.cancel_pending(resource, _("The hours ended: their allocation expired or was withdrawn."))
 
 
 def _locked(allocation: Allocation) -> Resource | None:

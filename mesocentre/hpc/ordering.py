@@ -153,3 +153,10 @@ def withdraw(order: Order) -> None:
     """An erred order of hours, cancelled: the allocation it granted expires (its Slurm limits drop to 0), as if
     terminated, since its resource is."""
     _terminate(order)
+
+
+def lock(order: Order) -> None:
+    """The allocation of the order's resource, locked before the resource (as the HPC paths do: allocation, then
+    its resource in ``holdings``), so that an operator's expiry and a team's approval never deadlock."""
+    if order.resource_id is not None:
+        list(Allocation.objects.select_for_update().filter(resource_id=order.resource_id))

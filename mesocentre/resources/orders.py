@@ -280,6 +280,7 @@ def _refuse(order: Order, actor, reason: str, state: str, allowed) -> Order:
 def _resolve(order: Order) -> None:
     """An erred order given up: its resource leaves "erred". One that never came to be ends with its order (its rack
     released; what its kind's executor did undone); one that failed to change or to go stays as it was, ok."""
+    registry.lock_for(order)
     resource = Resource.objects.select_for_update().get(pk=order.resource_id)
     if order.type != Order.Type.CREATE:
         resource.set_state(Resource.State.OK)
@@ -326,6 +327,7 @@ STEP_OF_TYPE = {
 def _execute(order: Order, actor) -> None:
     """Queue the backend's work in this transaction: the resource's target, or the kind's own executor's."""
     order.set_state(State.EXECUTING)
+    registry.lock_for(order)  # the kind's own rows first (an HPC allocation), then the resource: one lock order
     resource = _resource_for(order)
     executor = registry.executor_for(order.offering.kind)
     if executor is not None:
@@ -515,3 +517,15 @@ def _apply_to_resource(order: Order, resource: Resource, result: dict, at: datet
     elif current is None or current.plan_id != order.plan_id or current.quantities != order.quantities:
         services.change(resource, order.plan, order.quantities, at)
     # else: the resource holds that size already (another path gave it meanwhile): nothing to record twice
+
+
+def cancel_pending(resource: Resource, reason: str) -> list[Order]:
+    """The resource ended by another path (its HPC hours expired or were closed): the orders still waiting for an
+    approval on it are cancelled with ``reason`` (each saved, so audited), rather than refused at every approval."""
+    cancelled = []
+    for order in Order.objects.select_for_update(of=("self",)).filter(resource=resource, state__in=Order.PENDING):
+        order.set_state(State.CANCELLED)
+        order.reason, order.finished_at = reason, timezone.now()
+        order.save()
+        cancelled.append(order)
+    return cancelled

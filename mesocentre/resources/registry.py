@@ -29,6 +29,9 @@ Withdrawal = Callable[["Order"], Any]
 _estimator: list[Estimator] = []
 _executors: dict[str, Executor] = {}
 _withdrawals: dict[str, Withdrawal] = {}
+# A lock takes the kind's own rows (an HPC allocation) before the order touches its resource, so that the kind's
+# paths, which lock those rows first and the resource after, never wait on the order the other way round.
+_locks: dict[str, Callable[[Order], Any]] = {}
 
 
 def set_estimator(estimator: Estimator) -> None:
@@ -40,10 +43,24 @@ def estimate(order: Order) -> dict[str, Any]:
     return _estimator[0](order) if _estimator else {}
 
 
-def register_executor(kind: str, executor: Executor, withdrawal: Withdrawal | None = None) -> None:
+def register_executor(
+    kind: str,
+    executor: Executor,
+    withdrawal: Withdrawal | None = None,
+    lock: Callable[[Order], Any] | None = None,
+) -> None:
     _executors[kind] = executor
     if withdrawal is not None:
         _withdrawals[kind] = withdrawal
+    if lock is not None:
+        _locks[kind] = lock
+
+
+def lock_for(order: Order) -> None:
+    """Take the kind's own locks for ``order``, if its executor declared any."""
+    lock = _locks.get(order.offering.kind)
+    if lock is not None:
+        lock(order)
 
 
 def withdrawal_for(kind: str) -> Withdrawal | None:

@@ -330,3 +330,19 @@ def test_hours_not_begun_are_terminated_by_order_and_leave_no_period(company):
     gone.refresh_from_db()
     assert gone.state == Order.State.DONE and resource.state == Resource.State.TERMINATED
     assert not resource.periods.exists(), "hours that never began were never held"
+
+
+def test_orders_waiting_on_hours_that_expire_are_cancelled_with_the_reason(company):
+    x = company
+    order = orders.approve(
+        orders.place(x.engineer, x.project, "create", plan=x.hpc, quantities=HOURS, name="h"), x.w.operator
+    )
+    end(order.operation)
+    resource = Resource.objects.get(pk=order.resource_id)
+    more = orders.place(x.engineer, x.project, "update", resource=resource, quantities={"core_hours": 90_000})
+    assert more.state == Order.State.PENDING_PROVIDER
+    services.expire_allocation(x.w.operator, Allocation.objects.get(resource=resource))
+    more.refresh_from_db()
+    resource.refresh_from_db()
+    assert resource.state == Resource.State.TERMINATED
+    assert more.state == Order.State.CANCELLED and "expired" in more.reason
