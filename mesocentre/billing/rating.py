@@ -4,7 +4,8 @@
   billed a quarter (0.25 of it) for a full quarter held, and by day for a partial one (0.25 × days held ÷ days in
   the quarter), at the size and tier of each day, at the prices valid on the segment's first day (a segment is cut
   where a component's price changes). A day belongs to the period in force at its start, in the platform's time
-  zone. Identical resources (same project, plan, size and days) share one line.
+  zone. Identical resources (same project, plan, size and days) share one line. Each project is billed to the
+  establishment that paid for it on each day (``projects.PayerPeriod``, its dated history).
 - **HPC hours** come from the usage records (``metering``), each counted on its day and priced at the price valid
   that day. Hours of an academic establishment's projects that the committee granted are not invoiced: they are
   listed in the annex, valued at the academic price, beside the hours granted. A company's hours are invoiced, and
@@ -36,7 +37,7 @@ from mesocentre.catalogue.models import Offering, Price
 from mesocentre.hpc.accounts import granted
 from mesocentre.hpc.models import Allocation
 from mesocentre.metering.models import MeasuredEnergy, UsageRecord
-from mesocentre.projects.models import Project
+from mesocentre.projects.models import PayerPeriod, Project
 from mesocentre.projects.naming import account_name
 from mesocentre.resources.models import RackReservation, ResourcePeriod
 from mesocentre.tenancy.models import Establishment
@@ -166,15 +167,37 @@ def _plain(value: Decimal) -> str:
 
 
 def draft(establishment: Establishment, quarter: Quarter) -> Draft:
-    """The establishment's draft for the quarter: recomputed from the records whenever asked."""
+    """The establishment's draft for the quarter: recomputed from the records whenever asked, for the days it paid
+    for each project."""
     result = Draft(establishment, quarter)
-    result.lines += fixed_lines(establishment, quarter)
-    result.lines += electricity_lines(establishment, quarter)
-    hours, annex = hpc_hours(establishment, quarter)
+    paid = paid_days(establishment, quarter)
+    result.lines += fixed_lines(establishment, quarter, paid)
+    result.lines += electricity_lines(establishment, quarter, paid)
+    hours, annex = hpc_hours(establishment, quarter, paid)
     result.lines += hours
     result.annex += annex
     result.lines.sort(key=lambda line: (line.project, line.offering, line.period_start, line.description))
     return result
+
+
+def paid_days(establishment: Establishment, quarter: Quarter) -> dict[int, list[tuple[datetime.date, datetime.date]]]:
+    """For each project the establishment paid for on a day of the quarter, those days as [start, end) ranges (the
+    projects' dated history of paying establishments; a project without one — made past the models — is paid by
+    its paying establishment every day)."""
+    ranges: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    for row in PayerPeriod.objects.paid_by(establishment, quarter.first_day, quarter.end):
+        start = max(quarter.first_day, row.valid_from or quarter.first_day)
+        end = min(quarter.end, row.valid_until + datetime.timedelta(days=1)) if row.valid_until else quarter.end
+        if start < end:
+            ranges[row.project_id].append((start, end))
+    unrecorded = Project.objects.filter(paying_establishment=establishment, payer_periods__isnull=True)
+    for pk in unrecorded.values_list("pk", flat=True):
+        ranges[pk].append((quarter.first_day, quarter.end))
+    return ranges
+
+
+def _within(day: datetime.date, ranges: list[tuple[datetime.date, datetime.date]]) -> bool:
+    return any(start <= day < end for start, end in ranges)
 
 
 def _day_of(moment: datetime.datetime) -> datetime.date:
@@ -192,12 +215,12 @@ def _segments(
     return list(zip(bounds, bounds[1:], strict=False))
 
 
-def fixed_lines(establishment: Establishment, quarter: Quarter) -> list[DraftLine]:
+def fixed_lines(establishment: Establishment, quarter: Quarter, paid: dict) -> list[DraftLine]:
     first, end = quarter.first_day, quarter.end
     start_moment = timezone.make_aware(datetime.datetime.combine(first, datetime.time(0)))
     end_moment = timezone.make_aware(datetime.datetime.combine(end, datetime.time(0)))
     periods = (
-        ResourcePeriod.objects.filter(resource__project__paying_establishment=establishment)
+        ResourcePeriod.objects.filter(resource__project_id__in=list(paid))
         .exclude(resource__offering__kind=Offering.Kind.HPC)  # hours are usage, rated from the records
         .filter(valid_from__lt=end_moment)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=start_moment))
@@ -214,16 +237,18 @@ def fixed_lines(establishment: Establishment, quarter: Quarter) -> list[DraftLin
     for period in periods:
         begin = max(first, _day_of(period.valid_from))
         until = min(end, _day_of(period.valid_until)) if period.valid_until else end
-        for seg_start, seg_end in _segments(begin, until, cuts[period.plan_id]):
-            key = (
-                period.resource.project,
-                period.resource.offering,
-                period.plan,
-                tuple(sorted(period.quantities.items())),
-                seg_start,
-                seg_end,
-            )
-            held[key] += 1
+        for paid_start, paid_end in paid[period.resource.project_id]:  # the days this establishment paid
+            low, high = max(begin, paid_start), min(until, paid_end)
+            for seg_start, seg_end in _segments(low, high, cuts[period.plan_id]) if low < high else []:
+                key = (
+                    period.resource.project,
+                    period.resource.offering,
+                    period.plan,
+                    tuple(sorted(period.quantities.items())),
+                    seg_start,
+                    seg_end,
+                )
+                held[key] += 1
     lines = []
     for (project, offering, plan, quantities, seg_start, seg_end), count in held.items():
         days = (seg_end - seg_start).days
@@ -250,7 +275,7 @@ def _line(project, offering, line, seg_start, seg_end) -> DraftLine:
     )
 
 
-def electricity_lines(establishment: Establishment, quarter: Quarter) -> list[DraftLine]:
+def electricity_lines(establishment: Establishment, quarter: Quarter, paid: dict) -> list[DraftLine]:
     """The measured kWh of the racks the establishment's projects hold, for the periods ending in the quarter."""
     measures = MeasuredEnergy.objects.filter(
         period_end__gte=quarter.first_day, period_end__lt=quarter.end
@@ -264,7 +289,7 @@ def electricity_lines(establishment: Establishment, quarter: Quarter) -> list[Dr
     lines = []
     for measure in measures:
         reservation = reservations.get(measure.rack_id)
-        if reservation is None:
+        if reservation is None or not _within(measure.period_start, paid[reservation.resource.project_id]):
             continue
         resource = reservation.resource
         item = Item(Offering.Kind.RACK, "standard", count=1, kwh=measure.kwh)
@@ -280,10 +305,10 @@ def electricity_lines(establishment: Establishment, quarter: Quarter) -> list[Dr
     return lines
 
 
-def hpc_hours(establishment: Establishment, quarter: Quarter) -> tuple[list[DraftLine], list[AnnexLine]]:
+def hpc_hours(establishment: Establishment, quarter: Quarter, paid: dict) -> tuple[list[DraftLine], list[AnnexLine]]:
     """The hours the establishment's projects consumed in the quarter, each on its day: invoiced for a company, in the
     annex (valued at the academic price, beside the hours granted) for an academic establishment."""
-    projects = {account_name(p.code): p for p in Project.objects.filter(paying_establishment=establishment)}
+    projects = {account_name(p.code): p for p in Project.objects.filter(pk__in=list(paid))}
     if not projects:
         return [], []
     days = (
@@ -295,7 +320,8 @@ def hpc_hours(establishment: Establishment, quarter: Quarter) -> tuple[list[Draf
     )
     by_project: dict[str, dict[datetime.date, tuple[Decimal, Decimal]]] = defaultdict(dict)
     for row in days:
-        by_project[row["account"]][row["day"]] = (Decimal(row["cpu"]) / HOUR, Decimal(row["gpu"]) / HOUR)
+        if _within(row["day"], paid[projects[row["account"]].pk]):  # the days this establishment paid for
+            by_project[row["account"]][row["day"]] = (Decimal(row["cpu"]) / HOUR, Decimal(row["gpu"]) / HOUR)
     company = establishment.kind == Establishment.Kind.COMPANY
     price_list = establishment.price_list_code
     # The committee's hours: a project with an allocation no order made (a decision, or adopted from Slurm). An

@@ -188,3 +188,36 @@ def test_an_academic_projects_hours_ordered_outside_the_calls_are_invoiced(shop)
     draft = rating.draft(w.cnrs, Q1)
     assert draft.annex == []
     assert [(line.quantity, line.amount_ht) for line in draft.lines] == [(200, Decimal("2.00"))]  # academic price
+
+
+def test_a_project_that_changes_paying_establishment_is_billed_to_each_for_its_days(shop, time_machine):
+    from mesocentre.projects.models import PayerPeriod
+
+    w = shop.w
+    held(w.project, shop.bronze, VM, midnight(2025, 1, 1))
+    for index, day in enumerate((5, 20)):
+        UsageRecord.objects.create(
+            source="slurm:mesocentre",
+            external_id=str(index),
+            account=account_name(w.project.code),
+            ended_at=midnight(2026, 2, day) + datetime.timedelta(hours=12),
+            cpu_seconds=100 * 3600,
+        )
+    time_machine.move_to(datetime.datetime(2026, 2, 10, 9, tzinfo=datetime.UTC))
+    w.project.paying_establishment = w.univ
+    w.project.save()
+    assert list(
+        PayerPeriod.objects.filter(project=w.project).values_list("establishment__code", "valid_from", "valid_until")
+    ) == [
+        ("cnrs", None, datetime.date(2026, 2, 9)),
+        ("univ", datetime.date(2026, 2, 10), None),
+    ]
+    cnrs, univ = rating.draft(w.cnrs, Q1), rating.draft(w.univ, Q1)
+    # 192.50 × 0.25 × 40/90 → 21.39 to the CNRS; × 50/90 → 26.74 to the university; each its own days' hours.
+    assert [(line.amount_ht, line.period_start, line.period_end) for line in cnrs.lines] == [
+        (Decimal("21.39"), datetime.date(2026, 1, 1), datetime.date(2026, 2, 9))
+    ]
+    assert [(line.amount_ht, line.period_start, line.period_end) for line in univ.lines] == [
+        (Decimal("26.74"), datetime.date(2026, 2, 10), datetime.date(2026, 3, 31))
+    ]
+    assert [a.quantity for a in cnrs.annex] == [100] and [a.quantity for a in univ.annex] == [100]

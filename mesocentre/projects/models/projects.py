@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,7 +74,7 @@ class Project(TracksFields, TimestampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
 
     objects = ProjectQuerySet.as_manager()
-    tracked_fields = ("code",)
+    tracked_fields = ("code", "paying_establishment_id")
 
     class Meta:
         ordering = ["code"]
@@ -87,6 +87,17 @@ class Project(TracksFields, TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
+
+    def save(self, *args, **kwargs):
+        from mesocentre.projects.models.payers import record_payer
+
+        adding = self._state.adding
+        changed = "paying_establishment_id" in self.changed_fields()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if adding or changed:  # who pays, day by day: what the quarter's drafts read
+                record_payer(self, timezone.localdate())
+        self.remember_loaded()
 
     def clean(self):
         if (
