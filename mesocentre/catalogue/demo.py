@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
 
-START = datetime.date(2019, 1, 1)
+START = datetime.date(2018, 1, 1)  # the demo holds the year 2018 as the offer tells it
 
 # Per year HT, full cost. A bronze VM: 50.00 per vCPU, 15.00 per GB RAM, 0.65 per GB disk (2/4/50 → 192.50 HT).
 VCPU, RAM, DISK = D("50.00"), D("15.00"), D("0.65")

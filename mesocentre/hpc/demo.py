@@ -10,7 +10,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from mesocentre.core.demo import month_start
-from mesocentre.hpc import holdings, services
+from mesocentre.hpc import history, holdings, services
 from mesocentre.hpc.models import (
     Allocation,
     AllocationRequest,
@@ -255,3 +255,4 @@ def load(day: datetime.date, out=None) -> None:
     _usage(when, projects)
     if out:
         out.write(f"projects: {len(PROJECTS)} projects, 1 call with 2 rounds, {len(DECIDED)} allocations")
+    history.load(out)  # the year 2018 as the offer tells it, through the sacct import

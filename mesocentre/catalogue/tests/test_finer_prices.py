@@ -48,7 +48,7 @@ def test_the_migration_ends_the_old_price_and_starts_the_finer_one_on_the_stated
     run_migration()
     for component in backups:
         assert schedule(component) == [
-            (datetime.date(2019, 1, 1), datetime.date(2026, 12, 31), OLD),
+            (catalogue_demo.START, datetime.date(2026, 12, 31), OLD),
             (datetime.date(2027, 1, 1), None, FINER),
         ]
         assert component.price_on(datetime.date(2026, 12, 31)).amount == OLD
@@ -70,7 +70,7 @@ def test_an_upgrade_after_the_stated_day_starts_the_finer_price_next_quarter(bac
     for component in backups:
         # The days gone by since 2027-01-01 keep the price they had.
         assert schedule(component) == [
-            (datetime.date(2019, 1, 1), datetime.date(2027, 3, 31), OLD),
+            (catalogue_demo.START, datetime.date(2027, 3, 31), OLD),
             (datetime.date(2027, 4, 1), None, FINER),
         ]
     # The demo's schedule (the finer price from 2027-01-01) does not overlap what the migration did.
@@ -98,7 +98,7 @@ def test_an_operators_own_price_is_left_alone(backups):
     Price.objects.create(component=silver, amount=Decimal("0.40"), valid_from=datetime.date(2026, 7, 1))
     run_migration()
     assert schedule(silver) == [
-        (datetime.date(2019, 1, 1), datetime.date(2026, 6, 30), OLD),
+        (catalogue_demo.START, datetime.date(2026, 6, 30), OLD),
         (datetime.date(2026, 7, 1), None, Decimal("0.40")),
     ]
     assert schedule(backups[1])[-1] == (datetime.date(2027, 1, 1), None, FINER)
@@ -107,7 +107,7 @@ def test_an_operators_own_price_is_left_alone(backups):
 def test_a_new_demo_has_both_prices(demo):
     for component in Component.objects.filter(code="backup"):
         assert schedule(component) == [
-            (datetime.date(2019, 1, 1), datetime.date(2026, 12, 31), OLD),
+            (catalogue_demo.START, datetime.date(2026, 12, 31), OLD),
             (datetime.date(2027, 1, 1), None, FINER),
         ]
 
