@@ -324,13 +324,12 @@ def hpc_hours(establishment: Establishment, quarter: Quarter, paid: dict) -> tup
             by_project[row["account"]][row["day"]] = (Decimal(row["cpu"]) / HOUR, Decimal(row["gpu"]) / HOUR)
     company = establishment.kind == Establishment.Kind.COMPANY
     price_list = establishment.price_list_code
-    # The committee's hours: a project with an allocation no order made (a decision, or adopted from Slurm). An
-    # academic project whose hours were all ordered outside the calls pays for them like a company.
-    by_committee = set(
-        Allocation.objects.filter(project__in=projects.values())
-        .exclude(resource__orders__type="create")
-        .values_list("project_id", flat=True)
-    )
+    # Hours ordered outside the calls: an allocation an order made. An academic project that holds only such hours
+    # pays for them like a company; one that also holds the committee's (a decision, adopted from Slurm) or none
+    # at all has them in the annex.
+    allocations = Allocation.objects.filter(project__in=projects.values())
+    ordered = set(allocations.filter(resource__orders__type="create").values_list("project_id", flat=True))
+    by_committee = set(allocations.exclude(resource__orders__type="create").values_list("project_id", flat=True))
     cuts = set(
         Price.objects.filter(
             component__plan__offering__kind=Offering.Kind.HPC,
@@ -350,8 +349,11 @@ def hpc_hours(establishment: Establishment, quarter: Quarter, paid: dict) -> tup
                 continue
             item = Item(Offering.Kind.HPC, "standard", core_hours=cpu, gpu_hours=gpu)
             priced = quote([item], "quarter", price_list, seg_start, held=True)
-            project_lines += [_line(project, offering, line, seg_start, seg_end) for line in priced.lines]
-        if company or project.pk not in by_committee:
+            # The line's dates: the first and the last day jobs counted on, within the segment.
+            used = [day for day in usage if seg_start <= day < seg_end]
+            first_day, after = min(used), max(used) + datetime.timedelta(days=1)
+            project_lines += [_line(project, offering, line, first_day, after) for line in priced.lines]
+        if company or (project.pk in ordered and project.pk not in by_committee):
             lines += project_lines
         else:
             cpu = sum((c for c, _g in usage.values()), Decimal(0))
