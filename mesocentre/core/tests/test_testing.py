@@ -93,5 +93,5 @@ def test_a_test_without_the_demo_does_not_see_it(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_transactional_test_gets_a_demo_of_its_own_committed_for_real(demo):
-    assert Project.objects.count() == 8
+    assert Project.objects.exclude(status="closed").count() == 8  # and 2018's, closed since
     assert not connection.in_atomic_block, "no shared transaction around it: what it writes is committed"
