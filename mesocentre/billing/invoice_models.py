@@ -174,8 +174,8 @@ class Invoice(Issued):
 
 
 def _plain(value: Decimal) -> str:
-    """As the drafts write a quantity: no trailing zeros (the column's eight decimals are storage, not meaning)."""
-    return format(value.normalize(), "f")
+    """As the drafts write a quantity or a unit price (``rating._plain``): a whole number bare, else as held."""
+    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
 
 
 class InvoiceLine(Issued):

@@ -158,8 +158,9 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                     for position, entry in enumerate(draft.annex, start=1)
                 ]
             )
-    except IntegrityError:
-        # Another issuer got there first (the unique constraint): its number stands, ours was given back.
+    except (IntegrityError, ValidationError):
+        # Another issuer got there first (the unique constraint, checked by the model under the counter's lock, or
+        # by the database): its number stands, ours was given back with the rollback.
         existing = already_issued(establishment, quarter)
         if not existing:
             raise
