@@ -298,3 +298,12 @@ def test_two_issuers_at_once_leave_no_gap_and_no_duplicate(shop, tmp_path: Path)
     assert len({i.establishment_id for i in invoices}) == 8, "each establishment once"
     # (Numbers follow the moments of issue within a process's clock; two processes' clocks are not compared here:
     # under --shift-clock each is shifted on its own start.)
+
+
+def test_issuing_and_crediting_are_in_the_audit_log(billed):
+    from mesocentre.audit.models import AuditEntry
+
+    invoice = invoicing.issue(billed.w.cnrs, Q1).invoice
+    note = invoicing.credit(invoice, "Wrong project.")
+    entries = AuditEntry.objects.filter(object_type="billing.invoice", action="create")
+    assert sorted(entries.values_list("object_id", flat=True)) == sorted([str(invoice.pk), str(note.pk)])
