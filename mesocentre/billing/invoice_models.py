@@ -186,7 +186,7 @@ class InvoiceLine(Issued):
     position = models.PositiveIntegerField(_("line"))
     project = models.CharField(_("project"), max_length=100)
     offering = models.CharField(_("offering"), max_length=100)
-    description = models.CharField(_("description"), max_length=300)
+    description = models.TextField(_("description"))
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     unit = models.CharField(_("unit"), max_length=50)
     unit_price_ht = models.DecimalField(_("unit price HT"), **PRICE)

@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
                 ('position', models.PositiveIntegerField(verbose_name='line')),
                 ('project', models.CharField(max_length=100, verbose_name='project')),
                 ('offering', models.CharField(max_length=100, verbose_name='offering')),
-                ('description', models.CharField(max_length=300, verbose_name='description')),
+                ('description', models.TextField(verbose_name='description')),
                 ('quantity', models.DecimalField(decimal_places=8, max_digits=24, verbose_name='quantity')),
                 ('unit', models.CharField(max_length=50, verbose_name='unit')),
                 ('unit_price_ht', models.DecimalField(decimal_places=8, max_digits=20, verbose_name='unit price HT')),
