@@ -78,6 +78,8 @@ def test_a_quarter_is_issued_once_it_has_ended_numbered_and_frozen(billed, capsy
         call_command("invoices", "issue", "--quarter", "2026Q2")  # ends on 30 June; we are on 15 June
     assert refused.value.returncode == 2 and "30 Jun 2026" in str(refused.value)
     assert not Invoice.objects.exists()
+    with pytest.raises(CommandError, match="--purchase-order"):  # one establishment's engagement number
+        call_command("invoices", "issue", "--quarter", "2026Q1", "--purchase-order", "EJ-42")
     with pytest.raises(ValidationError, match="2026Q2"):
         invoicing.issue(w.cnrs, Q2)
 
