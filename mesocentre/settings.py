@@ -252,6 +252,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("MESOCENTRE_LOG_LEVEL", "WARNING")},
 }
 
+# The seller on every invoice and credit note (billing.invoicing): the datacenter's own identity. The demo's are
+# made up (a SIRET and a VAT number that pass their check digits, and belong to nobody).
+MESOCENTRE_SELLER_NAME = os.environ.get("MESOCENTRE_SELLER_NAME", "Mésocentre de calcul (démo)")
+MESOCENTRE_SELLER_SIRET = os.environ.get("MESOCENTRE_SELLER_SIRET", "12345678200002")
+MESOCENTRE_SELLER_VAT_NUMBER = os.environ.get("MESOCENTRE_SELLER_VAT_NUMBER", "FR11123456782")
+MESOCENTRE_SELLER_ADDRESS = os.environ.get("MESOCENTRE_SELLER_ADDRESS", "1 rue de la Recherche\n75005 Paris\nFrance")
+
 # Platform settings that are not catalogue data.
 MESOCENTRE = {
     # Power usage effectiveness of the machine room: rack electricity is billed as measured kWh × price × PUE.

@@ -416,8 +416,17 @@ def build_quota(w):
     make(Quota, project=_project(w), dimension="vcpu", limit=Decimal(64))
 
 
+def build_invoice(w):
+    """An issued invoice of A's establishment (seen by its manager too), a quarter of its own."""
+    from scoping_world import issued_invoice
+
+    n = next(_serial)
+    issued_invoice(w.A.establishment, f"F-2099-{n:06d}", f"{2100 + n}Q1", w.A.project.code)
+
+
 def builders():
     from mesocentre.audit.models import AuditEntry
+    from mesocentre.billing.models import Invoice
     from mesocentre.capacity.models import Host, Pod, Rack, Site
     from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
     from mesocentre.hpc import models as h
@@ -462,4 +471,5 @@ def builders():
         Resource: build_resource,
         Order: build_order,
         Quota: build_quota,
+        Invoice: build_invoice,
     }

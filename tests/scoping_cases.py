@@ -24,6 +24,7 @@ import dataclasses
 
 from django.apps import apps
 from scoping_cases_invitations import INVITATION_CASES
+from scoping_cases_invoices import INVOICE_CASES
 from scoping_cases_projects import PROJECT_CASES
 from scoping_cases_projects_api import PROJECT_API_CASES
 from scoping_cases_resources_api import RESOURCE_API_CASES
@@ -479,6 +480,7 @@ CASES += PROJECT_CASES + PROJECT_API_CASES
 CASES += INVITATION_CASES
 CASES += TEAM_AND_PLACE_CASES
 CASES += RESOURCE_API_CASES + RESOURCE_PORTAL_CASES
+CASES += INVOICE_CASES
 # The HPC endpoints' old paths (/api/projects/calls/…), answered for one release beside /api/hpc/: the same views,
 # so the same rules, played again at the old address.
 CASES += [

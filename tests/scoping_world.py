@@ -215,6 +215,74 @@ def seed_projects(w) -> None:
         )
     seed_invitations(w)
     seed_resources(w)
+    seed_invoices(w)
+
+
+def issued_invoice(establishment, number: str, quarter: str, project: str):
+    """An issued invoice of the establishment with a line and an annex entry, written past the issuing service (no
+    catalogue nor records needed): what the API reads of one."""
+    from django.utils import timezone
+
+    from mesocentre.billing.models import Invoice, InvoiceAnnexLine, InvoiceLine
+
+    invoice = Invoice.objects.bulk_create(
+        [
+            Invoice(
+                kind="invoice",
+                number=number,
+                establishment=establishment,
+                quarter=quarter,
+                issued_at=timezone.now(),
+                price_list="academic",
+                total_ht=Decimal("48.13"),
+                total_vat=Decimal("9.63"),
+                total_ttc=Decimal("57.76"),
+                buyer_name=establishment.name,
+                seller_name="Seller",
+            )
+        ]
+    )[0]
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                position=1,
+                project=project,
+                offering="cloud-vm",
+                description="Bronze VM",
+                quantity=1,
+                unit="VM",
+                unit_price_ht=Decimal("48.125"),
+                amount_ht=Decimal("48.13"),
+                vat_rate=Decimal("20.00"),
+                period_start=datetime.date(2026, 1, 1),
+                period_end=datetime.date(2026, 3, 31),
+            )
+        ]
+    )
+    InvoiceAnnexLine.objects.bulk_create(
+        [
+            InvoiceAnnexLine(
+                invoice=invoice,
+                position=1,
+                project=project,
+                quantity=100,
+                unit="core-hours",
+                value_ht=Decimal("1.00"),
+                granted=1000,
+                gpu_hours=0,
+                granted_gpu_hours=0,
+            )
+        ]
+    )
+    return invoice
+
+
+def seed_invoices(w) -> None:
+    """An issued invoice per tenant, for Q1 2026 (its number carries no marker: numbers are the platform's)."""
+    for index, t in enumerate(("A", "B"), start=1):
+        tn = getattr(w, t)
+        tn.invoice = issued_invoice(tn.establishment, f"F-2026-{index:06d}", "2026Q1", tn.project.code)
 
 
 def seed_resources(w) -> None:

@@ -8,8 +8,12 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
+        from mesocentre.audit.registry import register
         from mesocentre.billing.estimates import estimate
+        from mesocentre.billing.models import Invoice
         from mesocentre.resources.registry import set_estimator
 
         # An order carries the calculator's own figures (billing is above resources, which asks through this).
         set_estimator(estimate)
+        # Who issued each invoice and credit note, and when (their lines are written with them, in bulk).
+        register(Invoice)

@@ -143,3 +143,72 @@ class QuoteSerializer(serializers.Serializer):
     total_vat = serializers.CharField()
     total_ttc = serializers.CharField()
     display = QuoteDisplaySerializer(help_text=DISPLAY)
+
+
+# --- Issued invoices and credit notes -------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(
+        help_text="Its number on the invoice, from 1 (what `invoices credit --line` takes)."
+    )
+    project = serializers.CharField()
+    offering = serializers.CharField()
+    description = serializers.CharField()
+    quantity = serializers.CharField()
+    unit = serializers.CharField()
+    unit_price_ht = serializers.CharField()
+    amount_ht = serializers.CharField()
+    vat_rate = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(help_text="Included.")
+
+
+class InvoiceAnnexSerializer(serializers.Serializer):
+    project = serializers.CharField()
+    quantity = serializers.CharField()
+    unit = serializers.CharField()
+    value_ht = serializers.CharField()
+    granted = serializers.CharField()
+    gpu_hours = serializers.CharField()
+    granted_gpu_hours = serializers.CharField()
+
+
+class BuyerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    siret = serializers.CharField()
+    vat_number = serializers.CharField()
+    service_code = serializers.CharField(help_text="Chorus Pro service code.")
+    address = serializers.CharField()
+
+
+class SellerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    siret = serializers.CharField()
+    vat_number = serializers.CharField()
+    address = serializers.CharField()
+
+
+class InvoiceSerializer(serializers.Serializer):
+    """An issued invoice or credit note in the drafts' shape (``invoices list --json``), with its id."""
+
+    id = serializers.IntegerField()
+    establishment = serializers.CharField()
+    number = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["invoice", "credit_note"])
+    quarter = serializers.CharField()
+    price_list = serializers.CharField()
+    total_ht = serializers.CharField()
+    total_vat = serializers.CharField()
+    total_ttc = serializers.CharField()
+    lines = InvoiceLineSerializer(many=True)
+    annex = InvoiceAnnexSerializer(many=True)
+    issued_at = serializers.DateTimeField()
+    credits = serializers.CharField(allow_null=True, help_text="For a credit note, the number it corrects.")
+    reason = serializers.CharField()
+    purchase_order = serializers.CharField()
+    buyer = BuyerSerializer()
+    seller = SellerSerializer()
+
+    def to_representation(self, instance):
+        return {"id": instance.pk, **instance.as_dict()}

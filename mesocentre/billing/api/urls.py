@@ -1,6 +1,9 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from mesocentre.billing.api.views import QuoteView
+from mesocentre.billing.api.views import InvoiceViewSet, QuoteView
 
+router = SimpleRouter()  # no root view: the quote beside it is no router's
+router.register("invoices", InvoiceViewSet)
 app_name = "billing-api"
-urlpatterns = [path("quote/", QuoteView.as_view(), name="quote")]
+urlpatterns = [path("quote/", QuoteView.as_view(), name="quote"), *router.urls]
