@@ -1,0 +1,128 @@
+"""Capacity from placements: the offer's occupancy table computed from the demo's VMs, the hosts' usable amounts as
+OpenStack Placement computes them, placements written by the assistant when a VM's order is carried out, freed when
+it ends, and a VM no host can take refused at order time in the assistant's words."""
+
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from mesocentre.capacity.models import Host, Site, shares
+from mesocentre.resources import placements
+from mesocentre.resources.models import Placement, Resource
+
+# The offer's "Occupation as reported", the TB being 1 024 GB: (capacity, used, percent) per site and resource; the
+# percentages as computed (the offer prints 14 % for site 2's vCPU and 60 % for the backups).
+OFFER = {
+    "site1": {
+        "vcpu": (666, 450, 68),
+        "ram_gb": (1_998, 919, 46),
+        "disk_gb": (98, 54, 55),
+        "backup_gb": (49, 29, 59),
+    },
+    "site2": {
+        "vcpu": (333, 144, 43),
+        "ram_gb": (999, 410, 41),
+        "disk_gb": (98, 42, 43),
+        "backup_gb": (49, 29, 59),
+    },
+}
+
+
+def _table(report):
+    table = {}
+    for site in report:
+        table[site["site"]] = {}
+        for resource, f in site["resources"].items():
+            tb = "capacity_tb" in f
+            table[site["site"]][resource] = (
+                f["capacity_tb"] if tb else f["capacity"],
+                f["used_tb"] if tb else f["used"],
+                f["percent"],
+            )
+    return table
+
+
+def test_the_offers_occupancy_table_is_computed_from_the_demos_placements(demo):
+    report = placements.capacity_report()
+    assert _table(report) == OFFER
+    by_site = {site["site"]: site["resources"] for site in report}
+    # Exactly: the used TB are whole TB of 1 024 GB; the capacities are the hosts' shares of 100 000 GB.
+    assert by_site["site1"]["disk_gb"]["used"] == 54 * 1024
+    assert by_site["site2"]["disk_gb"]["used"] == 42 * 1024
+    assert by_site["site1"]["backup_gb"]["used"] == by_site["site2"]["backup_gb"]["used"] == 29 * 1024
+    assert by_site["site1"]["disk_gb"]["capacity"] == by_site["site2"]["disk_gb"]["capacity"] == 100_000
+    out = io.StringIO()
+    call_command("capacity", "--json", stdout=out)
+    assert _table(json.loads(out.getvalue())["sites"]) == OFFER
+
+
+def test_each_demo_vm_is_placed_gold_with_a_standby_on_the_other_site_and_backups_there(demo):
+    for resource in Resource.objects.filter(offering__code="cloud-vm", state=Resource.State.OK):
+        tier = resource.periods.get(valid_until__isnull=True).plan.code
+        rows = {p.role: p for p in resource.placements.select_related("site", "host")}
+        primary = rows["primary"]
+        assert resource.host == primary.host.name
+        assert ("standby" in rows) == (tier == "gold")
+        if tier == "gold":
+            assert rows["standby"].site != primary.site
+            assert (rows["standby"].vcpu, rows["standby"].ram_gb) == (primary.vcpu, primary.ram_gb)
+        assert ("backup" in rows) == (tier in ("silver", "gold"))
+        if "backup" in rows:
+            assert rows["backup"].site != primary.site and rows["backup"].disk_gb == primary.disk_gb
+
+
+def test_the_hosts_disk_is_their_share_and_usable_follows_reserved_and_ratios(demo):
+    assert shares(100_000, 6) == [16_667] * 4 + [16_666] * 2
+    assert (
+        sorted(Host.objects.filter(site__code="site1").values_list("disk_gb", flat=True)) == [16_666] * 2 + [16_667] * 4
+    )
+    assert sorted(Host.objects.filter(site__code="site2").values_list("disk_gb", flat=True)) == [33_333] * 2 + [33_334]
+    host = Host(vcpu=111, ram_gb=333, disk_gb=1000, reserved_vcpu=11, reserved_ram_gb=33, vcpu_ratio=Decimal("1.5"))
+    host.ram_ratio = Decimal("0.9")
+    assert host.usable == {"vcpu": 150, "ram_gb": 270, "disk_gb": 1000}
+
+
+def test_a_vm_no_host_can_take_is_refused_at_order_time_with_the_assistants_words(demo):
+    from mesocentre.catalogue.models import Plan
+    from mesocentre.projects.models import Project
+    from mesocentre.resources import orders
+    from mesocentre.resources.models import Order
+    from mesocentre.tenancy.models import User
+
+    plan = Plan.objects.get(offering__code="cloud-vm", code="gold")
+    project = Project.objects.get(code="lpt-lattice")
+    with pytest.raises(ValidationError) as refused:
+        orders.place(
+            User.objects.get(username="pi-lpt"),
+            project,
+            Order.Type.CREATE,
+            plan=plan,
+            quantities={"vcpu": 8, "ram_gb": 300, "disk_gb": 200},
+            name="too-big",
+        )
+    assert "quantities" in refused.value.message_dict
+    assert not Order.objects.filter(name="too-big").exists()
+
+
+def test_a_terminated_vm_frees_its_hosts_and_its_backups(demo):
+    from mesocentre.resources import orders
+    from mesocentre.resources.models import Order
+    from mesocentre.tenancy.models import User
+
+    resource = Resource.objects.get(name="variant-db")
+    before = _table(placements.capacity_report())
+    order = orders.place(User.objects.get(username="pi-genphyse"), resource.project, Order.Type.TERMINATE,
+                         resource=resource)  # fmt: skip
+    order = orders.approve(order, User.objects.get(username="operator")) if order.state in Order.PENDING else order
+    order.refresh_from_db()
+    orders.finish(order, done=True, result={})
+    assert not Placement.objects.filter(resource=resource).exists()
+    after = {s["site"]: s["resources"] for s in placements.capacity_report()}
+    assert after["site1"]["vcpu"]["used"] == before["site1"]["vcpu"][1] - 16
+    assert after["site2"]["vcpu"]["used"] == before["site2"]["vcpu"][1] - 16
+    assert after["site2"]["backup_gb"]["used"] == 29 * 1024 - 3_212
+    assert Site.objects.count() == 2
