@@ -126,3 +126,41 @@ def test_a_terminated_vm_frees_its_hosts_and_its_backups(demo):
     assert after["site2"]["vcpu"]["used"] == before["site2"]["vcpu"][1] - 16
     assert after["site2"]["backup_gb"]["used"] == 29 * 1024 - 3_212
     assert Site.objects.count() == 2
+
+
+def _vm_place(*args):
+    out = io.StringIO()
+    call_command("vm", "place", *args, "--dry-run", "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_vm_place_dry_run_answers_from_the_database_certified(demo):
+    result = _vm_place("--tier", "gold", "--vcpu", "8", "--ram-gb", "64", "--disk-gb", "200")
+    assert result["feasible"] and result["explanation"] == []
+    hosts = {h.name: h.site.code for h in Host.objects.select_related("site")}
+    assert hosts[result["placement"]["host"]] != hosts[result["placement"]["standby_host"]]
+    assert not Placement.objects.filter(resource__name="new").exists()  # a dry run writes nothing
+    pinned = _vm_place("--tier", "bronze", "--vcpu", "2", "--ram-gb", "4", "--disk-gb", "10", "--site", "site2")
+    assert hosts[pinned["placement"]["host"]] == "site2" and pinned["placement"]["standby_host"] is None
+    # More RAM than any host of site 2 has free for a gold standby: the minimal rules, in words, with the figures.
+    refused = _vm_place("--tier", "gold", "--vcpu", "8", "--ram-gb", "300", "--disk-gb", "200")
+    assert not refused["feasible"] and refused["placement"] is None
+    assert refused["explanation"] and all(item["rule"] and item["text"] for item in refused["explanation"])
+    assert any(item["rule"].startswith("capacity:ram:") for item in refused["explanation"])
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("--tier", "platinum", "--vcpu", "8", "--ram-gb", "64", "--disk-gb", "200"), "--tier"),
+        (("--tier", "gold", "--vcpu", "-1", "--ram-gb", "64", "--disk-gb", "200"), "--vcpu"),
+        (("--tier", "gold", "--vcpu", "eight", "--ram-gb", "64", "--disk-gb", "200"), "--vcpu"),
+        (("--tier", "gold", "--vcpu", "8", "--ram-gb", "64", "--disk-gb", "200", "--site", "mars"), "--site"),
+    ],
+)
+def test_vm_place_bad_input_names_the_option_with_exit_status_2(demo, args, option):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as refused:
+        _vm_place(*args)
+    assert refused.value.returncode == 2 and str(refused.value).startswith(option)
