@@ -164,3 +164,22 @@ def test_vm_place_bad_input_names_the_option_with_exit_status_2(demo, args, opti
     with pytest.raises(CommandError) as refused:
         _vm_place(*args)
     assert refused.value.returncode == 2 and str(refused.value).startswith(option)
+
+
+def test_the_occupancy_page_shows_the_offers_table_to_operators(demo, client):
+    from django.urls import reverse
+
+    from mesocentre.tenancy.models import User
+
+    url = reverse("occupancy:occupancy")
+    assert url == "/capacity/occupancy/"
+    client.force_login(User.objects.get(username="pi-lpt"))
+    assert client.get(url).status_code == 403
+    client.force_login(User.objects.get(username="operator"))
+    page = client.get(url).content.decode()
+    from mesocentre.core.formatting import number, percent
+
+    for figure in (666, 450, 1_998, 919, 333, 144):
+        assert f"<td>{number(figure)}</td>" in page
+    for share in (68, 46, 43, 59):
+        assert f"<td>{percent(share, 0)}</td>" in page
