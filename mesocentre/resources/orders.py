@@ -292,10 +292,19 @@ def _resolve(order: Order) -> None:
     if order.type != Order.Type.CREATE:
         resource.set_state(Resource.State.OK)
         resource.save()
+        current = resource.periods.filter(valid_until__isnull=True).select_related("plan").first()
+        if order.type == Order.Type.UPDATE and order.offering.kind == Offering.Kind.CLOUD_VM and current is not None:
+            # The change never came to be: the VM's copies go back to the size it holds (its own room freed first,
+            # so a smaller size always fits where the larger one was).
+            try:
+                placements.place_vm(resource, current.plan, current.quantities)
+            except ValidationError:
+                pass  # kept where the change put it: the room it holds is at least the VM's
         return
     resource.set_state(Resource.State.TERMINATED)
     resource.save()
     RackReservation.objects.filter(resource=resource, released_at__isnull=True).update(released_at=timezone.now())
+    placements.release(resource)
     withdrawal = registry.withdrawal_for(order.offering.kind)
     if withdrawal is not None:
         withdrawal(order)

@@ -183,3 +183,30 @@ def test_the_occupancy_page_shows_the_offers_table_to_operators(demo, client):
         assert f"<td>{number(figure)}</td>" in page
     for share in (68, 46, 43, 59):
         assert f"<td>{percent(share, 0)}</td>" in page
+
+
+def _primary(resource):
+    return Placement.objects.get(resource=resource, role="primary")
+
+
+def test_a_resize_holds_its_new_size_from_its_execution_and_a_failed_one_given_up_goes_back(demo):
+    from mesocentre.resources import orders
+    from mesocentre.resources.models import Order
+    from mesocentre.tenancy.models import User
+
+    operator = User.objects.get(username="operator")
+    resource = Resource.objects.get(name="lattice-viz")  # bronze 50 vCPU, 103 GB, 4 000 GB on site 1
+    site = _primary(resource).site
+    order = orders.place(User.objects.get(username="pi-lpt"), resource.project, Order.Type.UPDATE,
+                         resource=resource, quantities={"vcpu": 60})  # fmt: skip
+    if order.state in Order.PENDING:
+        order = orders.approve(order, operator)
+    assert order.state == Order.State.EXECUTING
+    moved = _primary(resource)
+    assert (moved.vcpu, moved.ram_gb, moved.site) == (60, 103, site)  # held from now, on its site
+    order.refresh_from_db()
+    orders.finish(order, done=False, result={}, error="The hypervisor said no.")
+    order.refresh_from_db()
+    orders.cancel(order, operator, "Given up.")
+    assert _primary(resource).vcpu == 50
+    assert _table(placements.capacity_report()) == OFFER
