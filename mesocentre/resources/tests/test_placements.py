@@ -210,3 +210,16 @@ def test_a_resize_holds_its_new_size_from_its_execution_and_a_failed_one_given_u
     orders.cancel(order, operator, "Given up.")
     assert _primary(resource).vcpu == 50
     assert _table(placements.capacity_report()) == OFFER
+
+
+def test_the_commands_print_tables_for_people(demo):
+    from mesocentre.core.formatting import number
+
+    out = io.StringIO()
+    call_command("capacity", stdout=out)
+    text = out.getvalue()
+    assert "Site 1 (main)" in text and "Site 2 (disaster recovery)" in text and number(1_998) in text
+    out = io.StringIO()
+    call_command("vm", "place", "--tier", "silver", "--vcpu", "4", "--ram-gb", "8", "--disk-gb", "50", "--dry-run",
+                 stdout=out)  # fmt: skip
+    assert "site" in out.getvalue()
