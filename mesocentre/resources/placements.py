@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -207,6 +208,31 @@ def place_vm(resource: Resource, plan: Plan, quantities: dict, site: Site | None
             )
         )
     return Placement.objects.bulk_create(made)
+
+
+def place_unplaced() -> tuple[list[Resource], list[tuple[Resource, list[str]]]]:
+    """Place the VMs held before placements existed (an installation upgraded), each at the size it holds, on the
+    site of the host its team recorded if that names one: (placed, [(refused, the assistant's words)])."""
+    placed, refused = [], []
+    held = (
+        Resource.objects.filter(offering__kind=Offering.Kind.CLOUD_VM, placements__isnull=True)
+        .exclude(state__in=[Resource.State.TERMINATED, Resource.State.TERMINATING])
+        .order_by("pk")
+    )
+    sites = dict(Host.objects.values_list("name", "site_id"))
+    for resource in held:
+        current = resource.periods.filter(valid_until__isnull=True).select_related("plan").first()
+        if current is None:
+            continue
+        site = Site.objects.filter(pk=sites.get(resource.host)).first()
+        try:
+            with transaction.atomic():
+                place_vm(resource, current.plan, current.quantities, site)
+        except ValidationError as exc:
+            refused.append((resource, exc.messages))
+        else:
+            placed.append(resource)
+    return placed, refused
 
 
 def release(resource: Resource) -> None:

@@ -223,3 +223,16 @@ def test_the_commands_print_tables_for_people(demo):
     call_command("vm", "place", "--tier", "silver", "--vcpu", "4", "--ram-gb", "8", "--disk-gb", "50", "--dry-run",
                  stdout=out)  # fmt: skip
     assert "site" in out.getvalue()
+
+
+def test_vms_held_before_placements_existed_are_adopted_on_their_recorded_hosts_site(demo):
+    unplaced = Resource.objects.filter(name__in=["survey-mirror", "inference-api", "fatigue-db"])
+    Placement.objects.filter(resource__in=unplaced).delete()
+    assert _table(placements.capacity_report()) != OFFER
+    out = io.StringIO()
+    call_command("vm", "adopt", stdout=out)
+    assert "3" in out.getvalue().splitlines()[-1]
+    assert _table(placements.capacity_report()) == OFFER
+    out = io.StringIO()
+    call_command("vm", "adopt", stdout=out)  # nothing left to do
+    assert Placement.objects.filter(resource__in=unplaced).count() == 2 + 3 + 1

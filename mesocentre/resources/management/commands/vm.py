@@ -10,8 +10,9 @@ from mesocentre.assistant.formats import TIERS, FormatError
 from mesocentre.assistant.management.commands.assistant import render_place
 from mesocentre.assistant.placement import SolverError
 from mesocentre.assistant.services import Uncertified
+from mesocentre.core import formatting
 from mesocentre.resources.management.common import bad_input, choice
-from mesocentre.resources.placements import answer
+from mesocentre.resources.placements import answer, place_unplaced
 
 
 class Command(BaseCommand):
@@ -30,8 +31,12 @@ class Command(BaseCommand):
             "--dry-run", dest="dry_run", action="store_true", help="answer only (a VM is placed by its order)"
         )
         place.add_argument("--json", action="store_true", help="print one JSON object")
+        verbs.add_parser("adopt", help="place the VMs held before placements existed, each at the size it holds")
 
     def handle(self, *args, **options):
+        if options["verb"] == "adopt":
+            self.adopt()
+            return
         if not options["dry_run"]:
             raise bad_input("--dry-run", _("a VM is placed when its order is carried out: this command only answers."))
         tier = choice("--tier", options["tier"], TIERS)
@@ -51,3 +56,17 @@ class Command(BaseCommand):
         if result is None:
             raise CommandError(_("No host is recorded: this installation places no VM."), returncode=1)
         self.stdout.write(json.dumps(result, ensure_ascii=False) if options["json"] else render_place(result))
+
+    def adopt(self) -> None:
+        placed, refused = place_unplaced()
+        for resource in placed:
+            where = ", ".join(f"{p.get_role_display()}: {p.host or p.site}" for p in resource.placements.all())
+            self.stdout.write(_("%(vm)s placed (%(where)s).") % {"vm": resource, "where": where})
+        for resource, reasons in refused:
+            self.stdout.write(_("%(vm)s not placed: %(why)s") % {"vm": resource, "why": " ".join(reasons)})
+        self.stdout.write(
+            _("%(placed)s VM(s) placed, %(refused)s not.")
+            % {"placed": formatting.number(len(placed)), "refused": formatting.number(len(refused))}
+        )
+        if refused:
+            raise CommandError(_("Some VMs found no room: see above."), returncode=1)
