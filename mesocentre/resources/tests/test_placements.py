@@ -236,3 +236,33 @@ def test_vms_held_before_placements_existed_are_adopted_on_their_recorded_hosts_
     out = io.StringIO()
     call_command("vm", "adopt", stdout=out)  # nothing left to do
     assert Placement.objects.filter(resource__in=unplaced).count() == 2 + 3 + 1
+
+
+def test_an_order_pins_its_vms_primary_to_a_site_by_code_through_the_api(demo, client):
+    from django.urls import reverse
+
+    from mesocentre.catalogue.models import Plan
+    from mesocentre.projects.models import Project
+    from mesocentre.resources import orders
+    from mesocentre.resources.models import Order
+    from mesocentre.tenancy.models import User
+
+    client.force_login(User.objects.get(username="pi-lpt"))
+    payload = {
+        "project": Project.objects.get(code="lpt-lattice").pk,
+        "type": "create",
+        "plan": Plan.objects.get(offering__code="cloud-vm", code="silver").pk,
+        "name": "pinned",
+        "quantities": {"vcpu": 2, "ram_gb": 4, "disk_gb": 20},
+        "site": "mars",
+    }
+    url = reverse("resources-api:order-list")
+    assert client.post(url, payload, content_type="application/json").status_code == 400
+    answer = client.post(url, {**payload, "site": "site2"}, content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    order = Order.objects.get(pk=answer.json()["id"])
+    assert answer.json()["site"] == "site2"
+    if order.state in Order.PENDING:
+        orders.approve(order, User.objects.get(username="operator"))
+    rows = {p.role: p.site.code for p in Placement.objects.filter(resource__name="pinned")}
+    assert rows == {"primary": "site2", "backup": "site1"}
