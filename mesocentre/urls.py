@@ -25,6 +25,7 @@ urlpatterns = [
     path("tenancy/", include("mesocentre.tenancy.urls")),
     path("catalogue/", include("mesocentre.catalogue.urls")),
     path("capacity/", include("mesocentre.capacity.urls")),
+    path("capacity/", include("mesocentre.resources.occupancy_urls")),
     path("billing/", include("mesocentre.billing.urls")),
     path("provisioning/", include("mesocentre.provisioning.urls")),
     path("projects/", include("mesocentre.hpc.legacy_urls")),  # the HPC pages' old addresses: redirects

@@ -23,6 +23,7 @@ test checks that this role succeeds, so a refusal (even a 400) of the others mea
 import dataclasses
 
 from django.apps import apps
+from scoping_cases_capacity import CAPACITY_CASES
 from scoping_cases_invitations import INVITATION_CASES
 from scoping_cases_invoices import INVOICE_CASES
 from scoping_cases_projects import PROJECT_CASES
@@ -478,7 +479,7 @@ CASES: list[Case] = [
 
 CASES += PROJECT_CASES + PROJECT_API_CASES
 CASES += INVITATION_CASES
-CASES += TEAM_AND_PLACE_CASES
+CASES += TEAM_AND_PLACE_CASES + CAPACITY_CASES
 CASES += RESOURCE_API_CASES + RESOURCE_PORTAL_CASES
 CASES += INVOICE_CASES
 # The HPC endpoints' old paths (/api/projects/calls/…), answered for one release beside /api/hpc/: the same views,

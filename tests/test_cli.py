@@ -19,6 +19,8 @@ OURS = {  # command: the app it belongs to
     "usage": "metering",
     "orders": "resources",
     "resources": "resources",
+    "capacity": "resources",  # the occupancy sums the VMs' placements, which are the resources'
+    "vm": "resources",
     "hpc": "hpc",
     "projects": "hpc",  # the former name of hpc, for one release
 }

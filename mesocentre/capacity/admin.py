@@ -4,7 +4,12 @@ from mesocentre.capacity.models import Host, Pod, Rack, Site
 from mesocentre.core.admin import OperatorAdmin, OperatorInline
 
 admin.site.register(Site, OperatorAdmin)
-admin.site.register(Host, OperatorAdmin)
+
+
+@admin.register(Host)
+class HostAdmin(OperatorAdmin):
+    list_display = ("name", "site", "vcpu", "ram_gb", "disk_gb", "vcpu_ratio", "ram_ratio", "in_maintenance")
+    list_filter = ("site", "in_maintenance")
 
 
 class RackInline(OperatorInline, admin.TabularInline):

@@ -4,7 +4,7 @@ from importlib import import_module
 
 from django.apps import apps
 
-from mesocentre.capacity.models import Host, Pod, Site
+from mesocentre.capacity.models import Host, Pod, Site, shares
 
 SITES = [
     # code, name, recovery site, servers, useful storage GB, backups GB
@@ -21,10 +21,11 @@ def load(day, out=None) -> None:
             code=code,
             defaults={"name": name, "is_recovery_site": recovery, "storage_gb": storage, "backup_gb": backup},
         )
-        for index in range(1, servers + 1):
+        # Each host's disk is its share of the site's useful storage (100 000 GB over 6: 16 667 × 4 + 16 666 × 2).
+        for index, disk in enumerate(shares(storage, servers), start=1):
             Host.objects.get_or_create(
                 name=f"{code}-hv{index:02d}",
-                defaults={"site": site, "vcpu": VCPU_PER_SERVER, "ram_gb": RAM_GB_PER_SERVER},
+                defaults={"site": site, "vcpu": VCPU_PER_SERVER, "ram_gb": RAM_GB_PER_SERVER, "disk_gb": disk},
             )
     # The PODs and racks are seeded by migration 0003 (the real inventory); a database emptied since (a test's flush)
     # gets them back here, as the tenancy demo's teams, for the resources demo's racks. The demo puts them on site 1.

@@ -1,5 +1,6 @@
 """Sites and the hosts that run the cloud's VMs; the PODs and racks of physical hosting, with their power budget."""
 
+import math
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -38,21 +39,79 @@ class Site(TimestampedModel):
         return self.name
 
 
+# An allocation ratio (OpenStack Placement's): 1.0 gives what the host has; more overcommits, less holds some back.
+MAX_RATIO = Decimal("1000")
+RATIO_VALIDATORS = [MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_RATIO)]
+HOST_RESOURCES = ("vcpu", "ram_gb", "disk_gb")
+
+
+def shares(total: int, parts: int) -> list[int]:
+    """``total`` split in ``parts`` whole shares, the larger ones first: 100 000 over 6 is 16 667 × 4 + 16 666 × 2."""
+    base, extra = divmod(total, parts) if parts else (0, 0)
+    return [base + 1 if index < extra else base for index in range(parts)]
+
+
 class Host(TimestampedModel):
+    """A hypervisor. What it offers of each resource is floor((total − reserved) × ratio), as OpenStack Placement
+    computes it; its disk is its share of its site's useful storage."""
+
     site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="hosts")
     name = models.CharField(_("name"), max_length=100, unique=True)
     vcpu = models.PositiveIntegerField(_("vCPU"), validators=[MinValueValidator(1)])
     ram_gb = models.PositiveIntegerField(_("RAM (GB)"), validators=[MinValueValidator(1)])
-    in_maintenance = models.BooleanField(_("in maintenance"), default=False)
+    disk_gb = models.PositiveIntegerField(_("disk (GB)"), default=0)
+    reserved_vcpu = models.PositiveIntegerField(_("reserved vCPU"), default=0)
+    reserved_ram_gb = models.PositiveIntegerField(_("reserved RAM (GB)"), default=0)
+    reserved_disk_gb = models.PositiveIntegerField(_("reserved disk (GB)"), default=0)
+    vcpu_ratio = models.DecimalField(
+        _("vCPU allocation ratio"), max_digits=7, decimal_places=2, default=Decimal("1.0"), validators=RATIO_VALIDATORS
+    )
+    ram_ratio = models.DecimalField(
+        _("RAM allocation ratio"), max_digits=7, decimal_places=2, default=Decimal("1.0"), validators=RATIO_VALIDATORS
+    )
+    disk_ratio = models.DecimalField(
+        _("disk allocation ratio"), max_digits=7, decimal_places=2, default=Decimal("1.0"), validators=RATIO_VALIDATORS
+    )
+    in_maintenance = models.BooleanField(
+        _("in maintenance"), default=False, help_text=_("Takes no new VM; keeps what it holds.")
+    )
 
     objects = OperatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["site", "name"]
         verbose_name = _("host")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(vcpu_ratio__gt=0, ram_ratio__gt=0, disk_ratio__gt=0), name="capacity_host_ratios_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        for resource in HOST_RESOURCES:
+            if getattr(self, f"reserved_{resource}") > getattr(self, resource):
+                raise ValidationError({f"reserved_{resource}": _("A host reserves at most what it has.")})
+
+    @property
+    def reserved(self) -> dict[str, int]:
+        return {resource: getattr(self, f"reserved_{resource}") for resource in HOST_RESOURCES}
+
+    @property
+    def ratios(self) -> dict[str, Decimal]:
+        return {"vcpu": self.vcpu_ratio, "ram_gb": self.ram_ratio, "disk_gb": self.disk_ratio}
+
+    @property
+    def usable(self) -> dict[str, int]:
+        """floor((total − reserved) × ratio) of each resource (never below 0)."""
+        return {
+            resource: max(math.floor((getattr(self, resource) - self.reserved[resource]) * self.ratios[resource]), 0)
+            for resource in HOST_RESOURCES
+        }
 
 
 class PodQuerySet(OperatorQuerySet):

@@ -28,14 +28,14 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mesocentre.capacity.models import Pod
+from mesocentre.capacity.models import Pod, Site
 from mesocentre.catalogue.models import Offering, Plan
 from mesocentre.core.demo import month_start
 from mesocentre.projects.models import Project
 from mesocentre.provisioning import services as provisioning
 from mesocentre.provisioning.models import ManualTask, Operation
 from mesocentre.resources import orders
-from mesocentre.resources.models import Order, Quota, RackReservation, Resource
+from mesocentre.resources.models import Order, Placement, Quota, RackReservation, Resource
 from mesocentre.tenancy.models import Establishment, Laboratory, User
 
 # The demo's projects are made by the hpc demo (HPC hours lived in projects before the split): load after it.
@@ -69,6 +69,7 @@ class Held:
     ordered_by: str
     history: tuple[Step, ...]
     pod: str | None = None
+    site: str | None = None  # a VM's primary's site (the assistant chooses the host)
 
 
 RACK = {"u": 42, "kw": 7}
@@ -77,9 +78,32 @@ HELD = (
     # Created in silver, resized three weeks later, moved to gold last month: a history of every kind of change.
     Held("irit-hybrid-ai", "cloud-vm", "inference-api", "pi-irit",
          (Step(-5, 3, "silver", vm(4, 8, 100)), Step(-5, 24, "silver", vm(8, 16, 100)),
-          Step(-1, 6, "gold", vm(8, 16, 100)))),
-    Held("irit-hybrid-ai", "cloud-vm", "gitlab-runner", "pi-irit", (Step(-6, 4, "bronze", vm(16, 32, 200)),)),
-    Held("irit-hybrid-ai", "cloud-vm", "jupyterhub", "pi-irit", (Step(-4, 8, "silver", vm(24, 96, 500)),)),
+          Step(-1, 6, "gold", vm(8, 16, 100))), site="site1"),
+    Held("irit-hybrid-ai", "cloud-vm", "gitlab-runner", "pi-irit", (Step(-6, 4, "bronze", vm(16, 32, 200)),),
+         site="site1"),
+    Held("irit-hybrid-ai", "cloud-vm", "jupyterhub", "pi-irit", (Step(-4, 8, "silver", vm(24, 96, 500)),),
+         site="site1"),
+    # The other laboratories' VMs, sized so that the occupancy comes out as the offer's table, exactly (its TB
+    # being 1 024 GB): site 1 holds 450 vCPU, 919 GB RAM, 54 TB disk and site 2's VMs' backups (29 TB); site 2
+    # holds its own VMs and the gold standbys, 144 vCPU, 410 GB RAM, 42 TB disk and site 1's backups (29 TB).
+    Held("genphyse-genomics", "cloud-vm", "variant-db", "pi-genphyse", (Step(-3, 2, "gold", vm(16, 64, 3_212)),),
+         site="site1"),
+    Held("cirimat-alloys", "cloud-vm", "phase-diagrams", "pi-cirimat", (Step(-7, 1, "silver", vm(96, 192, 15_000)),),
+         site="site1"),
+    Held("lcc-catalysis", "cloud-vm", "spectra-portal", "pi-lcc", (Step(-6, 10, "silver", vm(64, 128, 10_884)),),
+         site="site1"),
+    Held("imft-jets", "cloud-vm", "les-postproc", "pi-imft", (Step(-5, 5, "bronze", vm(96, 160, 15_000)),),
+         site="site1"),
+    Held("ica-composites", "cloud-vm", "fatigue-db", "pi-ica", (Step(-4, 12, "bronze", vm(80, 128, 6_400)),),
+         site="site1"),
+    Held("lpt-lattice", "cloud-vm", "lattice-viz", "pi-lpt", (Step(-3, 20, "bronze", vm(50, 103, 4_000)),),
+         site="site1"),
+    Held("irap-galaxies", "cloud-vm", "survey-mirror", "pi-irap", (Step(-8, 3, "silver", vm(48, 128, 20_000)),),
+         site="site2"),
+    Held("genphyse-genomics", "cloud-vm", "sequence-archive", "pi-genphyse",
+         (Step(-6, 15, "silver", vm(32, 96, 9_696)),), site="site2"),
+    Held("imft-jets", "cloud-vm", "mesh-builder", "pi-imft", (Step(-2, 8, "bronze", vm(40, 106, 10_000)),),
+         site="site2"),
     Held("imft-jets", "storage", "les-results", "pi-imft", (Step(-4, 2, "standard", {"storage_gb": 20_000}),)),
     Held("imft-jets", "backup", "les-archive", "pi-imft", (Step(-4, 9, "standard", {"storage_gb": 10_000}),)),
     Held("genphyse-genomics", "firewall", "sftp-partners", "pi-genphyse", (Step(-3, 15, "standard", {"count": 1}),)),
@@ -172,6 +196,7 @@ def _make(held: Held, operator: User, day: datetime.date) -> None:
         quantities=first.quantities,
         name=held.name,
         pod=Pod.objects.get(code=held.pod) if held.pod else None,
+        site=Site.objects.get(code=held.site) if held.site else None,
     )
     resource = _carry_out(order, operator, moment(day, first.months, first.day))
     for step in changes:
@@ -221,5 +246,8 @@ def _backend_result(order: Order) -> dict:
         return {"backend_id": str(reservation.rack)}
     result = {"backend_id": f"{order.offering.code}-{order.project.code}-{resource.name}"}
     if kind == Offering.Kind.CLOUD_VM:
-        result.update(address=f"10.31.{resource.pk // 250 % 250}.{resource.pk % 250 + 2}", host="site1-hv01")
+        # The hypervisor the assistant chose for its primary.
+        primary = Placement.objects.filter(resource=resource, role=Placement.Role.PRIMARY).select_related("host")
+        host = primary.first().host.name if primary.exists() else "site1-hv01"
+        result.update(address=f"10.31.{resource.pk // 250 % 250}.{resource.pk % 250 + 2}", host=host)
     return result

@@ -203,5 +203,47 @@ class RackReservation(TimestampedModel):
         return f"{self.rack} · {self.units} U"
 
 
+class Placement(TimestampedModel):
+    """What a VM resource holds where, at the size it was placed: its primary on a host of either site and, in
+    gold, its standby (the same size) on a host of the other site; a silver or gold VM's backups (its disk size) in
+    the backup pool of the site other than its primary's. Written by ``placements.place_vm`` with the assistant's
+    certified answer when the VM's order is carried out; the occupancy is computed from these rows
+    (``placements.capacity_report``), never stored."""
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", pgettext_lazy("placement role", "primary")
+        STANDBY = "standby", pgettext_lazy("placement role", "standby")
+        BACKUP = "backup", pgettext_lazy("placement role", "backups")
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.PROTECT, related_name="placements"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    site = models.ForeignKey("capacity.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="+")
+    # A copy's host; none for backups, which are in the site's pool.
+    host = models.ForeignKey(
+        "capacity.Host", verbose_name=_("host"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    vcpu = models.PositiveIntegerField(_("vCPU"), default=0)
+    ram_gb = models.PositiveIntegerField(_("RAM (GB)"), default=0)
+    disk_gb = models.PositiveIntegerField(_("disk (GB)"), default=0)
+
+    objects = ReservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resource", "role"]
+        verbose_name = _("placement")
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "role"], name="resources_one_placement_per_role"),
+            models.CheckConstraint(
+                condition=Q(role__in=["primary", "standby"], host__isnull=False) | Q(role="backup", host__isnull=True),
+                name="resources_placement_copy_on_a_host",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.role} {self.host_id or self.site_id}"
+
+
 # Orders and quotas live in their own module; imported here so that Django finds their models.
 from mesocentre.resources.order_models import Order, Quota  # noqa: E402, F401

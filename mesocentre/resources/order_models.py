@@ -73,6 +73,10 @@ class Order(StateTable, TimestampedModel):
     pod = models.ForeignKey(
         "capacity.Pod", verbose_name=_("POD"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A VM's primary pinned to a site (blank: either); the assistant's ``site_pin`` rule.
+    site = models.ForeignKey(
+        "capacity.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The calculator's estimate when the order was placed: {"price_list", "date", "quarter": {...}, "year": {...}}.
     estimate = models.JSONField(_("estimate"), default=dict, blank=True)
     created_by = models.ForeignKey(

@@ -17,14 +17,14 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesocentre.capacity.models import Pod, Rack
+from mesocentre.capacity.models import Pod, Rack, Site
 from mesocentre.catalogue.models import Offering, Plan
 from mesocentre.core import formatting
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.provisioning import services as provisioning
 from mesocentre.provisioning.models import Operation
-from mesocentre.resources import quotas, registry, services
+from mesocentre.resources import placements, quotas, registry, services
 from mesocentre.resources.models import Order, RackReservation, Resource, checked_quantities
 from mesocentre.resources.sizing import FULL_RACK_U
 from mesocentre.tenancy.models import Establishment, is_team_member
@@ -102,6 +102,7 @@ def place(
     name: str = "",
     resource: Resource | None = None,
     pod: Pod | None = None,
+    site: Site | None = None,
 ) -> Order:
     """Place an order to create (``plan``, ``quantities``, ``name``), change (``resource``, ``plan``,
     ``quantities``) or terminate (``resource``) a resource of ``project``; it goes as far as its author's own
@@ -121,10 +122,16 @@ def place(
         _shape_create(order, plan, quantities, name)
     else:
         _shape_change(order, resource, plan, quantities)
+    if site is not None:
+        if order.offering.kind != Offering.Kind.CLOUD_VM or order_type == Order.Type.TERMINATE:
+            raise ValidationError({"site": _("Only a VM's primary is pinned to a site.")})
+        order.site = site
     with transaction.atomic():
         if order.resource_id:
             _lock_resource_free(order.resource)
         order.estimate = registry.estimate(order) if order_type != Order.Type.TERMINATE else {}
+        # A VM no host can take now is refused in the assistant's words (and placed, certified, when carried out).
+        placements.check_order(order)
         quotas.check(order, lock=True)
         order.save()
         _advance(order, actor)
@@ -285,10 +292,19 @@ def _resolve(order: Order) -> None:
     if order.type != Order.Type.CREATE:
         resource.set_state(Resource.State.OK)
         resource.save()
+        current = resource.periods.filter(valid_until__isnull=True).select_related("plan").first()
+        if order.type == Order.Type.UPDATE and order.offering.kind == Offering.Kind.CLOUD_VM and current is not None:
+            # The change never came to be: the VM's copies go back to the size it holds (its own room freed first,
+            # so a smaller size always fits where the larger one was).
+            try:
+                placements.place_vm(resource, current.plan, current.quantities)
+            except ValidationError:
+                pass  # kept where the change put it: the room it holds is at least the VM's
         return
     resource.set_state(Resource.State.TERMINATED)
     resource.save()
     RackReservation.objects.filter(resource=resource, released_at__isnull=True).update(released_at=timezone.now())
+    placements.release(resource)
     withdrawal = registry.withdrawal_for(order.offering.kind)
     if withdrawal is not None:
         withdrawal(order)
@@ -352,6 +368,8 @@ def _resource_for(order: Order) -> Resource:
         )
         if order.offering.kind == Offering.Kind.RACK:
             reserve_rack(order.resource, order.quantities, order.pod)
+        if order.offering.kind == Offering.Kind.CLOUD_VM:
+            placements.place_vm(order.resource, order.plan, order.quantities, order.site)
         return order.resource
     resource = Resource.objects.select_for_update().get(pk=order.resource_id)
     resource.set_state(STEP_OF_TYPE[order.type])
@@ -361,6 +379,9 @@ def _resource_for(order: Order) -> Resource:
         # The new size is held from now, in the same rack if it has room, else in another of its POD.
         current = RackReservation.objects.filter(resource=resource).select_related("rack__pod").first()
         reserve_rack(resource, order.quantities, current.rack.pod if current else None)
+    if order.type == Order.Type.UPDATE and order.offering.kind == Offering.Kind.CLOUD_VM:
+        # The new size is held from now, where the assistant puts it (its former copies freed first).
+        placements.place_vm(resource, order.plan, order.quantities, order.site)
     return resource
 
 
@@ -508,6 +529,7 @@ def _apply_to_resource(order: Order, resource: Resource, result: dict, at: datet
         resource.save()
         services.end(resource, at)
         RackReservation.objects.filter(resource=resource, released_at__isnull=True).update(released_at=at)
+        placements.release(resource)
         return
     resource.set_state(Resource.State.OK)
     resource.save()

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from mesocentre.capacity.models import Host, Pod, Rack, Site
@@ -12,7 +13,28 @@ class SiteSerializer(serializers.ModelSerializer):
 class HostSerializer(serializers.ModelSerializer):
     class Meta:
         model = Host
-        fields = ["id", "site", "name", "vcpu", "ram_gb", "in_maintenance"]
+        fields = [
+            "id",
+            "site",
+            "name",
+            "vcpu",
+            "ram_gb",
+            "disk_gb",
+            "reserved_vcpu",
+            "reserved_ram_gb",
+            "reserved_disk_gb",
+            "vcpu_ratio",
+            "ram_ratio",
+            "disk_ratio",
+            "in_maintenance",
+        ]
+
+    def validate(self, attrs):
+        for resource in ("vcpu", "ram_gb", "disk_gb"):
+            total = attrs.get(resource, getattr(self.instance, resource, 0))
+            if attrs.get(f"reserved_{resource}", getattr(self.instance, f"reserved_{resource}", 0)) > total:
+                raise serializers.ValidationError({f"reserved_{resource}": _("A host reserves at most what it has.")})
+        return attrs
 
 
 class RackSerializer(serializers.ModelSerializer):

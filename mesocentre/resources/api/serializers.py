@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mesocentre.capacity.models import Site
 from mesocentre.core.api import ScopedRelationsMixin
 from mesocentre.resources import orders, quotas
 from mesocentre.resources.models import Order, Quota, Resource, ResourcePeriod
@@ -76,7 +77,7 @@ class OrderSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
 
     # Where a hosted rack goes is the customer's choice among the offer's PODs (the portal's form offers them all),
     # though the PODs' pages are the operators': an id, not a list of every POD.
-    unscoped_relations = ("pod",)
+    unscoped_relations = ("pod", "site")
 
     project_code = serializers.CharField(source="project.code", read_only=True)
     offering_code = serializers.CharField(source="offering.code", read_only=True)
@@ -87,6 +88,14 @@ class OrderSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         help_text='Each size\'s code and its quantity, e.g. {"vcpu": 2, "ram_gb": 4, "disk_gb": 50}.',
     )
     estimate = serializers.JSONField(read_only=True, help_text="The calculator's quarter and year when placed.")
+    # A VM's primary pinned to a site, by its code (the assistant's site_pin); the sites are the offer's, public.
+    site = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Site.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A VM's primary's site, by its code (site1, site2); none: either.",
+    )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     consumer_reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     provider_reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
@@ -106,6 +115,7 @@ class OrderSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "plan_code",
             "resource",
             "pod",
+            "site",
             "name",
             "quantities",
             "estimate",
@@ -155,6 +165,7 @@ class OrderSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             name=data.get("name", ""),
             resource=data.get("resource"),
             pod=data.get("pod"),
+            site=data.get("site"),
         )
 
 
