@@ -308,7 +308,9 @@ def electricity_lines(establishment: Establishment, quarter: Quarter, paid: dict
 def hpc_hours(establishment: Establishment, quarter: Quarter, paid: dict) -> tuple[list[DraftLine], list[AnnexLine]]:
     """The hours the establishment's projects consumed in the quarter, each on its day: invoiced for a company, in the
     annex (valued at the academic price, beside the hours granted) for an academic establishment."""
-    projects = {account_name(p.code): p for p in Project.objects.filter(pk__in=list(paid))}
+    # With what the annex reads of each project (its allocations and their changes): no query per project.
+    chosen = Project.objects.filter(pk__in=list(paid)).prefetch_related("allocations__change_requests")
+    projects = {account_name(p.code): p for p in chosen}
     if not projects:
         return [], []
     days = (
