@@ -8,12 +8,16 @@ from mesocentre.reports.usage import AXES
 
 class UsageQuerySerializer(serializers.Serializer):
     by = serializers.ChoiceField(choices=list(AXES), default="theme")
-    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    year = serializers.IntegerField(
+        min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False, help_text=_("Default: the current year.")
+    )
     quarter = serializers.IntegerField(min_value=1, max_value=4, required=False)
 
 
 class UtilisationQuerySerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    year = serializers.IntegerField(
+        min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False, help_text=_("Default: the current year.")
+    )
     cluster = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=MAX_CLUSTER, required=False)
 
 

@@ -2,20 +2,31 @@
 establishment's managers theirs, anyone else a 403. A bad parameter is a 400 naming it."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mesocentre.reports import forms
 from mesocentre.reports.api.serializers import (
     ClusterYearSerializer,
     UsageQuerySerializer,
     UsageReportSerializer,
     UtilisationQuerySerializer,
 )
-from mesocentre.reports.periods import Period, scope_of
+from mesocentre.reports.periods import scope_of
 from mesocentre.reports.usage import usage_report
 from mesocentre.reports.utilisation import utilisation
+
+
+def _read(reader, params):
+    """The parameters, read as the pages and the command line read them (strictly: 2018.0 is no year); a refusal is a
+    400 naming the parameter."""
+    try:
+        return reader(params, timezone.localdate().year)
+    except ValidationError as exc:
+        raise serializers.ValidationError(exc.message_dict) from None
 
 
 class UsageReportView(APIView):
@@ -27,10 +38,8 @@ class UsageReportView(APIView):
     @extend_schema(parameters=[UsageQuerySerializer], responses=UsageReportSerializer)
     def get(self, request):
         scope = scope_of(request.user)
-        query = UsageQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        period = Period(query.validated_data["year"], query.validated_data.get("quarter"))
-        return Response(usage_report(query.validated_data["by"], period, scope).as_dict())
+        by, period = _read(forms.read_usage, request.query_params)
+        return Response(usage_report(by, period, scope).as_dict())
 
 
 class UtilisationReportView(APIView):
@@ -41,10 +50,9 @@ class UtilisationReportView(APIView):
     @extend_schema(parameters=[UtilisationQuerySerializer], responses=ClusterYearSerializer(many=True))
     def get(self, request):
         scope_of(request.user)
-        query = UtilisationQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        year, cluster = _read(forms.read_utilisation, request.query_params)
         try:
-            clusters = utilisation(query.validated_data["year"], query.validated_data.get("cluster"))
+            clusters = utilisation(year, cluster)
         except ValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
-        return Response([cluster.as_dict() for cluster in clusters])
+        return Response([item.as_dict() for item in clusters])
