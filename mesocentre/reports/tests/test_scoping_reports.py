@@ -124,3 +124,17 @@ def test_utilisation_of_a_cluster_without_declared_cores(two, settings):
     assert [r["month"] for r in csv_rows] == [str(m) for m in range(1, 13)] + ["year"]
     page = client_of(two.operator).get(reverse("reports:utilisation"), {"year": "2025"})
     assert page.status_code == 200 and b"<svg" in page.content and b"<table" in page.content
+
+
+def test_the_pages_draw_a_chart_with_its_table_and_link_their_csv(two):
+    page = client_of(two.operator).get(reverse("reports:usage"), {"by": "theme", "year": "2025", "quarter": "3"})
+    body = page.content.decode()
+    assert '<svg role="img"' in body and "<caption>" in body and "Theme alpha" in body
+    assert "format=csv" in body and "quarter=3" in body
+    home = client_of(two.alpha.manager).get(reverse("portal:home")).content.decode()
+    assert reverse("reports:usage") in home
+
+
+def test_the_schema_documents_the_reports(two):
+    schema = client_of(two.operator).get("/api/schema/").content
+    assert b"/api/reports/usage/" in schema and b"/api/reports/utilisation/" in schema
