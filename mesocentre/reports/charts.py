@@ -8,9 +8,10 @@ from decimal import Decimal
 BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_WIDTH = 22, 6, 260, 420
 
 
-def bars(items: list[tuple[str, Decimal, str]]) -> dict:
-    """``items``: (label, value, value as shown). Geometry in user units for the template."""
-    largest = max((value for _label, value, _text in items), default=Decimal(0))
+def bars(items: list[tuple[str, Decimal, str]], scale: Decimal | int = 0) -> dict:
+    """``items``: (label, value, value as shown); the longest bar is the largest value, or ``scale`` if larger (100
+    for percentages: a full bar is a full machine). Geometry in user units for the template."""
+    largest = max([scale, *(value for _label, value, _text in items)])
     drawn = []
     for index, (label, value, text) in enumerate(items):
         width = int(value * BAR_WIDTH / largest) if largest > 0 and value > 0 else 0

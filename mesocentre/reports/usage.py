@@ -252,5 +252,7 @@ def _assemble(by: str, period: Period, rows: dict[str, Row]) -> Report:
         row.core_share = row.core_hours * 100 / total.core_hours if total.core_hours else None
         row.amount_share = row.amount_ht * 100 / total.amount_ht if total.amount_ht else None
     total.label = _("Total")
+    total.core_share = Decimal(100) if total.core_hours else None
+    total.amount_share = Decimal(100) if total.amount_ht else None
     report.rows = sorted(rows.values(), key=lambda r: (-r.core_hours, -r.amount_ht, -r.kwh, r.key))
     return report

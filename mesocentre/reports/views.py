@@ -103,7 +103,9 @@ def utilisation_page(request):
              "rate": "" if f.percent is None else percent(f.percent, 1)}
             for label, f in zip(labels, months, strict=True)
         ]  # fmt: skip
-        chart = bars([(row["label"], f.percent or 0, row["rate"]) for row, f in zip(table, months, strict=True)])
+        chart = bars(
+            [(row["label"], f.percent or 0, row["rate"]) for row, f in zip(table, months, strict=True)], scale=100
+        )
         shown.append({"cluster": item.cluster, "cores": number(item.cores) if item.cores else "", "table": table,
                       "chart": chart})  # fmt: skip
     context = {"year": year, "cluster": cluster or "", "clusters": shown, "csv_query": request.GET.urlencode()}
