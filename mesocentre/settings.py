@@ -29,7 +29,7 @@ def env_cores(name: str, default: str = "") -> dict[str, int]:
     cores = {}
     for item in env_list(name, default):
         cluster, _, count = item.partition("=")
-        if not cluster.strip() or not count.strip().isdigit() or int(count) < 1:
+        if not cluster.strip() or not (count.strip().isascii() and count.strip().isdigit()) or int(count) < 1:
             raise ImproperlyConfigured(f"{name}: {item!r} is not cluster=cores (a whole number above 0)")
         cores[cluster.strip()] = int(count)
     return cores
