@@ -24,6 +24,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_cores(name: str, default: str = "") -> dict[str, int]:
+    """``cluster=cores`` pairs, comma-separated ("mesocentre=13464,gpu=1000"); a typo stops the start-up."""
+    cores = {}
+    for item in env_list(name, default):
+        cluster, _, count = item.partition("=")
+        if not cluster.strip() or not (count.strip().isascii() and count.strip().isdigit()) or int(count) < 1:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not cluster=cores (a whole number above 0)")
+        cores[cluster.strip()] = int(count)
+    return cores
+
+
 def env_networks(name: str, default: str = "") -> list[str]:
     """Comma-separated addresses or CIDR networks; a typo stops the start-up instead of silently refusing."""
     items = env_list(name, default)
@@ -68,6 +79,7 @@ INSTALLED_APPS = [
     "mesocentre.projects",
     "mesocentre.resources",
     "mesocentre.hpc",
+    "mesocentre.reports",
     "mesocentre.portal",
 ]
 
@@ -274,4 +286,7 @@ MESOCENTRE = {
     # more. Production lists nobody unless told (settings_production).
     "METRICS_ALLOWED": env_networks("MESOCENTRE_METRICS_ALLOWED", "127.0.0.1,::1"),
     "METRICS_TOKEN": os.environ.get("MESOCENTRE_METRICS_TOKEN", ""),
+    # The cores of each Slurm cluster (its ClusterName): what the utilisation report divides by (reports.utilisation).
+    # The offer's supercomputer has 13 464; a cluster whose size changed mid-year is reported at today's size.
+    "CLUSTER_CORES": env_cores("MESOCENTRE_CLUSTER_CORES", "mesocentre=13464"),
 }

@@ -18,6 +18,7 @@ api_patterns = [
     path("resources/", include("mesocentre.resources.api.urls")),
     path("projects/", include("mesocentre.hpc.api.legacy_urls")),  # the HPC endpoints' old paths, for one release
     path("audit/", include("mesocentre.audit.api.urls")),
+    path("reports/", include("mesocentre.reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("hpc/", include("mesocentre.hpc.urls")),
     path("resources/", include("mesocentre.resources.urls")),
     path("audit/", include("mesocentre.audit.urls")),
+    path("reports/", include("mesocentre.reports.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

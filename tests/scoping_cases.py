@@ -28,6 +28,7 @@ from scoping_cases_invitations import INVITATION_CASES
 from scoping_cases_invoices import INVOICE_CASES
 from scoping_cases_projects import PROJECT_CASES
 from scoping_cases_projects_api import PROJECT_API_CASES
+from scoping_cases_reports import REPORT_CASES
 from scoping_cases_resources_api import RESOURCE_API_CASES
 from scoping_cases_resources_portal import RESOURCE_PORTAL_CASES
 from scoping_cases_teams import TEAM_AND_PLACE_CASES
@@ -482,6 +483,7 @@ CASES += INVITATION_CASES
 CASES += TEAM_AND_PLACE_CASES + CAPACITY_CASES
 CASES += RESOURCE_API_CASES + RESOURCE_PORTAL_CASES
 CASES += INVOICE_CASES
+CASES += REPORT_CASES
 # The HPC endpoints' old paths (/api/projects/calls/…), answered for one release beside /api/hpc/: the same views,
 # so the same rules, played again at the old address.
 CASES += [

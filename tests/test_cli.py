@@ -12,6 +12,7 @@ OURS = {  # command: the app it belongs to
     "assistant": "assistant",
     "quote": "billing",
     "invoices": "billing",
+    "report": "reports",
     "slurm": "provisioning",
     "worker": "provisioning",
     "tasks": "provisioning",

@@ -25,6 +25,7 @@ APPS = [
     "resources",
     "hpc",
     "billing",
+    "reports",
     "portal",
 ]
 
