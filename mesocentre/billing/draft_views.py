@@ -50,7 +50,6 @@ def draft_list(request):
         rows=rows,
         ended=costs.has_ended(quarter),
         to_issue=any(row.invoice is None and row.draft and not row.empty for row in rows),
-        form=IssueForm(),
     )
     return render(request, "billing/draft_list.html", context)
 

@@ -12,5 +12,5 @@ def quantity(value) -> str:
     """A quantity as stored (8 decimals: hours are seconds ÷ 3600) without its trailing zeros: 2 vCPU, 1,5 h."""
     if value in (None, ""):
         return ""
-    value = Decimal(str(value))
-    return formatting.number(value.normalize() if value == value.to_integral() else value.normalize())
+    value = Decimal(str(value)).normalize()
+    return formatting.number(value.quantize(1) if value == value.to_integral() else value)  # 1E+2 → 100
