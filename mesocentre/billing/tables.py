@@ -18,8 +18,8 @@ class InvoiceTable(BaseTable):
     quarter = tables.Column(verbose_name=_("Quarter"))
     issued_at = tables.Column(verbose_name=_("Issued"))
     credits = tables.Column(empty_values=(), order_by=("credits__number",), verbose_name=_("Corrects"))
-    total_ht = tables.Column(verbose_name=_("Total HT"), attrs={"td": {"class": "number"}})
-    total_ttc = tables.Column(verbose_name=_("Total TTC"), attrs={"td": {"class": "number"}})
+    total_ht = tables.Column(verbose_name=_("Total HT"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    total_ttc = tables.Column(verbose_name=_("Total TTC"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
 
     class Meta(BaseTable.Meta):
         model = Invoice
