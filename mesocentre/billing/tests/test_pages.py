@@ -267,3 +267,25 @@ def test_a_projects_costs_show_to_its_pi_and_payers_managers_not_to_a_student(is
     assert "€48.13" not in text(student_page)
     # The other establishment's manager does not see the project at all.
     assert client_of(issued.ehess_manager).get(page).status_code == 404
+
+
+def test_the_invoice_page_costs_the_same_queries_for_2_lines_as_for_20(shop):
+    """Lines of different sizes (each its own line), then a credit note of two of them: the page reads the lines,
+    the annex and the credit notes once each."""
+    w = shop.w
+    operator = client_of(w.operator)
+
+    def queries(vms: int) -> tuple[int, int]:
+        project = paying(shop, f"lines{vms}", vms=0).projects.get()
+        for index in range(vms):
+            held(project, shop.bronze, {**VM, "vcpu": str(index + 1)}, midnight(2025, 1, 1), name=f"vm{index}")
+        invoice = invoicing.issue(project.paying_establishment, Q1).invoice
+        invoicing.credit(invoice, "Two lines down.", [1, 2])
+        page = f"/billing/invoices/{invoice.number}/"
+        operator.get(page)
+        with CaptureQueriesContext(connection) as captured:
+            assert operator.get(page).status_code == 200
+        return len(captured), invoice.lines.count()
+
+    (few, two), (many, twenty) = queries(2), queries(20)
+    assert (two, twenty) == (2, 20) and few == many
