@@ -16,7 +16,9 @@ from mesocentre.billing import costs, invoicing, rating
 from mesocentre.billing.models import Invoice
 from mesocentre.billing.tests.test_invoicing import Q1, paying
 from mesocentre.billing.tests.test_rating import VM, held, midnight
+from mesocentre.metering.models import UsageRecord
 from mesocentre.projects.models import ProjectMembership
+from mesocentre.projects.naming import account_name
 from mesocentre.tenancy.models import Establishment, Membership
 
 
@@ -289,3 +291,25 @@ def test_the_invoice_page_costs_the_same_queries_for_2_lines_as_for_20(shop):
 
     (few, two), (many, twenty) = queries(2), queries(20)
     assert (two, twenty) == (2, 20) and few == many
+
+
+def test_the_committees_hours_show_in_the_annex_and_in_the_projects_costs_valued_and_not_invoiced(shop, decided):
+    """1 000 core-hours and 10 GPU hours in Q1 on the committee's 100 000 granted: 15.00 € HT at the academic price,
+    in the invoice's annex and on the project's page; the same hours in Q2 in the draft's."""
+    w = shop.w
+    for index, (month, day) in enumerate([(2, 5), (2, 20), (4, 2)]):
+        UsageRecord.objects.create(
+            source="slurm:mesocentre",
+            external_id=str(index),
+            account=account_name(w.project.code),
+            ended_at=midnight(2026, month, day) + datetime.timedelta(hours=12),
+            cpu_seconds=500 * 3600,
+            gpu_seconds=5 * 3600,
+        )
+    invoice = invoicing.issue(w.cnrs, Q1).invoice
+    shown = text(client_of(w.manager).get(f"/billing/invoices/{invoice.number}/"))
+    assert "Annex: the committee's hours, not invoiced" in shown
+    assert "jets 1,000 100,000 10 500 €15.00" in shown and "Total HT €0.00" in shown
+    costs_ = text(client_of(w.pi).get("/projects/jets/"))
+    assert "2026Q1: committee hours received: 1,000 h, valued €15.00 HT, not invoiced." in costs_
+    assert "Committee hours received: 500 h (of 100,000 h granted), valued €7.50 HT, not invoiced." in costs_
