@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mesocentre.tenancy.context_processors.charter_banner",
+                "mesocentre.billing.context_processors.billing_menu",
             ],
         },
     },

@@ -231,6 +231,7 @@ MORE_PORTAL_LISTS = [
     ("tenancy:person_list", "operator", "build_user"),  # a person and their establishment (prefetched)
     ("tenancy:team_list", "operator", "build_team"),  # a team and its members (prefetched)
     ("capacity:pod_list", "operator", "build_pod"),  # a POD, its totals (annotated) and its racks (prefetched)
+    ("billing:invoice_list", "operator", "build_invoice"),  # an invoice, its establishment and what it corrects
 ]
 
 
@@ -240,3 +241,10 @@ def test_more_portal_list_queries_do_not_grow_with_rows(world, page):
 
     name, who, build = page
     assert_constant(client_of(_reader(world, who)), reverse(name), lambda: getattr(query_count_builders, build)(world))
+
+
+def test_the_invoice_list_read_by_a_manager_does_not_grow_with_rows(world):
+    """A's manager reads A's invoices (``visible_to`` and the establishments' filter scoped to theirs)."""
+    from query_count_builders import build_invoice
+
+    assert_constant(client_of(world.A.manager), reverse("billing:invoice_list"), lambda: build_invoice(world))

@@ -9,6 +9,7 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from mesocentre.audit.registry import register
+        from mesocentre.billing import sections
         from mesocentre.billing.estimates import estimate
         from mesocentre.billing.models import Invoice
         from mesocentre.resources.registry import set_estimator
@@ -17,3 +18,5 @@ class BillingConfig(AppConfig):
         set_estimator(estimate)
         # Who issued each invoice and credit note, and when (their lines are written with them, in bulk).
         register(Invoice)
+        # A project's page shows its costs to its PI and managers and to its paying establishment's managers.
+        sections.register()

@@ -2,15 +2,14 @@
 its projects held and used (``billing.rating``); issuing it once the quarter has ended, crediting an issued invoice,
 and reading the issued ones back (``billing.invoicing``).
 
-    invoices draft --quarter 2026Q4 [--establishment CODE] [--json]
-    invoices issue --quarter 2026Q4 [--establishment CODE] [--purchase-order NUMBER]
+    invoices draft --quarter 2026Q4 [--establishment CODE] [--json] [--progress]
+    invoices issue --quarter 2026Q4 [--establishment CODE] [--purchase-order NUMBER] [--progress]
     invoices credit NUMBER --reason TEXT [--line N …]
     invoices list [--quarter 2026Q4] [--establishment CODE] [--json]
     invoices show NUMBER [--json]
 """
 
 import json
-import sys
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from mesocentre.billing import invoicing, rating
 from mesocentre.billing.models import Invoice
 from mesocentre.core.formatting import day, moment, money, number
+from mesocentre.metering.management.commands.usage import Progress
 from mesocentre.tenancy.models import Establishment
 
 
@@ -38,12 +38,14 @@ class Command(BaseCommand):
         draft.add_argument("--quarter", required=True, help="the quarter, as 2026Q4")
         draft.add_argument("--establishment", help="one establishment's code (default: every one)")
         draft.add_argument("--json", action="store_true", help="print a JSON list of drafts")
+        draft.add_argument("--progress", action="store_true", help="a progress bar on stderr even when not a terminal")
         issue = verbs.add_parser("issue", help="issue each establishment's invoice for an ended quarter")
         issue.add_argument("--quarter", required=True, help="the quarter, as 2026Q4")
         issue.add_argument("--establishment", help="one establishment's code (default: every one)")
         issue.add_argument(
             "--purchase-order", default="", help="the buyer's purchase-order (engagement) number; with --establishment"
         )
+        issue.add_argument("--progress", action="store_true", help="a progress bar on stderr even when not a terminal")
         credit = verbs.add_parser("credit", help="issue a credit note correcting an invoice, in full or by line")
         credit.add_argument("number", help="the invoice's number, as F-2026-000001")
         credit.add_argument("--reason", required=True, help="why the invoice is corrected")
@@ -86,6 +88,12 @@ class Command(BaseCommand):
                 )
         return establishments
 
+    def _progress(self, total: int, forced: bool) -> Progress:
+        """The usage import's bar, over establishments: on stderr when it is a terminal, or when asked."""
+        progress = Progress(self.stderr, total)
+        progress.on = progress.on or forced
+        return progress
+
     def _invoice(self, number_: str) -> Invoice:
         invoice = Invoice.objects.for_listing().filter(number=number_).first()
         if invoice is None:
@@ -107,14 +115,11 @@ class Command(BaseCommand):
         establishments = self._establishments(options.get("establishment"))
         total = establishments.count()
         issued = 0
+        progress = self._progress(total, options["progress"])
         for index, establishment in enumerate(establishments, start=1):
-            if sys.stderr.isatty():  # progress for a person; nothing for a pipe
-                sys.stderr.write(f"\r{index}/{total} {establishment.code:<30}")
-                sys.stderr.flush()
             # Each establishment in its own transaction: an interrupted run keeps what it issued, a rerun skips it.
             outcome = invoicing.issue(establishment, quarter, purchase_order=options["purchase_order"])
-            if sys.stderr.isatty():
-                sys.stderr.write("\r" + " " * 40 + "\r")
+            progress.bytes_read(index)
             if outcome.invoice:
                 issued += 1
                 invoice = outcome.invoice
@@ -132,6 +137,7 @@ class Command(BaseCommand):
                     _("%(establishment)s, %(quarter)s: %(why)s")
                     % {"establishment": establishment.name, "quarter": quarter, "why": outcome.skipped}
                 )
+        progress.end()
         self.stdout.write(
             _("%(issued)s invoices issued for %(quarter)s, of %(total)s establishments.")
             % {"issued": number(issued), "quarter": quarter, "total": number(total)}
@@ -240,13 +246,11 @@ class Command(BaseCommand):
         quarter = self._quarter(options["quarter"])
         establishments = self._establishments(options.get("establishment"))
         drafts = []
-        total = establishments.count()
+        progress = self._progress(establishments.count(), options["progress"])
         for index, establishment in enumerate(establishments, start=1):
             drafts.append(rating.draft(establishment, quarter))
-            if sys.stderr.isatty():  # progress for a person; nothing for a pipe
-                sys.stderr.write(f"\r{index}/{total} {establishment.code:<30}")
-        if sys.stderr.isatty():
-            sys.stderr.write("\n")
+            progress.bytes_read(index)
+        progress.end()
         if options["json"]:
             self.stdout.write(json.dumps([d.as_dict() for d in drafts], indent=2, ensure_ascii=False))
             return
