@@ -12,4 +12,11 @@ INVOICE_CASES: list[Case] = [
         why="everyone signed in may ask; managers get their establishment's, operators all, the others none",
     ),
     api("billing-api:invoice-detail", readers=MANAGERS_A, target=of("invoice")),
+    Case(
+        "billing:invoice-document",
+        readers=MANAGERS_A,
+        target=of("invoice"),
+        kwargs=lambda invoice: {"number": invoice.number, "format": "pdf"},
+        why="the invoice's PDF, scoped as the invoices API: another establishment's is a 404",
+    ),
 ]
