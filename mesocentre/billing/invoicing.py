@@ -71,7 +71,8 @@ def check_ended(quarter: rating.Quarter) -> None:
         )
 
 
-def _seller() -> dict:
+def seller() -> dict:
+    """The seller's identity (``settings.MESOCENTRE_SELLER_*``) as an invoice or a numbered quote freezes it."""
     return {
         "seller_name": settings.MESOCENTRE_SELLER_NAME,
         "seller_siret": settings.MESOCENTRE_SELLER_SIRET,
@@ -118,7 +119,7 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                 buyer_service_code=establishment.chorus_service_code,
                 buyer_address=establishment.address,
                 purchase_order=purchase_order,
-                **_seller(),
+                **seller(),
             )
             # The number last: its counter stays locked until this transaction commits.
             invoice.number = next_number(Invoice.Kind.INVOICE, timezone.localtime(issued_at).year)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mesocentre.billing.calculator import Quote
-from mesocentre.billing.invoicing import QUOTE, _seller, next_number
+from mesocentre.billing.invoicing import QUOTE, next_number, seller
 from mesocentre.billing.quote_models import QuoteDocument
 
 
@@ -43,7 +43,7 @@ def issue(quote: Quote, basket: dict, requested_by: str = "") -> QuoteDocument:
             total_ht=Decimal(data["total_ht"]),
             total_vat=Decimal(data["total_vat"]),
             total_ttc=Decimal(data["total_ttc"]),
-            **_seller(),
+            **seller(),
         )
         # The number last, as for invoices: the counter stays locked until this transaction commits.
         document.number = next_number(QUOTE, timezone.localtime().year)

@@ -66,8 +66,8 @@ def _amount(value: Decimal) -> str:
 
 
 def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text if "." in text else text
+    """A quantity, a unit price or a rate with no trailing zero: 1, 48.125, 20."""
+    return format(value.normalize(), "f")
 
 
 def unit_code(unit: str) -> str:
