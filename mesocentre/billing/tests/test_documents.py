@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from mesocentre.billing import invoicing, rating
 from mesocentre.billing.documents.exports import export
 from mesocentre.billing.documents.facturx import build_xml
+from mesocentre.billing.models import InvoiceAnnexLine
 from mesocentre.billing.tests.schematron import BR_FR_XSLT, EN16931_XSLT, describe, failed_asserts, fatal
 from mesocentre.billing.tests.test_invoicing import paying
 from mesocentre.billing.tests.test_rating import VM, held, midnight
@@ -139,3 +140,27 @@ def test_invoices_export_writes_each_format_and_refuses_a_bad_number_format_or_p
             call_command("invoices", "export", *args)
         assert refused.value.returncode == 2
     assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "x.docx").exists()
+
+
+def test_an_invoice_with_an_annex_shows_the_committees_hours_apart_from_what_is_due(issued):
+    invoice = issued[0]
+    InvoiceAnnexLine.objects.bulk_create(
+        [
+            InvoiceAnnexLine(
+                invoice=invoice,
+                position=1,
+                project="p-ehess",
+                quantity=Decimal("12500.5"),
+                unit="core-hours",
+                value_ht=Decimal("250.01"),
+                granted=Decimal("100000"),
+                gpu_hours=Decimal("40"),
+                granted_gpu_hours=Decimal("500"),
+            )
+        ]
+    )
+    text = pdf_text(export(invoice, "pdf", "en").content)
+    annex = text[text.index("Annex: HPC hours granted by the committee") :]
+    for expected in ("p-ehess", "12,500.5", "100,000", "40", "500", "€250.01", "Not invoiced"):
+        assert expected in annex, f"{expected!r} not in the annex:\n{annex}"
+    assert "€178.75" in text, "the annex is not added to what is due"
