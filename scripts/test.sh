@@ -11,6 +11,9 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && id postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v msgfmt >/dev/null || need+=(gettext)
+# WeasyPrint prints the invoices' PDF with Pango, in DejaVu Sans (embedded, as PDF/A wants).
+dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 ||
+  need+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 command -v slurmctld >/dev/null && command -v mariadbd >/dev/null && command -v munged >/dev/null ||
   need+=(munge mariadb-server slurm-wlm slurmctld slurmd slurmdbd slurm-client)
 if [ ${#need[@]} -gt 0 ]; then

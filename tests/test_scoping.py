@@ -89,7 +89,7 @@ def variants(name: str) -> list[Endpoint]:
 def path_for(endpoint: Endpoint, case: Case, obj) -> str:
     kwargs = dict(case.kwargs(obj)) if case.target else {}
     if "format" in endpoint.params:
-        kwargs["format"] = "json"
+        kwargs.setdefault("format", "json")  # a case that names its format (a document's) keeps it
     path = reverse(endpoint.name, kwargs=kwargs)
     assert resolve(path).route == endpoint.route, f"{path} does not reach {endpoint}"
     return path

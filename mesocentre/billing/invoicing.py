@@ -1,6 +1,6 @@
 """Issuing invoices and credit notes: the verbs the command line (and, next, the portal) call.
 
-- **Numbering.** Two series, each continuous per calendar year of issue: ``F-2026-000001`` for invoices,
+- **Numbering.** Two series (and the numbered quotes' D, ``quotes``), each continuous per calendar year of issue: ``F-2026-000001`` for invoices,
   ``A-2026-000001`` for credit notes (avoirs). The next number is taken from the series' counter row, locked with
   ``SELECT … FOR UPDATE`` in the transaction that inserts the invoice, after everything else is computed: two
   issuers wait for each other there, never get the same number, and a transaction rolled back gives its number
@@ -31,7 +31,8 @@ from mesocentre.core.formatting import day
 from mesocentre.core.formatting import money as written
 from mesocentre.tenancy.models import Establishment
 
-SERIES = {Invoice.Kind.INVOICE: "F", Invoice.Kind.CREDIT_NOTE: "A"}
+QUOTE = "quote"  # numbered quotes (``quotes.issue``) take their numbers here too, series D
+SERIES = {Invoice.Kind.INVOICE: "F", Invoice.Kind.CREDIT_NOTE: "A", QUOTE: "D"}
 ZERO = Decimal("0.00")
 
 
@@ -45,7 +46,7 @@ class Outcome:
 
 
 def next_number(kind: str, year: int) -> str:
-    """The next number of the kind's series for the year, taken under the counter row's lock: call it inside the
+    """The next number of the kind's series (an invoice's kind, or QUOTE) for the year, taken under the counter row's lock: call it inside the
     transaction that inserts the invoice, as late as possible (the lock is held until it commits)."""
     series = SERIES[kind]
     InvoiceCounter.objects.bulk_create([InvoiceCounter(series=series, year=year)], ignore_conflicts=True)
@@ -70,7 +71,8 @@ def check_ended(quarter: rating.Quarter) -> None:
         )
 
 
-def _seller() -> dict:
+def seller() -> dict:
+    """The seller's identity (``settings.MESOCENTRE_SELLER_*``) as an invoice or a numbered quote freezes it."""
     return {
         "seller_name": settings.MESOCENTRE_SELLER_NAME,
         "seller_siret": settings.MESOCENTRE_SELLER_SIRET,
@@ -117,7 +119,7 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                 buyer_service_code=establishment.chorus_service_code,
                 buyer_address=establishment.address,
                 purchase_order=purchase_order,
-                **_seller(),
+                **seller(),
             )
             # The number last: its counter stays locked until this transaction commits.
             invoice.number = next_number(Invoice.Kind.INVOICE, timezone.localtime(issued_at).year)

@@ -1,9 +1,14 @@
 from django.urls import path
 
 from mesocentre.billing import draft_views, invoice_views, views
+from mesocentre.billing.documents import views as documents
 
 app_name = "billing"
-urlpatterns = [path("calculator/", views.calculator, name="calculator")]
+urlpatterns = [
+    path("calculator/", views.calculator, name="calculator"),
+    path("quotes/issue/", documents.quote_issue, name="quote-issue"),
+    path("invoices/<str:number>/document.<str:format>", documents.invoice_document, name="invoice-document"),
+]
 
 # The people's pages of the invoices (issue 14, point 6): managers' invoices and spending, operators' drafts.
 urlpatterns += [

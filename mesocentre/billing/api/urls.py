@@ -1,9 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from mesocentre.billing.api.views import InvoiceViewSet, QuoteView
+from mesocentre.billing.api.views import InvoiceViewSet, QuoteIssueView, QuoteView
 
 router = SimpleRouter()  # no root view: the quote beside it is no router's
 router.register("invoices", InvoiceViewSet)
 app_name = "billing-api"
-urlpatterns = [path("quote/", QuoteView.as_view(), name="quote"), *router.urls]
+urlpatterns = [
+    path("quote/", QuoteView.as_view(), name="quote"),
+    path("quotes/issue/", QuoteIssueView.as_view(), name="quote-issue"),
+    *router.urls,
+]

@@ -1,7 +1,11 @@
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from mesocentre.billing.api.serializers import InvoiceSerializer, QuoteRequestSerializer, QuoteSerializer
@@ -25,6 +29,40 @@ class QuoteView(APIView):
         serializer = QuoteRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(serializer.create_quote().as_dict())
+
+
+class QuoteIssueThrottle(UserRateThrottle):
+    scope = "quote-issue"  # each number is kept for ever: a bound on how many one person takes
+    rate = "120/hour"
+
+
+class QuoteIssueView(APIView):
+    """A numbered quote (D-2026-000001) of a calculator basket, for the signed-in: the basket is priced as the
+    calculator prices it, frozen under the year's next number, and answered as its PDF (in the request's
+    language). A basket the calculator refuses is a 400, as the calculator's, and takes no number."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [QuoteIssueThrottle]
+
+    @extend_schema(
+        request=QuoteRequestSerializer,
+        responses={
+            (201, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The numbered quote's PDF."),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="The calculator's field errors."),
+        },
+    )
+    def post(self, request):
+        from mesocentre.billing import quotes
+        from mesocentre.billing.documents.pdf import quote_pdf
+
+        serializer = QuoteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        quote = serializer.create_quote()
+        document = quotes.issue(quote, serializer.validated_data, request.user.get_username())
+        response = HttpResponse(quote_pdf(document, get_language() or "en"), content_type="application/pdf", status=201)
+        response["Content-Disposition"] = f'attachment; filename="{document.number}.pdf"'
+        response["X-Quote-Number"] = document.number
+        return response
 
 
 class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -7,10 +7,14 @@ and reading the issued ones back (``billing.invoicing``).
     invoices credit NUMBER --reason TEXT [--line N …]
     invoices list [--quarter 2026Q4] [--establishment CODE] [--json]
     invoices show NUMBER [--json]
+    invoices export NUMBER --format pdf|facturx|xml|csv --output FILE [--language fr|en]
 """
 
 import json
+import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -59,6 +63,11 @@ class Command(BaseCommand):
         show = verbs.add_parser("show", help="one issued invoice or credit note, line by line")
         show.add_argument("number", help="its number, as F-2026-000001 or A-2026-000001")
         show.add_argument("--json", action="store_true", help="print it as JSON")
+        export = verbs.add_parser("export", help="write an issued invoice or credit note as PDF, Factur-X or CSV")
+        export.add_argument("number", help="its number, as F-2026-000001 or A-2026-000001")
+        export.add_argument("--format", required=True, help="pdf, facturx (PDF/A-3 with its CII XML), xml or csv")
+        export.add_argument("--output", required=True, help="the file to write")
+        export.add_argument("--language", default=None, help="the document's language: fr or en (default: settings)")
 
     def handle(self, *args, **options):
         verb = options["verb"]
@@ -70,6 +79,8 @@ class Command(BaseCommand):
             return self._list(options)
         if verb == "show":
             return self._show(options)
+        if verb == "export":
+            return self._export(options)
         return self._draft(options)
 
     def _quarter(self, text: str) -> rating.Quarter:
@@ -202,6 +213,38 @@ class Command(BaseCommand):
                 f"{day(line.period_start)} – {day(line.period_end)}"
             )
         self._annex(invoice.annex.all(), "granted")
+
+    def _export(self, options) -> None:
+        from mesocentre.billing.documents.exports import FORMATS, export
+
+        if options["format"] not in FORMATS:
+            raise CommandError(
+                _("--format: unknown format %(format)s; choose one of %(formats)s.")
+                % {"format": options["format"], "formats": ", ".join(FORMATS)},
+                returncode=2,
+            )
+        languages = [code for code, _name in settings.LANGUAGES]
+        language = options["language"] or settings.LANGUAGE_CODE
+        if language not in languages:
+            raise CommandError(
+                _("--language: unknown language %(language)s; choose one of %(languages)s.")
+                % {"language": language, "languages": ", ".join(languages)},
+                returncode=2,
+            )
+        invoice = self._invoice(options["number"])
+        document = export(invoice, options["format"], language)
+        output = Path(options["output"])
+        try:
+            output.write_bytes(document.content)
+        except OSError as exc:
+            raise CommandError(
+                _("--output: cannot write %(path)s: %(why)s.") % {"path": output, "why": exc.strerror or exc},
+                returncode=2,
+            ) from None
+        self.stdout.write(
+            _("%(number)s written to %(path)s (%(format)s, %(size)s bytes).")
+            % {"number": invoice.number, "path": output, "format": options["format"], "size": len(document.content)}
+        )
 
     def _heading(self, invoice: Invoice) -> str:
         values = {

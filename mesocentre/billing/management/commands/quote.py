@@ -1,7 +1,13 @@
-"""mesocentre quote KIND [options]: the cost calculator on the command line."""
+"""mesocentre quote KIND [options]: the cost calculator on the command line.
+
+quote cloud-vm --tier gold --vcpu 2 --ram-gb 4 --disk-gb 50 [--json]
+quote cloud-vm … --issue --output devis.pdf [--language fr]   a numbered quote (D-2026-000001) as PDF
+"""
 
 import json
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from mesocentre.billing.api.serializers import QuoteRequestSerializer
@@ -55,9 +61,13 @@ class Command(BaseCommand):
             sub.add_argument("--price-list", dest="price_list", default="academic", help="academic or company")
             sub.add_argument("--date", help="prices valid on this day (YYYY-MM-DD), today by default")
             sub.add_argument("--json", action="store_true", help="print one JSON object")
+            sub.add_argument("--issue", action="store_true", help="issue it as a numbered quote (needs --output)")
+            sub.add_argument("--output", help="with --issue: the PDF file to write")
+            sub.add_argument("--language", help="with --issue: the PDF's language, fr or en (default: settings)")
 
     def handle(self, *args, **options):
         kind = options["kind"]
+        language = self._check_issue(options)
         fields = [field for _, field in KIND_OPTIONS[kind] + COMMON]
         item = {"kind": kind, **{f: options[f] for f in fields if options.get(f) is not None}}
         request = {"period": options["period"], "price_list": options["price_list"], "items": [item]}
@@ -66,16 +76,50 @@ class Command(BaseCommand):
         serializer = QuoteRequestSerializer(data=request)
         try:
             serializer.is_valid(raise_exception=True)
-            result = serializer.create_quote().as_dict()
+            quote = serializer.create_quote()
+            result = quote.as_dict()
         except Exception as exc:
             detail = getattr(exc, "detail", None)
             if detail is None:
                 raise
             raise CommandError("\n".join(flatten(detail, kind)), returncode=2) from None
+        if options["issue"]:
+            return self._issue(quote, serializer.validated_data, language, Path(options["output"]))
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
             self.stdout.write(render_table(result))
+
+    def _check_issue(self, options) -> str:
+        """The PDF's language, once --issue, --output and --language are checked (before anything is numbered)."""
+        if not options["issue"]:
+            for option in ("output", "language"):
+                if options.get(option):
+                    raise CommandError(f"--{option}: only with --issue.", returncode=2)
+            return ""
+        if not options.get("output"):
+            raise CommandError("--output: give the PDF file to write the numbered quote to.", returncode=2)
+        if not Path(options["output"]).parent.is_dir():
+            raise CommandError(f"--output: no directory {Path(options['output']).parent}.", returncode=2)
+        languages = [code for code, _name in settings.LANGUAGES]
+        language = options.get("language") or settings.LANGUAGE_CODE
+        if language not in languages:
+            raise CommandError(f"--language: choose one of {', '.join(languages)}.", returncode=2)
+        return language
+
+    def _issue(self, quote, basket: dict, language: str, output: Path) -> None:
+        from mesocentre.billing import quotes
+        from mesocentre.billing.documents.pdf import quote_pdf
+
+        document = quotes.issue(quote, basket)
+        try:
+            output.write_bytes(quote_pdf(document, language))
+        except OSError as exc:
+            # The number stands (a quote is issued once numbered); its PDF can be written again from the row.
+            raise CommandError(
+                f"--output: {document.number} issued, but {output} cannot be written: {exc}", returncode=2
+            ) from None
+        self.stdout.write(f"{document.number} issued: {document.total_ttc} EUR TTC, written to {output}")
 
 
 def render_table(result: dict) -> str:

@@ -188,5 +188,10 @@
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
+  // The numbered quote (signed-in only): the same basket, posted as JSON; the answer is its PDF, downloaded.
+  const numbered = document.getElementById("numbered-quote");
+  if (numbered) {
+    numbered.addEventListener("submit", function () { numbered.elements.basket.value = JSON.stringify(basket()); });
+  }
   addVm();
 })();
