@@ -43,6 +43,12 @@ def size_of(quantities: dict) -> dict[str, int]:
     return {r: int(Decimal(str(quantities.get(r, "0"))).to_integral_value(ROUND_HALF_UP)) for r in HOST_RESOURCES}
 
 
+def engine_group(project, name: str) -> str | None:
+    """A VM's anti-affinity group as the engine knows it: named within its project (two projects' "web" groups are
+    two groups, and a project's explanation counts only its own VMs)."""
+    return f"{project.code}/{name}" if name else None
+
+
 def _vm_name(resource_pk: int) -> str:
     return f"resource-{resource_pk}"
 
@@ -65,7 +71,8 @@ def state_data(hosts=None) -> dict:
         for host in hosts
     ]
     copies: dict[int, dict] = defaultdict(dict)
-    for placement in Placement.objects.exclude(role=Placement.Role.BACKUP).select_related("host"):
+    rows = Placement.objects.exclude(role=Placement.Role.BACKUP).select_related("host", "resource__project")
+    for placement in rows:
         copies[placement.resource_id][placement.role] = placement
     vms = []
     for resource_pk, roles in sorted(copies.items()):
@@ -79,7 +86,7 @@ def state_data(hosts=None) -> dict:
                 "ram_gb": max(primary.ram_gb, 1),
                 "disk_gb": primary.disk_gb,
                 "tier": "gold" if standby else "silver",
-                "group": None,
+                "group": engine_group(primary.resource.project, primary.resource.anti_affinity_group),
                 "site": None,
                 "host": primary.host.name,
                 **({"standby_host": standby.host.name} if standby else {}),
@@ -171,11 +178,13 @@ def check_order(order) -> None:
     """Refuse, naming ``quantities`` with the assistant's words, a VM order (create or change) no host can take."""
     if order.offering.kind != Offering.Kind.CLOUD_VM or order.type == "terminate":
         return
+    resource = order.resource if order.resource_id else None
     result = answer(
         tier_of(order.plan),
         size_of(order.quantities),
         site=order.site.code if order.site_id else None,
-        resource=order.resource if order.resource_id else None,
+        group=engine_group(order.project, resource.anti_affinity_group if resource else order.group),
+        resource=resource,
     )
     if result is not None and not result["feasible"]:
         raise refusal(result)
@@ -189,7 +198,8 @@ def place_vm(resource: Resource, plan: Plan, quantities: dict, site: Site | None
         return []
     list(Host.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     tier, size = tier_of(plan), size_of(quantities)
-    result = answer(tier, size, site=site.code if site else None, resource=resource)
+    group = engine_group(resource.project, resource.anti_affinity_group)
+    result = answer(tier, size, site=site.code if site else None, group=group, resource=resource)
     if not result["feasible"]:
         raise refusal(result)
     Placement.objects.filter(resource=resource).delete()

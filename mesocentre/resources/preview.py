@@ -15,7 +15,9 @@ from mesocentre.catalogue.models import Offering, Plan
 from mesocentre.resources import placements
 
 
-def placement_preview(plan: Plan, quantities: dict, *, resource=None, site=None) -> dict | None:
+def placement_preview(
+    plan: Plan, quantities: dict, *, project, resource=None, site=None, group: str = ""
+) -> dict | None:
     """``{"feasible", "primary", "standby", "backups", "explanation": [text], "error"}`` (site names) for a VM's plan
     and sizes; None for another offering or an installation that records no host."""
     if plan.offering.kind != Offering.Kind.CLOUD_VM:
@@ -25,6 +27,7 @@ def placement_preview(plan: Plan, quantities: dict, *, resource=None, site=None)
             placements.tier_of(plan),
             placements.size_of(quantities),
             site=site.code if site is not None else None,
+            group=placements.engine_group(project, resource.anti_affinity_group if resource else group),
             resource=resource,
         )
     except (FormatError, Uncertified, SolverError):

@@ -62,7 +62,8 @@ def _estimate_of(form: OrderForm, project: Project, plan: Plan, order_type: str,
     except ValidationError as exc:
         form.refuse(exc)
         return {}, 400
-    preview = {"placement": placement_preview(plan, quantities, resource=resource)}
+    group = form.cleaned_data.get("group", "")
+    preview = {"placement": placement_preview(plan, quantities, project=project, resource=resource, group=group)}
     order = Order(project=project, offering=plan.offering, plan=plan, resource=resource, type=order_type)
     order.quantities = quantities
     try:
@@ -101,6 +102,7 @@ def order_new(request):
                         quantities=form.quantities(),
                         name=data["name"],
                         pod=data.get("pod"),
+                        group=data.get("group", ""),
                     )
                 except ValidationError as exc:
                     form.refuse(exc)
