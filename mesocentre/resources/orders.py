@@ -364,6 +364,16 @@ def _execute(order: Order, actor) -> None:
     order.set_state(State.EXECUTING)
     registry.lock_for(order)  # the kind's own rows first (an HPC allocation), then the resource: one lock order
     resource = _resource_for(order)
+    if order.offering.kind == Offering.Kind.CLOUD_VM and order.type != Order.Type.TERMINATE:
+        # Placed where the assistant says, its answer certified by the checker before anything is written; a refusal
+        # (no host can take it now, or an answer the checker refused) errs the order with why, and nothing is placed.
+        refusal = placements.try_place_vm(resource, order.plan, order.quantities, order.site)
+        if refusal is not None:
+            order.set_state(State.ERRED)
+            order.error = refusal
+            resource.set_state(Resource.State.ERRED)
+            resource.save()
+            return
     executor = registry.executor_for(order.offering.kind)
     if executor is not None:
         order.operation = executor(order)
@@ -391,8 +401,6 @@ def _resource_for(order: Order) -> Resource:
         )
         if order.offering.kind == Offering.Kind.RACK:
             reserve_rack(order.resource, order.quantities, order.pod)
-        if order.offering.kind == Offering.Kind.CLOUD_VM:
-            placements.place_vm(order.resource, order.plan, order.quantities, order.site)
         return order.resource
     resource = Resource.objects.select_for_update().get(pk=order.resource_id)
     resource.set_state(STEP_OF_TYPE[order.type])
@@ -402,9 +410,6 @@ def _resource_for(order: Order) -> Resource:
         # The new size is held from now, in the same rack if it has room, else in another of its POD.
         current = RackReservation.objects.filter(resource=resource).select_related("rack__pod").first()
         reserve_rack(resource, order.quantities, current.rack.pod if current else None)
-    if order.type == Order.Type.UPDATE and order.offering.kind == Offering.Kind.CLOUD_VM:
-        # The new size is held from now, where the assistant puts it (its former copies freed first).
-        placements.place_vm(resource, order.plan, order.quantities, order.site)
     return resource
 
 

@@ -20,7 +20,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from mesocentre.assistant import services as assistant
-from mesocentre.assistant.formats import TIERS
+from mesocentre.assistant.formats import TIERS, FormatError
+from mesocentre.assistant.placement import SolverError
 from mesocentre.capacity.models import HOST_RESOURCES, Host, Site
 from mesocentre.catalogue.models import Offering, Plan
 from mesocentre.core import formatting
@@ -218,6 +219,19 @@ def place_vm(resource: Resource, plan: Plan, quantities: dict, site: Site | None
             )
         )
     return Placement.objects.bulk_create(made)
+
+
+def try_place_vm(resource: Resource, plan: Plan, quantities: dict, site: Site | None = None) -> str | None:
+    """``place_vm`` in a savepoint: None when placed, else why not in words — the assistant's explanation, or the
+    checker's refusal of its answer — with nothing placed (the former placements of a resize kept)."""
+    try:
+        with transaction.atomic():
+            place_vm(resource, plan, quantities, site)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    except (assistant.Uncertified, SolverError, FormatError) as exc:
+        return _("The assistant's placement was not certified, so nothing was placed: %(reason)s") % {"reason": exc}
+    return None
 
 
 def place_unplaced() -> tuple[list[Resource], list[tuple[Resource, list[str]]]]:
