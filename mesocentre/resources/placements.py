@@ -2,9 +2,9 @@
 
 The assistant's engine works on JSON states (``mesocentre.assistant.formats``); this module builds the state from the
 database — every host with its reserved amounts, ratios and maintenance flag, every placed VM with its primary and
-standby host — asks the engine for one request, and writes the certified answer as ``Placement`` rows. The engine
-knows hosts; the backup pools are one sum per site, checked here: a silver or gold VM's backups (its disk size) go to
-the pool of the site other than its primary's.
+standby host and where its backups are, each site's backup pool — asks the engine for one request, and writes the
+certified answer as ``Placement`` rows. A silver or gold VM's backups (its disk size) go to the pool of the site other
+than its primary's: the engine's rule ``capacity:backup:<site>``, certified by the checker as the others are.
 
 An installation that records no host manages no capacity: its VMs are not placed and nothing is refused for room.
 """
@@ -24,14 +24,12 @@ from mesocentre.assistant.formats import TIERS, FormatError
 from mesocentre.assistant.placement import SolverError
 from mesocentre.capacity.models import HOST_RESOURCES, Host, Site
 from mesocentre.catalogue.models import Offering, Plan
-from mesocentre.core import formatting
 from mesocentre.resources.models import Placement, Resource
 
 # The rows of the occupancy: the hosts' three resources, then the backup pool.
 REPORT_RESOURCES = ("vcpu", "ram_gb", "disk_gb", "backup_gb")
 GB_PER_TB = 1024  # the offer's "TB"
 NEW = "new"  # the name of a VM not yet created, in the engine's state
-BACKED_UP = ("silver", "gold")
 
 
 def tier_of(plan: Plan) -> str:
@@ -72,12 +70,13 @@ def state_data(hosts=None) -> dict:
         for host in hosts
     ]
     copies: dict[int, dict] = defaultdict(dict)
-    rows = Placement.objects.exclude(role=Placement.Role.BACKUP).select_related("host", "resource__project")
+    rows = Placement.objects.select_related("host", "site", "resource__project")
     for placement in rows:
         copies[placement.resource_id][placement.role] = placement
     vms = []
     for resource_pk, roles in sorted(copies.items()):
         primary, standby = roles.get(Placement.Role.PRIMARY), roles.get(Placement.Role.STANDBY)
+        backup = roles.get(Placement.Role.BACKUP)
         if primary is None:
             continue
         vms.append(
@@ -86,29 +85,22 @@ def state_data(hosts=None) -> dict:
                 "vcpu": max(primary.vcpu, 1),
                 "ram_gb": max(primary.ram_gb, 1),
                 "disk_gb": primary.disk_gb,
-                "tier": "gold" if standby else "silver",
+                # As far as the engine cares: gold has a standby, silver backups, bronze neither.
+                "tier": "gold" if standby else "silver" if backup else "bronze",
                 "group": engine_group(primary.resource.project, primary.resource.anti_affinity_group),
                 "site": None,
                 "host": primary.host.name,
                 **({"standby_host": standby.host.name} if standby else {}),
+                **({"backup_site": backup.site.code} if backup else {}),
             }
         )
-    return {"hosts": data_hosts, "vms": vms}
+    return {"hosts": data_hosts, "vms": vms, "pools": _pools()}
 
 
-def _backup_free() -> dict[str, int]:
-    """Each site's backup pool, less what the backups placed there hold."""
-    used = dict(
-        Placement.objects.filter(role=Placement.Role.BACKUP)
-        .values_list("site__code")
-        .annotate(total=Sum("disk_gb"))
-        .values_list("site__code", "total")
-    )
-    return {site.code: site.backup_gb - (used.get(site.code) or 0) for site in Site.objects.all()}
-
-
-def _other_site(code: str) -> str | None:
-    return Site.objects.exclude(code=code).order_by("-is_recovery_site", "code").values_list("code", flat=True).first()
+def _pools() -> list[dict]:
+    """Each site's backup pool; a VM's backups go to the first other than its primary's: the recovery site first."""
+    sites = Site.objects.order_by("-is_recovery_site", "code").values_list("code", "backup_gb")
+    return [{"site": code, "backup_gb": backup_gb} for code, backup_gb in sites]
 
 
 def answer(
@@ -137,36 +129,8 @@ def answer(
         )
     request = {"name": name, **size, "tier": tier, "group": group, "site": site}
     result = assistant.place_request(state_data(hosts), request, largest=largest)
-    result["backup_site"] = None
-    if result["feasible"] and tier in BACKED_UP:
-        primary_site = next(h.site.code for h in hosts if h.name == result["placement"]["host"])
-        backup_site = _other_site(primary_site)
-        if backup_site is not None:
-            free = _backup_free()[backup_site]
-            if resource is not None:  # its own backups are freed first, as its copies are
-                free += sum(p.disk_gb for p in resource.placements.all() if p.role == Placement.Role.BACKUP)
-            if size["disk_gb"] > free:
-                result.update(
-                    feasible=False,
-                    placement=None,
-                    explanation=[
-                        {
-                            "rule": f"backup:{backup_site}",
-                            "text": _(
-                                "%(tier)s keeps its backups on %(site)s; its backup pool has %(free)s GB free, "
-                                "the VM's disk needs %(disk)s GB."
-                            )
-                            % {
-                                "tier": tier,
-                                "site": backup_site,
-                                "free": formatting.number(max(free, 0)),
-                                "disk": formatting.number(size["disk_gb"]),
-                            },
-                        }
-                    ],
-                )
-            else:
-                result["backup_site"] = backup_site
+    # Where its backups go is the engine's answer too (its rule capacity:backup:<site>, certified by the checker).
+    result["backup_site"] = result["placement"].pop("backup_site", None) if result["feasible"] else None
     return result
 
 
