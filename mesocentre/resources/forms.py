@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,7 @@ class OrderForm(forms.Form):
         label=_("Anti-affinity group"),
         max_length=50,
         required=False,
+        validators=[validate_slug],
         help_text=_("Optional: VMs of your project in one group never share a host."),
     )
 

@@ -85,6 +85,9 @@ def test_the_api_and_the_form_take_the_group(shop):
     assert 'name="group"' in body(client.get(form_url))
     form = {"project": w.project.pk, "plan": shop.bronze.pk, "name": "form-vm", **VM, "group": "web", "place": "1"}
     assert client.post(form_url, form).status_code == 302
-    assert Order.objects.get(name="form-vm").group == "web"
+    placed = Order.objects.get(name="form-vm")
+    assert placed.group == "web"
+    page = body(client.get(reverse("resources:order_detail", args=[placed.pk])))
+    assert '<dd id="order-group">web</dd>' in page
     storage = reverse("resources:order_new") + f"?plan={shop.storage.pk}"
     assert 'name="group"' not in body(client.get(storage))
