@@ -3,7 +3,9 @@
 It shares no code with the model (nothing from placement.py or formats.py) and reads the rules as they are written:
 usable = floor((total − reserved) × ratio); used = every copy of the state (primary and standby), the request's
 own former copies freed when it is a resize; a host in maintenance takes no new copy; a gold standby on another site
-than its primary; no two copies of a group's members on one host; a pinned VM's primary on its site.
+than its primary; no two copies of a group's members on one host; a pinned VM's primary on its site; a silver or gold
+VM's disk in the backup pool of the first site of the state's "pools" that is not its primary's, each pool holding
+at most its GB (a placed VM's backups where its "backup_site" says, else where that rule puts them).
 An explanation is certified when no (host, standby host) pair satisfies the rules it names, and dropping any one of
 them lets some pair through. Each check raises ``Refused`` with the reason, or returns quietly.
 """
@@ -14,6 +16,7 @@ from math import floor
 RES = ("vcpu", "ram_gb", "disk_gb")
 WORD = {"vcpu": "vcpu", "ram_gb": "ram", "disk_gb": "disk"}
 LEAST = {"vcpu": 1, "ram_gb": 1, "disk_gb": 0}
+KEEPS_BACKUPS = ("silver", "gold")
 
 
 class Refused(Exception):
@@ -34,18 +37,31 @@ class World:
     def __init__(self, state, skip=None):
         self.hosts = {h["name"]: h for h in state["hosts"]}
         self.free = {name: usable(h) for name, h in self.hosts.items()}
+        self.pools = [p["site"] for p in state.get("pools", [])]
+        self.pool_free = {p["site"]: p["backup_gb"] for p in state.get("pools", [])}
         self.groups = {}
         for vm in state["vms"]:
             if vm["name"] == skip:
                 continue
+            if vm["tier"] in KEEPS_BACKUPS and vm.get("host") is not None:
+                pool = vm.get("backup_site") or self.pool_for(vm["host"])
+                if pool is not None:
+                    self.pool_free[pool] -= vm["disk_gb"]
             for name in copies_of(vm):
                 for r in RES:
                     self.free[name][r] -= vm[r]
                 if vm.get("group") is not None:
                     self.groups.setdefault(vm["group"], set()).add(name)
 
+    def pool_for(self, primary):
+        """The pool a silver or gold VM's backups go to when its primary is on host ``primary``."""
+        site = self.hosts[primary]["site"]
+        return next((pool for pool in self.pools if pool != site), None)
+
     def applicable(self, vm):
         rules = {f"capacity:{WORD[r]}:{h['site']}" for h in self.hosts.values() for r in RES}
+        if vm["tier"] in KEEPS_BACKUPS:
+            rules |= {f"capacity:backup:{pool}" for pool in self.pools}
         rules |= {f"maintenance:{n}" for n, h in self.hosts.items() if h["maintenance"]}
         if vm["tier"] == "gold":
             rules.add("gold_standby")
@@ -64,6 +80,9 @@ class World:
         if f"maintenance:{name}" in rules and host["maintenance"]:
             return False
         if f"anti_affinity:{vm.get('group')}" in rules and name in self.groups.get(vm.get("group"), ()):
+            return False
+        pool = self.pool_for(name) if primary and vm["tier"] in KEEPS_BACKUPS else None
+        if pool is not None and f"capacity:backup:{pool}" in rules and vm["disk_gb"] > self.pool_free[pool]:
             return False
         return not (primary and "site_pin" in rules and host["site"] != vm.get("site"))
 
@@ -93,11 +112,14 @@ class World:
         return None
 
 
-def check_placement(state, vm, host, standby_host):
-    """The request placed on ``host`` (and ``standby_host``) breaks no rule of the state."""
+def check_placement(state, vm, host, standby_host, backup_site=None):
+    """The request placed on ``host`` (and ``standby_host``, its backups in ``backup_site``) breaks no rule."""
     world = World(state, skip=vm["name"])
     if host not in world.hosts or (standby_host is not None and standby_host not in world.hosts):
         raise Refused(f"{vm['name']}: a host of the answer is not in the state")
+    expected = world.pool_for(host) if vm["tier"] in KEEPS_BACKUPS else None
+    if backup_site != expected:
+        raise Refused(f"{vm['name']}: its backups go to the pool of {expected}, not {backup_site}")
     if not world.fits(vm, host, standby_host, world.applicable(vm)):
         raise Refused(f"{vm['name']} on {host}/{standby_host} breaks a rule: {why(world, vm, host, standby_host)}")
 

@@ -13,7 +13,9 @@ lower bound. Either way the answer is what was reached, not a proof of optimalit
 
 The lower bound: for a resource ``r`` and a set of hosts, ``fewest(d, hosts)`` is the smallest ``k`` such that the
 ``k`` largest usable capacities of ``r`` among them sum to at least ``d`` (no ``k`` hosts hold more; with identical
-hosts it is ⌈d / capacity⌉). With ``demand[r]`` the sum over VMs of ``r``, a gold VM counted twice, over the hosts
+hosts it is ⌈d / capacity⌉). A host's capacity there is what its copies can fill: what it holds is a sum of VM sizes,
+so a multiple of their greatest common divisor ``g[r]``, and it holds at most its usable capacity rounded down to a
+multiple of ``g[r]`` (VMs of 32 GB of RAM fill 352 GB of a host's 368, never more). With ``demand[r]`` the sum over VMs of ``r``, a gold VM counted twice, over the hosts
 not in maintenance: ``total = max_r fewest(demand[r], all hosts)``. Per site ``s`` (with exactly two sites),
 ``site(s) = max_r fewest(pinned[s][r], hosts of s)``, ``pinned[s]`` holding the VMs pinned to ``s`` and the gold
 standbys of the VMs pinned to the other site. The bound is the largest of ``total``, ``site(1) + site(2)`` and the
@@ -68,8 +70,14 @@ def lower_bound(state: State) -> int:
             total += capacity
         return len(capacities) if total >= demand else math.inf
 
+    # Every host's load of a resource is a sum of VM sizes: a multiple of their gcd (0 when all are 0: no rounding).
+    step = [math.gcd(*(vm.size[i] for vm in state.vms)) if state.vms else 0 for i in range(3)]
+
+    def fillable(capacity: int, i: int) -> int:
+        return capacity - capacity % step[i] if step[i] else capacity
+
     def bound(demand, pool):
-        return max(fewest(demand[i], [h.usable[i] for h in pool]) for i in range(3))
+        return max(fewest(demand[i], [fillable(h.usable[i], i) for h in pool]) for i in range(3))
 
     demand = [sum(vm.size[i] * (2 if vm.gold else 1) for vm in state.vms) for i in range(3)]
     best = bound(demand, hosts)

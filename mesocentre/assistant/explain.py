@@ -22,6 +22,8 @@ def explain(state: State, vm: VM, rules: list[str]) -> list[dict]:
 
 def _text(state: State, vm: VM, rules: list[str], occ: Occupancy, rule: str) -> str:
     kind, _sep, rest = rule.partition(":")
+    if kind == "capacity" and rest.startswith("backup:"):
+        return _backup_text(state, vm, occ, rest.partition(":")[2])
     if kind == "capacity":
         word, _sep, site = rest.partition(":")
         resource = next(r for r in RESOURCES if SHORT[r] == word)
@@ -73,3 +75,17 @@ def _text(state: State, vm: VM, rules: list[str], occ: Occupancy, rule: str) -> 
             "n": number(count),
         }
     return rule
+
+
+def _backup_text(state: State, vm: VM, occ: Occupancy, pool: str) -> str:
+    primaries = [site for site in state.sites if state.backup_site_of(site) == pool]
+    return _(
+        "A %(tier)s VM keeps its backups (its disk) on site %(pool)s when its primary runs on site %(sites)s; that "
+        "backup pool has %(free)s free, the VM needs %(need)s."
+    ) % {
+        "tier": vm.tier,
+        "pool": pool,
+        "sites": ", ".join(primaries),
+        "free": _amount("disk_gb", max(occ.pool_free(state, pool), 0)),
+        "need": _amount("disk_gb", vm.size[2]),
+    }

@@ -5,7 +5,10 @@ path (``vms[3].vcpu``) and the rule it breaks, never a traceback.
                "ratios": {"vcpu", "ram_gb", "disk_gb"}, "maintenance": bool}
     VM        {"name", "vcpu", "ram_gb", "disk_gb", "tier", "group": name | null, "site": code | null}
     instance  {"hosts": [...], "vms": [...]}
-    state     an instance whose VMs also say "host" and, in gold, "standby_host"
+    state     an instance whose VMs also say "host" and, in gold, "standby_host"; it may declare the backup pools,
+              "pools": [{"site", "backup_gb"}, ...]: a silver or gold VM's backups (its disk size) then take room
+              in the pool of the first site listed other than its primary's (its "backup_site", which a placed VM
+              may also state)
 
 A host's usable capacity of each resource is floor((total − reserved) × ratio), as OpenStack Placement computes it.
 """
@@ -19,6 +22,7 @@ from pathlib import Path
 RESOURCES = ("vcpu", "ram_gb", "disk_gb")
 SHORT = {"vcpu": "vcpu", "ram_gb": "ram", "disk_gb": "disk"}  # the resource's word in a rule's name
 TIERS = ("bronze", "silver", "gold")
+BACKED_UP = ("silver", "gold")  # the tiers whose backups take room in a pool
 MAX_ITEMS = 100_000  # hosts, and VMs, in one file
 MAX_NUMBER = 10**9
 MAX_RATIO = 1000
@@ -60,10 +64,15 @@ class VM:
     site: str | None
     host: str | None = None
     standby_host: str | None = None
+    backup_site: str | None = None
 
     @property
     def gold(self) -> bool:
         return self.tier == "gold"
+
+    @property
+    def backed_up(self) -> bool:
+        return self.tier in BACKED_UP
 
     def resized(self, resource: str, value: int) -> "VM":
         size = list(self.size)
@@ -77,10 +86,15 @@ class State:
 
     hosts: tuple[Host, ...]
     vms: tuple[VM, ...]
+    pools: tuple[tuple[str, int], ...] = ()  # (site, backup GB), in the order given
 
     @property
     def sites(self) -> list[str]:
         return list(dict.fromkeys(host.site for host in self.hosts))
+
+    def backup_site_of(self, site: str) -> str | None:
+        """Where the backups of a VM whose primary is on ``site`` go: the first pool of another site."""
+        return next((pool for pool, _gb in self.pools if pool != site), None)
 
     def host(self, name: str) -> Host:
         return self._by_name[name]
@@ -186,9 +200,12 @@ def parse_host(value, path: str) -> Host:
     )
 
 
-def parse_vm(value, path: str, sites: set[str], placed: dict[str, Host] | None = None) -> VM:
-    """One VM; ``placed`` (the state's hosts by name) asks for its ``host`` and, in gold, its ``standby_host``."""
-    optional = ("standby_host",) if placed is not None else ()
+def parse_vm(
+    value, path: str, sites: set[str], placed: dict[str, Host] | None = None, pools: frozenset[str] = frozenset()
+) -> VM:
+    """One VM; ``placed`` (the state's hosts by name) asks for its ``host`` and, in gold, its ``standby_host``; it may
+    state its ``backup_site`` (one of ``pools``)."""
+    optional = ("standby_host", "backup_site") if placed is not None else ()
     raw = _object(value, path, VM_KEYS + (("host",) if placed is not None else ()), optional)
     name = _name(raw["name"], _at(path, "name"))
     size = tuple(_whole(raw[r], _at(path, r), MINIMUM[r]) for r in RESOURCES)
@@ -214,12 +231,18 @@ def parse_vm(value, path: str, sites: set[str], placed: dict[str, Host] | None =
                 raise FormatError(_at(path, "standby_host"), f"names no host of the state ({standby!r})")
         elif standby is not None:
             raise FormatError(_at(path, "standby_host"), "must be null: only a gold VM has a standby")
-    return VM(name, size, raw["tier"], group, site, host, standby)
+    backup = raw.get("backup_site")
+    if backup is not None:
+        if raw["tier"] not in BACKED_UP:
+            raise FormatError(_at(path, "backup_site"), "must be null: only a silver or gold VM keeps backups")
+        if backup not in pools:
+            raise FormatError(_at(path, "backup_site"), "must be a site of the state's pools")
+    return VM(name, size, raw["tier"], group, site, host, standby, backup)
 
 
 def parse_state(data, placed: bool) -> State:
-    """An instance (``placed=False``) or a state (``placed=True``)."""
-    raw = _object(data, "", ("hosts", "vms"))
+    """An instance (``placed=False``) or a state (``placed=True``, with its backup pools if it declares them)."""
+    raw = _object(data, "", ("hosts", "vms"), ("pools",) if placed else ())
     hosts = []
     names: set[str] = set()
     for index, item in enumerate(_list(raw["hosts"], "hosts")):
@@ -231,16 +254,30 @@ def parse_state(data, placed: bool) -> State:
     if not hosts:
         raise FormatError("hosts", "must hold at least one host")
     sites = {host.site for host in hosts}
+    pools = parse_pools(raw.get("pools", []))
     by_name = {host.name: host for host in hosts} if placed else None
     vms = []
     vm_names: set[str] = set()
     for index, item in enumerate(_list(raw["vms"], "vms")):
-        vm = parse_vm(item, f"vms[{index}]", sites, by_name)
+        vm = parse_vm(item, f"vms[{index}]", sites, by_name, frozenset(site for site, _gb in pools))
         if vm.name in vm_names:
             raise FormatError(f"vms[{index}].name", f"repeats the VM {vm.name!r}")
         vm_names.add(vm.name)
         vms.append(vm)
-    return State(tuple(hosts), tuple(vms))
+    return State(tuple(hosts), tuple(vms), pools)
+
+
+def parse_pools(value) -> tuple[tuple[str, int], ...]:
+    """A site's pool may be a site without hosts (backups only)."""
+    pools = []
+    for index, item in enumerate(_list(value, "pools")):
+        path = f"pools[{index}]"
+        raw = _object(item, path, ("site", "backup_gb"))
+        site = _name(raw["site"], _at(path, "site"))
+        if any(site == seen for seen, _gb in pools):
+            raise FormatError(_at(path, "site"), f"repeats the pool of {site!r}")
+        pools.append((site, _whole(raw["backup_gb"], _at(path, "backup_gb"))))
+    return tuple(pools)
 
 
 def parse_request(data, state: State) -> VM:

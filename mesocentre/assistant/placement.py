@@ -5,6 +5,9 @@ true (``OnlyEnforceIf``), the switches assumed true (``AddAssumptions``):
 
     capacity:<vcpu|ram|disk>:<site>  that resource's usable capacity on every host of that site (copies of the
                                      state, primaries and standbys alike, plus the new VM's copies there)
+    capacity:backup:<site>           that site's backup pool (a state's ``pools``): the backups of the silver and
+                                     gold VMs it holds plus, for a silver or gold request whose primary is on a site
+                                     whose backups go there (``State.backup_site_of``), the request's disk size
     gold_standby                     a gold VM's standby on a site other than its primary's
     anti_affinity:<group>            none of the new VM's copies on a host holding a copy of a member of its group,
                                      and its primary and standby not on one host
@@ -38,14 +41,19 @@ class Occupancy:
 
     used: dict[str, list[int]]
     group_hosts: dict[str, Counter]
+    pool_used: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, state: State, skip: str | None = None) -> "Occupancy":
         used = {host.name: [0, 0, 0] for host in state.hosts}
         group_hosts: dict[str, Counter] = defaultdict(Counter)
+        pool_used = dict.fromkeys((site for site, _gb in state.pools), 0)
         for vm in state.vms:
             if vm.name == skip or vm.host is None:
                 continue
+            backup = vm.backup_site or state.backup_site_of(state.host(vm.host).site)
+            if vm.backed_up and backup is not None:
+                pool_used[backup] += vm.size[2]
             for copy in (vm.host, vm.standby_host):
                 if copy is None:
                     continue
@@ -54,16 +62,21 @@ class Occupancy:
                     row[i] += vm.size[i]
                 if vm.group is not None:
                     group_hosts[vm.group][copy] += 1
-        return cls(used, group_hosts)
+        return cls(used, group_hosts, pool_used)
 
     def free(self, state: State, host: str) -> list[int]:
         usable = state.host(host).usable
         return [usable[i] - self.used[host][i] for i in range(3)]
 
+    def pool_free(self, state: State, site: str) -> int:
+        return dict(state.pools)[site] - self.pool_used[site]
+
 
 def rules_of(state: State, vm: VM) -> list[str]:
     """Every rule that applies to this request, in a stable order."""
     rules = [f"capacity:{SHORT[r]}:{site}" for site in state.sites for r in RESOURCES]
+    if vm.backed_up:
+        rules += [f"capacity:backup:{site}" for site, _gb in state.pools]
     if vm.gold:
         rules.append("gold_standby")
     if vm.group is not None:
@@ -116,6 +129,7 @@ def build(state: State, vm: VM, occ: Occupancy, free_resource: str | None = None
                 copies = primary[h] + standby[h] if vm.gold else primary[h]
                 # An over-full host (a state may be: ratios lowered since) takes no copy, whatever its size.
                 m.Add(vm.size[i] * copies <= free[i] if free[i] >= 0 else copies == 0).OnlyEnforceIf(switch)
+        _backup_pool(m, state, vm, occ, host, primary[h], switches, size_var if free_resource == "disk_gb" else None)
         if host.maintenance:
             m.Add(primary[h] == 0).OnlyEnforceIf(switches[f"maintenance:{h}"])
             if vm.gold:
@@ -140,6 +154,18 @@ def build(state: State, vm: VM, occ: Occupancy, free_resource: str | None = None
     return Model(m, primary, standby, switches, size_var)
 
 
+def _backup_pool(m, state: State, vm: VM, occ: Occupancy, host, primary, switches, disk_var) -> None:
+    """A silver or gold primary on ``host`` puts the VM's disk in the pool its site's backups go to."""
+    pool = state.backup_site_of(host.site) if vm.backed_up else None
+    if pool is None:
+        return
+    switch, free = switches[f"capacity:backup:{pool}"], occ.pool_free(state, pool)
+    if disk_var is not None:
+        m.Add(disk_var <= free).OnlyEnforceIf([switch, primary])
+    elif vm.size[2] > free:
+        m.Add(primary == 0).OnlyEnforceIf(switch)
+
+
 def _solver() -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # cores (assumptions) come from the sequential search; a request is small
@@ -162,6 +188,7 @@ class Answer:
     feasible: bool
     host: str | None = None
     standby_host: str | None = None
+    backup_site: str | None = None
     rules: list[str] = field(default_factory=list)  # a minimal set of rules that forbid the request
     largest: dict[str, int | None] | None = None
 
@@ -174,7 +201,8 @@ def place(state: State, vm: VM, largest: bool = True) -> Answer:
     if status != cp_model.INFEASIBLE:
         host = next(h for h, var in built.primary.items() if solver.Value(var))
         standby = next((h for h, var in built.standby.items() if solver.Value(var)), None)
-        answer = Answer(True, host, standby)
+        backup = state.backup_site_of(state.host(host).site) if vm.backed_up else None
+        answer = Answer(True, host, standby, backup)
     else:
         answer = Answer(False, rules=minimal_core(built, solver))
     if largest:

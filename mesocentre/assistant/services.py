@@ -19,16 +19,19 @@ def place_request(state_data, vm_data, largest: bool = True) -> dict:
     raw_vm = {**vm_data}
     try:
         if answer.feasible:
-            checker.check_placement(state_data, raw_vm, answer.host, answer.standby_host)
+            checker.check_placement(state_data, raw_vm, answer.host, answer.standby_host, answer.backup_site)
         else:
             checker.check_explanation(state_data, raw_vm, answer.rules)
         if answer.largest is not None:
             checker.check_largest(state_data, raw_vm, answer.largest)
     except checker.Refused as exc:
         raise Uncertified(str(exc)) from None
+    where = {"host": answer.host, "standby_host": answer.standby_host}
+    if state.pools:  # a state with backup pools says where the backups go too
+        where["backup_site"] = answer.backup_site
     result = {
         "feasible": answer.feasible,
-        "placement": {"host": answer.host, "standby_host": answer.standby_host} if answer.feasible else None,
+        "placement": where if answer.feasible else None,
         "explanation": explain(state, vm, answer.rules) if not answer.feasible else [],
     }
     if answer.largest is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -60,10 +61,20 @@ class OrderForm(forms.Form):
         help_text=_("Where the rack goes; the hosting team picks the rack."),
     )
 
+    group = forms.CharField(
+        label=_("Anti-affinity group"),
+        max_length=50,
+        required=False,
+        validators=[validate_slug],
+        help_text=_("Optional: VMs of your project in one group never share a host."),
+    )
+
     def __init__(self, *args, user, plan: Plan | None, resource=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.resource = resource
         self.dimensions = dimensions(plan) if plan is not None else []
+        if resource is not None or plan is None or plan.offering.kind != Offering.Kind.CLOUD_VM:
+            del self.fields["group"]  # a new VM joins a group; a change keeps its resource's
         if resource is not None:
             del self.fields["project"], self.fields["name"], self.fields["pod"]
             self.fields["plan"].queryset = Plan.objects.filter(offering=resource.offering).select_related("offering")

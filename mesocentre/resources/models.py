@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,9 @@ from mesocentre.catalogue.models import Offering, Plan
 from mesocentre.core.models import StateTable, TimestampedModel
 from mesocentre.projects.models.projects import ProjectScopedQuerySet
 from mesocentre.resources.sizing import dimensions
+
+# An anti-affinity group's name: a slug, short.
+GROUP_MAX = 50
 
 # The largest quantity of one component a resource may hold (GB of storage is the largest unit in use: 10 PB).
 MAX_QUANTITY = Decimal(10_000_000)
@@ -57,6 +61,11 @@ class Resource(StateTable, TimestampedModel):
     backend_id = models.CharField(_("backend identifier"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     host = models.CharField(_("host"), max_length=200, blank=True)
+    # A VM's anti-affinity group, named within its project (the assistant's anti_affinity rule): no two copies of the
+    # group's members on one host. Blank: none.
+    anti_affinity_group = models.CharField(
+        _("anti-affinity group"), max_length=GROUP_MAX, blank=True, validators=[validate_slug]
+    )
 
     objects = ProjectScopedQuerySet.as_manager()
 

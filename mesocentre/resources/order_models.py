@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, validate_slug
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +77,8 @@ class Order(StateTable, TimestampedModel):
     site = models.ForeignKey(
         "capacity.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A new VM's anti-affinity group within its project (the assistant's ``anti_affinity:<group>``); blank: none.
+    group = models.CharField(_("anti-affinity group"), max_length=50, blank=True, validators=[validate_slug])
     # The calculator's estimate when the order was placed: {"price_list", "date", "quarter": {...}, "year": {...}}.
     estimate = models.JSONField(_("estimate"), default=dict, blank=True)
     created_by = models.ForeignKey(

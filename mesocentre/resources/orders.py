@@ -9,6 +9,7 @@ operation. Who may do what is said once, in the ``may_*`` functions; a refusal s
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,12 +26,13 @@ from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.provisioning import services as provisioning
 from mesocentre.provisioning.models import Operation
 from mesocentre.resources import placements, quotas, registry, services
-from mesocentre.resources.models import Order, RackReservation, Resource, checked_quantities
+from mesocentre.resources.models import GROUP_MAX, Order, RackReservation, Resource, checked_quantities
 from mesocentre.resources.sizing import FULL_RACK_U
 from mesocentre.tenancy.models import Establishment, is_team_member
 
 State = Order.State
 MAX_REASON = 2000
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 # --- Who may do what ------------------------------------------------------------------------------------------------
@@ -103,6 +105,7 @@ def place(
     resource: Resource | None = None,
     pod: Pod | None = None,
     site: Site | None = None,
+    group: str = "",
 ) -> Order:
     """Place an order to create (``plan``, ``quantities``, ``name``), change (``resource``, ``plan``,
     ``quantities``) or terminate (``resource``) a resource of ``project``; it goes as far as its author's own
@@ -126,6 +129,7 @@ def place(
         if order.offering.kind != Offering.Kind.CLOUD_VM or order_type == Order.Type.TERMINATE:
             raise ValidationError({"site": _("Only a VM's primary is pinned to a site.")})
         order.site = site
+    order.group = _checked_group(order, group)
     with transaction.atomic():
         if order.resource_id:
             _lock_resource_free(order.resource)
@@ -155,6 +159,21 @@ def _shape_create(order: Order, plan: Plan | None, quantities, name: str) -> Non
     order.quantities = checked_quantities(plan, quantities)
     if offering.kind == Offering.Kind.RACK:
         _check_rack_fits(order.quantities, order.pod)
+
+
+def _checked_group(order: Order, group) -> str:
+    """A new VM's anti-affinity group: a slug of at most 50 characters, named within its project; a change keeps the
+    resource's group."""
+    group = (group or "").strip() if isinstance(group, str) else group
+    if not group:
+        return ""
+    if order.offering.kind != Offering.Kind.CLOUD_VM or order.type != Order.Type.CREATE:
+        raise ValidationError({"group": _("Only a new VM joins an anti-affinity group.")})
+    if not isinstance(group, str) or len(group) > GROUP_MAX or not SLUG.fullmatch(group):
+        raise ValidationError(
+            {"group": _("A group's name is at most %(n)s letters, digits, - or _.") % {"n": GROUP_MAX}}
+        )
+    return group
 
 
 def _shape_change(order: Order, resource: Resource | None, plan: Plan | None, quantities) -> None:
@@ -345,6 +364,16 @@ def _execute(order: Order, actor) -> None:
     order.set_state(State.EXECUTING)
     registry.lock_for(order)  # the kind's own rows first (an HPC allocation), then the resource: one lock order
     resource = _resource_for(order)
+    if order.offering.kind == Offering.Kind.CLOUD_VM and order.type != Order.Type.TERMINATE:
+        # Placed where the assistant says, its answer certified by the checker before anything is written; a refusal
+        # (no host can take it now, or an answer the checker refused) errs the order with why, and nothing is placed.
+        refusal = placements.try_place_vm(resource, order.plan, order.quantities, order.site)
+        if refusal is not None:
+            order.set_state(State.ERRED)
+            order.error = refusal
+            resource.set_state(Resource.State.ERRED)
+            resource.save()
+            return
     executor = registry.executor_for(order.offering.kind)
     if executor is not None:
         order.operation = executor(order)
@@ -364,12 +393,14 @@ def _execute(order: Order, actor) -> None:
 def _resource_for(order: Order) -> Resource:
     if order.resource_id is None:
         order.resource = Resource.objects.create(
-            project=order.project, offering=order.offering, name=order.name, backend=order.offering.backend
+            project=order.project,
+            offering=order.offering,
+            name=order.name,
+            backend=order.offering.backend,
+            anti_affinity_group=order.group,
         )
         if order.offering.kind == Offering.Kind.RACK:
             reserve_rack(order.resource, order.quantities, order.pod)
-        if order.offering.kind == Offering.Kind.CLOUD_VM:
-            placements.place_vm(order.resource, order.plan, order.quantities, order.site)
         return order.resource
     resource = Resource.objects.select_for_update().get(pk=order.resource_id)
     resource.set_state(STEP_OF_TYPE[order.type])
@@ -379,9 +410,6 @@ def _resource_for(order: Order) -> Resource:
         # The new size is held from now, in the same rack if it has room, else in another of its POD.
         current = RackReservation.objects.filter(resource=resource).select_related("rack__pod").first()
         reserve_rack(resource, order.quantities, current.rack.pod if current else None)
-    if order.type == Order.Type.UPDATE and order.offering.kind == Offering.Kind.CLOUD_VM:
-        # The new size is held from now, where the assistant puts it (its former copies freed first).
-        placements.place_vm(resource, order.plan, order.quantities, order.site)
     return resource
 
 

@@ -2,9 +2,9 @@
 
 The assistant's engine works on JSON states (``mesocentre.assistant.formats``); this module builds the state from the
 database — every host with its reserved amounts, ratios and maintenance flag, every placed VM with its primary and
-standby host — asks the engine for one request, and writes the certified answer as ``Placement`` rows. The engine
-knows hosts; the backup pools are one sum per site, checked here: a silver or gold VM's backups (its disk size) go to
-the pool of the site other than its primary's.
+standby host and where its backups are, each site's backup pool — asks the engine for one request, and writes the
+certified answer as ``Placement`` rows. A silver or gold VM's backups (its disk size) go to the pool of the site other
+than its primary's: the engine's rule ``capacity:backup:<site>``, certified by the checker as the others are.
 
 An installation that records no host manages no capacity: its VMs are not placed and nothing is refused for room.
 """
@@ -20,17 +20,16 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from mesocentre.assistant import services as assistant
-from mesocentre.assistant.formats import TIERS
+from mesocentre.assistant.formats import TIERS, FormatError
+from mesocentre.assistant.placement import SolverError
 from mesocentre.capacity.models import HOST_RESOURCES, Host, Site
 from mesocentre.catalogue.models import Offering, Plan
-from mesocentre.core import formatting
 from mesocentre.resources.models import Placement, Resource
 
 # The rows of the occupancy: the hosts' three resources, then the backup pool.
 REPORT_RESOURCES = ("vcpu", "ram_gb", "disk_gb", "backup_gb")
 GB_PER_TB = 1024  # the offer's "TB"
 NEW = "new"  # the name of a VM not yet created, in the engine's state
-BACKED_UP = ("silver", "gold")
 
 
 def tier_of(plan: Plan) -> str:
@@ -41,6 +40,12 @@ def tier_of(plan: Plan) -> str:
 def size_of(quantities: dict) -> dict[str, int]:
     """A VM's vCPU, RAM and disk, whole (as the engine takes them), from its order's or period's quantities."""
     return {r: int(Decimal(str(quantities.get(r, "0"))).to_integral_value(ROUND_HALF_UP)) for r in HOST_RESOURCES}
+
+
+def engine_group(project, name: str) -> str | None:
+    """A VM's anti-affinity group as the engine knows it: named within its project (two projects' "web" groups are
+    two groups, and a project's explanation counts only its own VMs)."""
+    return f"{project.code}/{name}" if name else None
 
 
 def _vm_name(resource_pk: int) -> str:
@@ -65,11 +70,13 @@ def state_data(hosts=None) -> dict:
         for host in hosts
     ]
     copies: dict[int, dict] = defaultdict(dict)
-    for placement in Placement.objects.exclude(role=Placement.Role.BACKUP).select_related("host"):
+    rows = Placement.objects.select_related("host", "site", "resource__project")
+    for placement in rows:
         copies[placement.resource_id][placement.role] = placement
     vms = []
     for resource_pk, roles in sorted(copies.items()):
         primary, standby = roles.get(Placement.Role.PRIMARY), roles.get(Placement.Role.STANDBY)
+        backup = roles.get(Placement.Role.BACKUP)
         if primary is None:
             continue
         vms.append(
@@ -78,29 +85,22 @@ def state_data(hosts=None) -> dict:
                 "vcpu": max(primary.vcpu, 1),
                 "ram_gb": max(primary.ram_gb, 1),
                 "disk_gb": primary.disk_gb,
-                "tier": "gold" if standby else "silver",
-                "group": None,
+                # As far as the engine cares: gold has a standby, silver backups, bronze neither.
+                "tier": "gold" if standby else "silver" if backup else "bronze",
+                "group": engine_group(primary.resource.project, primary.resource.anti_affinity_group),
                 "site": None,
                 "host": primary.host.name,
                 **({"standby_host": standby.host.name} if standby else {}),
+                **({"backup_site": backup.site.code} if backup else {}),
             }
         )
-    return {"hosts": data_hosts, "vms": vms}
+    return {"hosts": data_hosts, "vms": vms, "pools": _pools()}
 
 
-def _backup_free() -> dict[str, int]:
-    """Each site's backup pool, less what the backups placed there hold."""
-    used = dict(
-        Placement.objects.filter(role=Placement.Role.BACKUP)
-        .values_list("site__code")
-        .annotate(total=Sum("disk_gb"))
-        .values_list("site__code", "total")
-    )
-    return {site.code: site.backup_gb - (used.get(site.code) or 0) for site in Site.objects.all()}
-
-
-def _other_site(code: str) -> str | None:
-    return Site.objects.exclude(code=code).order_by("-is_recovery_site", "code").values_list("code", flat=True).first()
+def _pools() -> list[dict]:
+    """Each site's backup pool; a VM's backups go to the first other than its primary's: the recovery site first."""
+    sites = Site.objects.order_by("-is_recovery_site", "code").values_list("code", "backup_gb")
+    return [{"site": code, "backup_gb": backup_gb} for code, backup_gb in sites]
 
 
 def answer(
@@ -129,36 +129,8 @@ def answer(
         )
     request = {"name": name, **size, "tier": tier, "group": group, "site": site}
     result = assistant.place_request(state_data(hosts), request, largest=largest)
-    result["backup_site"] = None
-    if result["feasible"] and tier in BACKED_UP:
-        primary_site = next(h.site.code for h in hosts if h.name == result["placement"]["host"])
-        backup_site = _other_site(primary_site)
-        if backup_site is not None:
-            free = _backup_free()[backup_site]
-            if resource is not None:  # its own backups are freed first, as its copies are
-                free += sum(p.disk_gb for p in resource.placements.all() if p.role == Placement.Role.BACKUP)
-            if size["disk_gb"] > free:
-                result.update(
-                    feasible=False,
-                    placement=None,
-                    explanation=[
-                        {
-                            "rule": f"backup:{backup_site}",
-                            "text": _(
-                                "%(tier)s keeps its backups on %(site)s; its backup pool has %(free)s GB free, "
-                                "the VM's disk needs %(disk)s GB."
-                            )
-                            % {
-                                "tier": tier,
-                                "site": backup_site,
-                                "free": formatting.number(max(free, 0)),
-                                "disk": formatting.number(size["disk_gb"]),
-                            },
-                        }
-                    ],
-                )
-            else:
-                result["backup_site"] = backup_site
+    # Where its backups go is the engine's answer too (its rule capacity:backup:<site>, certified by the checker).
+    result["backup_site"] = result["placement"].pop("backup_site", None) if result["feasible"] else None
     return result
 
 
@@ -171,11 +143,13 @@ def check_order(order) -> None:
     """Refuse, naming ``quantities`` with the assistant's words, a VM order (create or change) no host can take."""
     if order.offering.kind != Offering.Kind.CLOUD_VM or order.type == "terminate":
         return
+    resource = order.resource if order.resource_id else None
     result = answer(
         tier_of(order.plan),
         size_of(order.quantities),
         site=order.site.code if order.site_id else None,
-        resource=order.resource if order.resource_id else None,
+        group=engine_group(order.project, resource.anti_affinity_group if resource else order.group),
+        resource=resource,
     )
     if result is not None and not result["feasible"]:
         raise refusal(result)
@@ -189,7 +163,8 @@ def place_vm(resource: Resource, plan: Plan, quantities: dict, site: Site | None
         return []
     list(Host.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     tier, size = tier_of(plan), size_of(quantities)
-    result = answer(tier, size, site=site.code if site else None, resource=resource)
+    group = engine_group(resource.project, resource.anti_affinity_group)
+    result = answer(tier, size, site=site.code if site else None, group=group, resource=resource)
     if not result["feasible"]:
         raise refusal(result)
     Placement.objects.filter(resource=resource).delete()
@@ -208,6 +183,19 @@ def place_vm(resource: Resource, plan: Plan, quantities: dict, site: Site | None
             )
         )
     return Placement.objects.bulk_create(made)
+
+
+def try_place_vm(resource: Resource, plan: Plan, quantities: dict, site: Site | None = None) -> str | None:
+    """``place_vm`` in a savepoint: None when placed, else why not in words — the assistant's explanation, or the
+    checker's refusal of its answer — with nothing placed (the former placements of a resize kept)."""
+    try:
+        with transaction.atomic():
+            place_vm(resource, plan, quantities, site)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    except (assistant.Uncertified, SolverError, FormatError) as exc:
+        return _("The assistant's placement was not certified, so nothing was placed: %(reason)s") % {"reason": exc}
+    return None
 
 
 def place_unplaced() -> tuple[list[Resource], list[tuple[Resource, list[str]]]]:

@@ -7,6 +7,9 @@
   Slurm by the path the committee's decisions take.
 
 Both are called inside the transaction of the order's change, so what they write commits with it or not at all.
+
+- The **power meter** (metering's readings, registered by an app above metering): the measured kWh of each hosted
+  rack over a period, for the racks' power against their budget (``rack_power``).
 """
 
 from __future__ import annotations
@@ -69,3 +72,17 @@ def withdrawal_for(kind: str) -> Withdrawal | None:
 
 def executor_for(kind: str) -> Executor | None:
     return _executors.get(kind)
+
+
+# The meter: (first day, last day, both included) → {rack id: (kWh of its readings inside the period, hours read)}.
+PowerMeter = Callable[[Any, Any], dict[int, tuple[Any, int]]]
+_power_meter: list[PowerMeter] = []
+
+
+def set_power_meter(meter: PowerMeter) -> None:
+    _power_meter[:] = [meter]
+
+
+def measured_energy(start, end) -> dict[int, tuple[Any, int]]:
+    """Each rack's measured kWh and hours read between ``start`` and ``end``; nothing when no meter is registered."""
+    return _power_meter[0](start, end) if _power_meter else {}

@@ -24,6 +24,7 @@ from mesocentre.resources.display import size_text
 from mesocentre.resources.filtersets import OrderFilterSet, ResourceFilterSet
 from mesocentre.resources.forms import OrderForm, orderable_plans
 from mesocentre.resources.models import Order, RackReservation, Resource, ResourcePeriod, checked_quantities
+from mesocentre.resources.preview import placement_preview
 from mesocentre.resources.sizing import dimensions
 from mesocentre.resources.tables import OrderTable, ResourceTable
 from mesocentre.tenancy.models import Establishment, Team
@@ -51,22 +52,26 @@ def _int(value) -> int | None:
 # --- Ordering -------------------------------------------------------------------------------------------------------
 
 
-def _estimate_of(form: OrderForm, project: Project, plan: Plan, order_type: str, resource=None) -> dict | None:
-    """The calculator's estimate of what the form orders (``registry.estimate``), or None with the refusal shown."""
+def _estimate_of(form: OrderForm, project: Project, plan: Plan, order_type: str, resource=None) -> tuple[dict, int]:
+    """The calculator's estimate of what the form orders (``registry.estimate``) and, for a VM, the assistant's answer
+    (``preview.placement_preview``) as ``{"estimate", "placement"}``, with the page's status: 400 when the sizes
+    are refused (on their fields). The assistant answers even when the calculator refuses: "more than the largest
+    host" is then told by its rules, with the figures."""
     try:
         quantities = checked_quantities(plan, form.quantities())
-        order = Order(
-            project=project,
-            offering=plan.offering,
-            plan=plan,
-            resource=resource,
-            type=order_type,
-            quantities=quantities,
-        )
-        return registry.estimate(order)
     except ValidationError as exc:
         form.refuse(exc)
-        return None
+        return {}, 400
+    group = form.cleaned_data.get("group", "")
+    preview = {"placement": placement_preview(plan, quantities, project=project, resource=resource, group=group)}
+    order = Order(project=project, offering=plan.offering, plan=plan, resource=resource, type=order_type)
+    order.quantities = quantities
+    try:
+        preview["estimate"] = registry.estimate(order)
+    except ValidationError as exc:
+        form.refuse(exc)
+        return preview, 400
+    return preview, 200
 
 
 @login_required
@@ -80,14 +85,13 @@ def order_new(request):
         return render(request, "resources/order_choose_plan.html", context)
     initial = {"plan": plan.pk, "project": _int(request.GET.get("project"))}
     form = OrderForm(request.POST or None, user=request.user, plan=plan, initial=initial)
-    estimate, status = None, 200
+    preview, status = None, 200
     if request.method == "POST":
         status = 400  # the form again with why, unless the order is placed below
         if form.is_valid():
             data = form.cleaned_data
             if "preview" in request.POST:
-                estimate = _estimate_of(form, data["project"], data["plan"], Order.Type.CREATE)
-                status = 200 if estimate is not None else 400
+                preview, status = _estimate_of(form, data["project"], data["plan"], Order.Type.CREATE)
             else:
                 try:
                     order = orders.place(
@@ -98,13 +102,14 @@ def order_new(request):
                         quantities=form.quantities(),
                         name=data["name"],
                         pod=data.get("pod"),
+                        group=data.get("group", ""),
                     )
                 except ValidationError as exc:
                     form.refuse(exc)
                 else:
                     messages.success(request, _("Order #%(id)s placed: %(state)s.") % _placed(order))
                     return redirect("resources:order_detail", pk=order.pk)
-    context = {"form": form, "plan": plan, "estimate": estimate, "resource": None}
+    context = {"form": form, "plan": plan, "resource": None, **(preview or {})}
     return render(request, "resources/order_form.html", context, status=status)
 
 
@@ -124,14 +129,13 @@ def resource_change(request, pk: int):
     plan = asked or (current.plan if current else plans.first())
     initial = {"plan": plan.pk if plan else None, **(current.quantities if current else {})}
     form = OrderForm(request.POST or None, user=request.user, plan=plan, resource=resource, initial=initial)
-    estimate, status = None, 200
+    preview, status = None, 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             data = form.cleaned_data
             if "preview" in request.POST:
-                estimate = _estimate_of(form, resource.project, data["plan"], Order.Type.UPDATE, resource)
-                status = 200 if estimate is not None else 400
+                preview, status = _estimate_of(form, resource.project, data["plan"], Order.Type.UPDATE, resource)
             else:
                 try:
                     order = orders.place(
@@ -147,7 +151,7 @@ def resource_change(request, pk: int):
                 else:
                     messages.success(request, _("Order #%(id)s placed: %(state)s.") % _placed(order))
                     return redirect("resources:order_detail", pk=order.pk)
-    context = {"form": form, "plan": plan, "estimate": estimate, "resource": resource, "current": current}
+    context = {"form": form, "plan": plan, "resource": resource, "current": current, **(preview or {})}
     return render(request, "resources/order_form.html", context, status=status)
 
 

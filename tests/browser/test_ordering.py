@@ -41,3 +41,25 @@ def test_a_researcher_orders_a_gold_vm_from_the_catalogue_in_french(page_factory
     assert order.quantities == {"disk_gb": "50", "ram_gb": "4", "vcpu": "4"}
     assert order.estimate["year"]["total_ttc"] == "724.00"
     assert not found, report(found)
+
+
+def test_too_large_a_vm_is_explained_in_french_before_the_order_is_sent(page_factory, portal):
+    from mesocentre.resources.models import Order
+
+    page = page_factory("fr-FR")
+    log_in(page, portal, "pi-irit")
+    page.goto(f"{portal}/catalogue/cloud-vm/")
+    page.get_by_role("link", name=re.compile("Commander.*Gold")).click()
+    project = page.get_by_label("Projet")
+    project.select_option(value=project.locator("option", has_text="irit-hybrid-ai").get_attribute("value"))
+    page.get_by_label("Nom").fill("huge")
+    page.get_by_label("vCPU").fill("8")
+    page.get_by_label("Disque (Go)").fill("200")
+    page.get_by_label("RAM (Go)").fill("64")
+    answer = page.locator("#order-placement")
+    expect(answer).to_contain_text("Site 2 (disaster recovery)")  # it fits: the sites where it would run
+    page.get_by_label("RAM (Go)").fill("400")  # more than any host has: the assistant's rules, in words
+    refusal = page.locator("#placement-refusal")
+    expect(refusal).to_contain_text("le plus libre sur un serveur hôte")
+    expect(refusal).to_contain_text("la VM demande 400 Go de RAM")
+    assert not Order.objects.filter(name="huge").exists()  # nothing was sent

@@ -155,3 +155,16 @@ def test_consolidation_is_optimal_on_a_small_instance():
     assert lower_bound(state) == 3  # 5 half-hosts of RAM in all
     result = consolidate(state, time_limit=10)
     assert result.hosts_used == 3 and result.placements["v0"]["standby_host"] in ("h3", "h4", "h5")
+
+
+def test_the_bound_counts_only_what_the_vms_sizes_can_fill():
+    # Hosts of 64 GB; VMs of 24 GB fill at most 48 GB of each: 5 VMs (120 GB) need 3 hosts, not ⌈120 / 64⌉ = 2.
+    hosts = [host(f"h{i}", "1") for i in range(5)]
+    vms = [vm(f"v{i}", vcpu=1, ram_gb=24, disk_gb=0) for i in range(5)]
+    state = parse_state({"hosts": hosts, "vms": vms}, placed=False)
+    assert lower_bound(state) == 3
+    result = consolidate(state, time_limit=10)
+    assert result.hosts_used == 3 and result.optimal
+    # With one VM of 16 GB among them the sizes' gcd is 8: 64 GB hosts are filled whole again (24 + 24 + 16).
+    vms[4] = vm("v4", vcpu=1, ram_gb=16, disk_gb=0)
+    assert lower_bound(parse_state({"hosts": hosts, "vms": vms}, placed=False)) == 2

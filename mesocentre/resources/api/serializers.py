@@ -49,6 +49,7 @@ class ResourceSerializer(serializers.ModelSerializer):
             "backend_id",
             "address",
             "host",
+            "anti_affinity_group",
             "current_period",
             "created",
             "last_updated",
@@ -116,6 +117,7 @@ class OrderSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "resource",
             "pod",
             "site",
+            "group",
             "name",
             "quantities",
             "estimate",
@@ -143,7 +145,15 @@ class OrderSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "operation",
             "finished_at",
         ]
-        extra_kwargs = {"name": {"max_length": 100}, "pod": {"style": {"base_template": "input.html"}}}
+        extra_kwargs = {
+            "name": {"max_length": 100},
+            "group": {
+                "max_length": 50,
+                "validators": [],
+                "help_text": "A new VM's anti-affinity group in its project.",
+            },
+            "pod": {"style": {"base_template": "input.html"}},
+        }
 
     def validate_quantities(self, quantities: dict) -> dict:
         # The service checks every size strictly (checked_quantities); this only bounds what it is handed.
@@ -166,6 +176,7 @@ class OrderSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             resource=data.get("resource"),
             pod=data.get("pod"),
             site=data.get("site"),
+            group=data.get("group", ""),
         )
 
 
