@@ -11,7 +11,6 @@ and reading the issued ones back (``billing.invoicing``).
 """
 
 import json
-import sys
 from pathlib import Path
 
 from django.conf import settings
