@@ -172,3 +172,20 @@ class BudgetAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.budget_id} {self.threshold} %"
+
+
+def may_set(user, establishment: Establishment | None, project: Project | None) -> bool:
+    """Whether ``user`` may set a budget of this holder (the rule of ``BudgetQuerySet.editable_by``)."""
+    if is_operator(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    managed = Establishment.objects.managed_by(user)
+    if establishment is not None:
+        return managed.filter(pk=establishment.pk).exists()
+    if project is not None:
+        return (
+            managed.filter(pk=project.paying_establishment_id).exists()
+            or Project.objects.managed_by(user).filter(pk=project.pk).exists()
+        )
+    return True  # no holder: the model's validation names the field

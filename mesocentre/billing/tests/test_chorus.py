@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures of the invoices' tests, imported: pytest passes them by name)
 """The Chorus Pro deposit driver, tested at its HTTP boundary: a local server plays PISTE and Chorus Pro
 (``chorus_standin``), since the real service cannot be reached from here. The world of the invoices' tests
 (2026-06-15: Q1 2026 has ended); EHESS is a public buyer with a SIRET and a Chorus Pro service code, the CNRS has
@@ -41,7 +42,7 @@ def document(monkeypatch):
 
 
 @pytest.fixture
-def issued(billed, document):  # noqa: F811
+def issued(billed, document):
     invoicing.issue(billed.w.cnrs, Q1)
     invoicing.issue(billed.ehess, Q1)
     return Invoice.objects.get(establishment=billed.ehess)
@@ -166,7 +167,7 @@ def test_without_credentials_the_deposit_waits_its_attempts_untouched(issued, se
     assert "MESOCENTRE_CHORUS_CLIENT_ID" in waiting.last_error
 
 
-def test_without_the_facturx_module_the_deposit_waits(billed, standin):  # noqa: F811
+def test_without_the_facturx_module_the_deposit_waits(billed, standin):
     invoicing.issue(billed.ehess, Q1)
     waiting = apply_next()
     assert (waiting.state, waiting.attempts) == ("pending", 0)

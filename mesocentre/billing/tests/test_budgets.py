@@ -1,0 +1,220 @@
+# ruff: noqa: F811 (the fixtures of the invoices' tests, imported: pytest passes them by name)
+"""Budgets: spent and forecast by hand, to the cent, on days passed explicitly; the 80 % and 100 % alerts, each
+once; the API's refusals naming the field. The world of the invoices' tests (2026-06-15): the CNRS pays for "jets",
+which holds a bronze VM since 2025 (48.13 € HT a quarter held, 192.50 € a year); EHESS pays for three; a company's
+project "acme" uses HPC hours at the company's price (0.0115 € a core-hour)."""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from mesocentre.billing import budgets, invoicing
+from mesocentre.billing.models import Budget, BudgetAlert, Invoice
+from mesocentre.billing.tests.test_invoicing import Q1, billed, paying  # noqa: F401 (fixtures)
+from mesocentre.billing.tests.test_rating import VM, held, midnight
+from mesocentre.metering.models import UsageRecord
+from mesocentre.projects.models import Project
+from mesocentre.projects.naming import account_name
+from mesocentre.provisioning.models import Operation
+from mesocentre.tenancy.models import Laboratory
+
+JUNE_15 = datetime.date(2026, 6, 15)  # Q2 2026 (91 days) has run 76 days, today counted
+
+
+SERIAL = itertools.count(1)
+
+
+def hours(project, day: datetime.date, core_hours: int):
+    UsageRecord.objects.create(
+        source="slurm:mesocentre",
+        external_id=f"b{next(SERIAL)}",
+        account=account_name(project.code),
+        ended_at=midnight(day.year, day.month, day.day) + datetime.timedelta(hours=12),
+        cpu_seconds=core_hours * 3600,
+    )
+
+
+@pytest.fixture
+def acme(billed):
+    w = billed.w
+    lab = Laboratory.objects.create(code="rnd", name="R&D", theme=w.theme)
+    lab.establishments.set([w.company])
+    return Project.objects.create(
+        code="acme",
+        title="Acme",
+        laboratory=lab,
+        paying_establishment=w.company,
+        theme=w.theme,
+        starts_on=datetime.date(2026, 1, 1),
+    )
+
+
+def figures(budget: Budget, today: datetime.date) -> budgets.Figures:
+    return budgets.figures_of([budget], today)[budget.pk]
+
+
+def test_an_establishments_year_counts_drafts_then_its_invoices_minus_credit_notes(billed):
+    cnrs = billed.w.cnrs
+    budget = Budget.objects.create(establishment=cnrs, period="year", year=2026, amount_ht=Decimal("120.00"))
+    # Q1 and Q2 drafted (a quarter's subscription to its end): 2 × 48.13. Forecast: the VM held in Q3 and Q4 too.
+    assert figures(budget, JUNE_15) == budgets.Figures(Decimal("96.26"), Decimal("192.52"), Decimal("120.00"))
+    assert figures(budget, JUNE_15).percent == Decimal("80.2")
+    invoicing.issue(cnrs, Q1)  # Q1 now from its invoice: the same 48.13
+    assert figures(budget, JUNE_15).spent == Decimal("96.26")
+    invoicing.credit(Invoice.objects.get(establishment=cnrs), "Billed twice.")  # takes back all 48.13
+    assert figures(budget, JUNE_15) == budgets.Figures(Decimal("48.13"), Decimal("144.39"), Decimal("120.00"))
+    # Before the year: nothing; on its first day: Q1's draft; after it: the forecast is what was spent.
+    assert figures(budget, datetime.date(2025, 12, 31)) == budgets.Figures(ZERO, ZERO, Decimal("120.00"))
+    assert figures(budget, datetime.date(2027, 2, 1)).forecast == figures(budget, datetime.date(2027, 2, 1)).spent
+
+
+ZERO = Decimal("0.00")
+
+
+def test_a_projects_budget_counts_its_own_lines_only(billed):
+    jets = billed.w.project
+    budget = Budget.objects.create(project=jets, period="quarter", year=2026, quarter=2, amount_ht=Decimal("40"))
+    assert figures(budget, JUNE_15) == budgets.Figures(Decimal("48.13"), Decimal("48.13"), Decimal("40"))
+    ehess = Project.objects.get(code="p-ehess")
+    other = Budget.objects.create(project=ehess, period="quarter", year=2026, quarter=2, amount_ht=Decimal("500"))
+    assert figures(other, JUNE_15).spent == Decimal("144.38")  # 3 × 48.125, rounded once
+
+
+def test_hours_are_extrapolated_to_the_periods_end_subscriptions_are_not(acme):
+    hours(acme, datetime.date(2026, 2, 10), 500)  # Q1: 500 × 0.0115 = 5.75
+    hours(acme, datetime.date(2026, 4, 10), 1000)
+    hours(acme, datetime.date(2026, 6, 10), 1000)  # Q2 so far: 2 000 × 0.0115 = 23.00
+    quarter = Budget.objects.create(project=acme, period="quarter", year=2026, quarter=2, amount_ht=Decimal("25"))
+    # 23.00 × 91 ÷ 76 = 27.539… → 27.54
+    assert figures(quarter, JUNE_15) == budgets.Figures(Decimal("23.00"), Decimal("27.54"), Decimal("25"))
+    year = Budget.objects.create(project=acme, period="year", year=2026, amount_ht=Decimal("100"))
+    # Spent 5.75 + 23.00; forecast 5.75 + 27.54 + 2 × (23.00 ÷ 76 × 92 = 27.842… → 27.84).
+    assert figures(year, JUNE_15) == budgets.Figures(Decimal("28.75"), Decimal("88.97"), Decimal("100"))
+    # A VM held by the company's project from 1 July would be counted in Q3 and Q4 as held: not extrapolated.
+
+
+def test_80_then_100_percent_are_sent_once_each(billed):
+    w = billed.w
+    w.manager.email = "manager@cnrs.example"
+    w.manager.save()
+    budget = Budget.objects.create(establishment=w.cnrs, period="year", year=2026, amount_ht=Decimal("120.00"))
+    assert budgets.check_budgets(JUNE_15) == 1  # 96.26 of 120: 80.2 %
+    assert budgets.check_budgets(JUNE_15) == 0, "never twice"
+    assert list(BudgetAlert.objects.values_list("threshold", "recipients")) == [(80, 1)]
+    [mail] = Operation.objects.filter(backend="mail", resource_key__startswith=f"budget-alert:{budget.pk}:80:")
+    assert mail.target["to"] == ["manager@cnrs.example"] and "80 %" in mail.target["subject"]
+    assert "96,26" in mail.target["body"] and "120,00" in mail.target["body"]  # the default language: French
+
+    held(w.project, billed.bronze, VM, midnight(2026, 1, 1), name="second")  # 192.52 of 120: past 100 %
+    out = _run("budgets", "check", "--date", "2026-06-15")
+    assert out.startswith("1 budget alert(s) sent")
+    assert _run("budgets", "check", "--date", "2026-06-15").startswith("0 budget alert(s) sent")
+    assert sorted(BudgetAlert.objects.values_list("threshold", flat=True)) == [80, 100]
+    assert Operation.objects.filter(backend="mail", resource_key__startswith="budget-alert:").count() == 2
+
+
+def test_a_project_alert_goes_to_its_pi_and_managers(billed):
+    w = billed.w
+    w.pi.email = "pi@lab.example"
+    w.pi.save()
+    Budget.objects.create(project=w.project, period="quarter", year=2026, quarter=1, amount_ht=Decimal("48.13"))
+    assert budgets.check_budgets(datetime.date(2026, 4, 2)) == 2  # 100 % of an ended quarter: 80 and 100 at once
+    assert {op.target["to"][0] for op in Operation.objects.filter(backend="mail")} == {"pi@lab.example"}
+
+
+def test_each_alert_is_recorded_once_by_the_database(billed):
+    budget = Budget.objects.create(establishment=billed.w.cnrs, period="year", year=2026, amount_ht=Decimal("1"))
+    BudgetAlert.objects.create(budget=budget, threshold=80, sent_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BudgetAlert.objects.create(budget=budget, threshold=80, sent_at=timezone.now())
+
+
+def test_the_command_refuses_a_bad_date():
+    with pytest.raises(CommandError, match="--date") as refused:
+        call_command("budgets", "check", "--date", "15/06/2026")
+    assert refused.value.returncode == 2
+
+
+def _run(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------ the model, API
+def test_the_model_refuses_what_is_not_a_budget(billed):
+    w = billed.w
+    cases = [
+        ({"establishment": w.cnrs, "project": w.project}, "establishment"),
+        ({}, "project"),
+        ({"establishment": w.cnrs, "quarter": 5}, "quarter"),
+        ({"establishment": w.cnrs, "period": "year", "quarter": 2}, "quarter"),
+        ({"establishment": w.cnrs, "amount_ht": Decimal("-1")}, "amount_ht"),
+        ({"establishment": w.cnrs, "amount_ht": Decimal("0")}, "amount_ht"),
+        ({"establishment": w.cnrs, "year": 1999}, "year"),
+    ]
+    for fields, named in cases:
+        budget = Budget(**{"period": "quarter", "year": 2026, "quarter": 1, "amount_ht": Decimal("10"), **fields})
+        with pytest.raises(ValidationError) as refused:
+            budget.full_clean()
+        assert named in refused.value.message_dict, (fields, refused.value.message_dict)
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_sets_a_budget_and_answers_bad_input_with_the_field(billed):
+    w = billed.w
+    manager = api(w.manager)
+    good = {"establishment": w.cnrs.pk, "period": "quarter", "year": 2026, "quarter": 2, "amount_ht": "100.00"}
+    for bad, field in [
+        ({"amount_ht": "-5.00"}, "amount_ht"),
+        ({"quarter": 5}, "quarter"),
+        ({"project": w.project.pk}, "establishment"),
+        ({"amount_ht": "abc"}, "amount_ht"),
+    ]:
+        response = manager.post("/api/billing/budgets/", {**good, **bad}, format="json")
+        assert response.status_code == 400 and field in response.json(), (bad, response.json())
+    assert not Budget.objects.exists()
+    created = manager.post("/api/billing/budgets/", good, format="json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["spent_ht"], created.json()["forecast_ht"], created.json()["percent"]) == (
+        "48.13",
+        "48.13",
+        "48.1",
+    )
+    again = manager.post("/api/billing/budgets/", good, format="json")
+    assert again.status_code == 400 and "year" in again.json()
+
+
+def test_who_may_set_which_budget(billed):
+    w = billed.w
+    project = {"project": w.project.pk, "period": "year", "year": 2026, "amount_ht": "500.00"}
+    establishment = {"establishment": w.cnrs.pk, "period": "year", "year": 2026, "amount_ht": "900.00"}
+    # The PI sets their project's, not their establishment's (the PI is no manager of the CNRS, which pays).
+    assert api(w.pi).post("/api/billing/budgets/", project, format="json").status_code == 201
+    assert api(w.pi).post("/api/billing/budgets/", establishment, format="json").status_code in (400, 403)
+    # A member of the project (the student) sets nothing and sees nothing.
+    assert api(w.student).post("/api/billing/budgets/", {**project, "year": 2027}, format="json").status_code in (
+        400,
+        403,
+    )
+    assert api(w.student).get("/api/billing/budgets/").json()["count"] == 0
+    # The CNRS's manager sets the establishment's and the projects it pays for; sees both.
+    assert api(w.manager).post("/api/billing/budgets/", establishment, format="json").status_code == 201
+    assert api(w.manager).get("/api/billing/budgets/").json()["count"] == 2
+    assert api(w.pi).get("/api/billing/budgets/").json()["count"] == 1
+    assert Budget.objects.count() == 2
