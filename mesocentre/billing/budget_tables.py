@@ -49,11 +49,15 @@ class BudgetTable(BaseTable):
         return money(value, cents=True)
 
     def render_spent(self, record: Budget) -> str:
-        return money(self.figures(record).spent, cents=True)
+        figures = self.figures(record)
+        return figures.error if figures.spent is None else money(figures.spent, cents=True)
 
     def render_share(self, record: Budget) -> str:
-        return percent(self.figures(record).percent, 1)
+        share = self.figures(record).percent
+        return "—" if share is None else percent(share, 1)
 
     def render_forecast(self, record: Budget) -> str:
         figures = self.figures(record)
+        if figures.forecast is None:
+            return "—"
         return f"{money(figures.forecast, cents=True)} ({percent(figures.forecast_percent, 1)})"

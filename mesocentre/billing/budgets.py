@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -46,18 +47,28 @@ THRESHOLDS = (80, 100)
 
 @dataclass(frozen=True)
 class Figures:
-    spent: Decimal
-    forecast: Decimal
+    """A budget's figures (HT); ``spent`` and ``forecast`` None, and ``error`` saying why, when a quarter's draft
+    cannot be computed (a price missing on a day): a budget's page must not fail for one establishment's catalogue."""
+
+    spent: Decimal | None
+    forecast: Decimal | None
     amount: Decimal
+    error: str = ""
 
     @property
-    def percent(self) -> Decimal:
+    def percent(self) -> Decimal | None:
         """Spent as a percentage of the budget, to one decimal (rounded half-up, as money is)."""
-        return money.to_cents(self.spent * 100 / self.amount).quantize(Decimal("0.1")) if self.amount else ZERO
+        return _percent(self.spent, self.amount)
 
     @property
-    def forecast_percent(self) -> Decimal:
-        return money.to_cents(self.forecast * 100 / self.amount).quantize(Decimal("0.1")) if self.amount else ZERO
+    def forecast_percent(self) -> Decimal | None:
+        return _percent(self.forecast, self.amount)
+
+
+def _percent(value: Decimal | None, amount: Decimal) -> Decimal | None:
+    if value is None or not amount:
+        return None
+    return money.to_cents(value * 100 / amount).quantize(Decimal("0.1"))
 
 
 @dataclass
@@ -74,7 +85,7 @@ class Ledger:
 
     def __init__(self, budgets: list[Budget], today: datetime.date):
         self.today = today
-        self._drafts: dict[tuple[int, str], _Quarter] = {}
+        self._drafts: dict[tuple[int, str], _Quarter | ValidationError] = {}
         self._hpc = set(Offering.objects.filter(kind=Offering.Kind.HPC).values_list("code", flat=True))
         projects = [b.project for b in budgets if b.project_id]
         self.payers: dict[int, set[int]] = defaultdict(set)
@@ -110,11 +121,18 @@ class Ledger:
             if establishment_id not in self._establishments:
                 self._establishments[establishment_id] = Establishment.objects.get(pk=establishment_id)
             result = _Quarter(defaultdict(lambda: ZERO), defaultdict(lambda: ZERO))
-            for line in rating.draft(self._establishments[establishment_id], quarter).lines:
-                part = result.usage if line.offering in self._hpc else result.fixed
-                part[line.project] += line.amount_ht
-            self._drafts[key] = result
-        return self._drafts[key]
+            try:
+                for line in rating.draft(self._establishments[establishment_id], quarter).lines:
+                    part = result.usage if line.offering in self._hpc else result.fixed
+                    part[line.project] += line.amount_ht
+            except ValidationError as exc:  # remembered: the other budgets of the establishment need it too
+                self._drafts[key] = exc
+            else:
+                self._drafts[key] = result
+        found = self._drafts[key]
+        if isinstance(found, ValidationError):
+            raise found
+        return found
 
     def quarter(self, budget: Budget, number: int) -> tuple[Decimal, Decimal, bool]:
         """(subscriptions, usage, invoiced) of the budget's holder in quarter ``number`` of its year."""
@@ -139,6 +157,13 @@ class Ledger:
         return fixed, usage, invoiced
 
     def figures(self, budget: Budget) -> Figures:
+        try:
+            return self._figures(budget)
+        except ValidationError as exc:
+            text = " ".join(exc.messages)
+            return Figures(None, None, budget.amount_ht, _("Cannot be computed: %(error)s") % {"error": text})
+
+    def _figures(self, budget: Budget) -> Figures:
         today = self.today
         spent = forecast = ZERO
         rate = None  # the running quarter's hours per day
@@ -191,6 +216,8 @@ def check_budgets(today: datetime.date) -> int:
     sent = 0
     for budget, figures in zip(budgets, figures_of(budgets, today).values(), strict=True):
         for threshold in THRESHOLDS:
+            if figures.spent is None:  # a draft that cannot be computed: tomorrow's check tells, once it can
+                break
             if figures.spent * 100 >= budget.amount_ht * threshold and _alert_once(budget, threshold, figures):
                 sent += 1
     return sent

@@ -17,6 +17,10 @@ from mesocentre.core.api import ScopedRelationsMixin
 DECIMAL = {"type": "string", "format": "decimal"}
 
 
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
 class BudgetListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         budgets = list(data.all() if hasattr(data, "all") else data)
@@ -29,6 +33,7 @@ class BudgetSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     forecast_ht = serializers.SerializerMethodField(help_text="Forecast at the period's end, HT.")
     percent = serializers.SerializerMethodField(help_text="Spent as a percentage of the budget.")
     alerts = serializers.SerializerMethodField(help_text="The thresholds (80, 100) whose alert was sent.")
+    error = serializers.SerializerMethodField(help_text="Why spent and forecast are null, when they are.")
 
     class Meta:
         model = Budget
@@ -44,6 +49,7 @@ class BudgetSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "forecast_ht",
             "percent",
             "alerts",
+            "error",
         ]
         list_serializer_class = BudgetListSerializer
         # The holder and uniqueness rules are checked in validate(), naming the field.
@@ -57,16 +63,19 @@ class BudgetSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         return self.figures[budget.pk]
 
     @extend_schema_field(DECIMAL)
-    def get_spent_ht(self, budget: Budget) -> str:
-        return str(self._figures(budget).spent)
+    def get_spent_ht(self, budget: Budget) -> str | None:
+        return _text(self._figures(budget).spent)
 
     @extend_schema_field(DECIMAL)
-    def get_forecast_ht(self, budget: Budget) -> str:
-        return str(self._figures(budget).forecast)
+    def get_forecast_ht(self, budget: Budget) -> str | None:
+        return _text(self._figures(budget).forecast)
 
     @extend_schema_field(DECIMAL)
-    def get_percent(self, budget: Budget) -> str:
-        return str(self._figures(budget).percent)
+    def get_percent(self, budget: Budget) -> str | None:
+        return _text(self._figures(budget).percent)
+
+    def get_error(self, budget: Budget) -> str:
+        return self._figures(budget).error
 
     def get_alerts(self, budget: Budget) -> list[int]:
         return sorted(alert.threshold for alert in budget.alerts.all())

@@ -218,3 +218,17 @@ def test_who_may_set_which_budget(billed):
     assert api(w.manager).get("/api/billing/budgets/").json()["count"] == 2
     assert api(w.pi).get("/api/billing/budgets/").json()["count"] == 1
     assert Budget.objects.count() == 2
+
+
+def test_a_draft_that_cannot_be_computed_says_why_and_alerts_nobody(billed):
+    from mesocentre.catalogue.models import Price
+
+    w = billed.w
+    budget = Budget.objects.create(establishment=w.cnrs, period="quarter", year=2026, quarter=2, amount_ht=Decimal(1))
+    Price.objects.filter(component__plan=billed.bronze).delete()  # the bronze VM has no price any more
+    found = figures(budget, JUNE_15)
+    assert (found.spent, found.forecast, found.percent) == (None, None, None)
+    assert "no price" in found.error
+    assert budgets.check_budgets(JUNE_15) == 0
+    row = api(w.manager).get("/api/billing/budgets/").json()["results"][0]
+    assert (row["spent_ht"], row["forecast_ht"]) == (None, None) and "no price" in row["error"]
