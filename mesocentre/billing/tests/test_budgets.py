@@ -232,3 +232,62 @@ def test_a_draft_that_cannot_be_computed_says_why_and_alerts_nobody(billed):
     assert budgets.check_budgets(JUNE_15) == 0
     row = api(w.manager).get("/api/billing/budgets/").json()["results"][0]
     assert (row["spent_ht"], row["forecast_ht"]) == (None, None) and "no price" in row["error"]
+
+
+def test_a_list_of_20_budgets_costs_the_queries_of_2(billed):
+    """The budgets add no query per row: their invoices are read at once and each draft computed once per
+    establishment and quarter (a draft's own cost grows with its lines: rating's, the same with 2 budgets as 20)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = billed.w
+    Budget.objects.create(establishment=w.cnrs, period="year", year=2026, amount_ht=Decimal("120.00"))
+    Budget.objects.create(project=w.project, period="year", year=2026, amount_ht=Decimal("100.00"))
+
+    def read() -> tuple[int, list]:
+        client = api(w.manager)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/api/billing/budgets/?limit=100").json()
+        return len(captured), page["results"]
+
+    before, rows = read()
+    for n in range(18):  # more projects the CNRS pays for, each with its budget for 2026 and for its Q2
+        project = Project.objects.create(
+            code=f"qc{n}",
+            title=f"Q {n}",
+            laboratory=w.lab,
+            paying_establishment=w.cnrs,
+            theme=w.theme,
+            starts_on=datetime.date(2026, 1, 1),
+        )
+        period = {"period": "year"} if n % 2 else {"period": "quarter", "quarter": 2}
+        Budget.objects.create(project=project, year=2026, amount_ht=Decimal(100), **period)
+    after, rows = read()
+    assert len(rows) == 20
+    assert [row["spent_ht"] for row in rows if row["project"] == w.project.pk] == ["96.26"]
+    assert after == before
+
+
+def test_the_page_lists_the_figures_and_its_form_names_the_field(billed):
+    from django.test import Client
+
+    w = billed.w
+    Budget.objects.create(establishment=w.cnrs, period="year", year=2026, amount_ht=Decimal("120.00"))
+    client = Client()
+    client.force_login(w.manager)
+    page = client.get("/billing/budgets/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "96.26" in text and "80.2" in text and "192.52" in text  # spent, its share, the forecast
+    bad = client.post("/billing/budgets/", {"establishment": w.cnrs.pk, "period": "quarter", "year": 2026,
+                                           "quarter": 5, "amount_ht": "10"})  # fmt: skip
+    assert bad.status_code == 400 and "budget_quarter" in bad.content.decode()
+    assert Budget.objects.count() == 1
+    made = client.post("/billing/budgets/", {"project": w.project.pk, "period": "quarter", "year": 2026,
+                                            "quarter": 3, "amount_ht": "60.00"})  # fmt: skip
+    assert made.status_code == 302 and Budget.objects.filter(project=w.project, quarter=3).exists()
+    client.force_login(w.student)  # a member of the project: no budget to read, none to set
+    page = client.get("/billing/budgets/")
+    assert (
+        page.status_code == 200 and "96.26" not in page.content.decode() and "Set a budget" not in page.content.decode()
+    )
