@@ -12,6 +12,7 @@ OURS = {  # command: the app it belongs to
     "assistant": "assistant",
     "quote": "billing",
     "invoices": "billing",
+    "budgets": "billing",
     "slurm": "provisioning",
     "worker": "provisioning",
     "tasks": "provisioning",

@@ -14,7 +14,7 @@ from mesocentre.billing.budget_models import Budget, may_set
 from mesocentre.billing.budgets import Figures, figures_of
 from mesocentre.core.api import ScopedRelationsMixin
 
-DECIMAL = {"type": "string", "format": "decimal"}
+DECIMAL = {"type": "string", "format": "decimal", "nullable": True}  # null when a draft cannot be computed
 
 
 def _text(value) -> str | None:
