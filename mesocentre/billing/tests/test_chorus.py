@@ -172,3 +172,16 @@ def test_without_the_facturx_module_the_deposit_waits(billed, standin):
     waiting = apply_next()
     assert (waiting.state, waiting.attempts) == ("pending", 0)
     assert "facturx" in waiting.last_error and not standin.of(DEPOSIT)
+
+
+def test_the_invoice_shows_its_deposit_in_the_api(issued, standin, billed):
+    from rest_framework.test import APIClient
+
+    standin.report("IN_REJETE", listeErreurDP={"libelleErreurDP": "Service code unknown."})
+    apply_next()
+    client = APIClient()
+    client.force_authenticate(billed.w.operator)
+    rows = {row["number"]: row["chorus"] for row in client.get("/api/billing/invoices/").json()["results"]}
+    assert rows[issued.number]["status"] == "rejected" and rows[issued.number]["flux_number"] == FLUX
+    assert rows[issued.number]["status_text"] == "Service code unknown."
+    assert [number for number, chorus in rows.items() if chorus is None] == ["F-2026-000001"]  # the CNRS's
