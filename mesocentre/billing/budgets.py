@@ -39,7 +39,7 @@ from mesocentre.billing.invoice_models import Invoice, InvoiceLine
 from mesocentre.catalogue.models import Offering
 from mesocentre.core.notify import notify
 from mesocentre.projects.models import PayerPeriod, ProjectMembership
-from mesocentre.tenancy.models import Membership
+from mesocentre.tenancy.models import Establishment, Membership
 
 ZERO = Decimal("0.00")
 THRESHOLDS = (80, 100)
@@ -57,7 +57,7 @@ class Figures:
 
     @property
     def percent(self) -> Decimal | None:
-        """Spent as a percentage of the budget, to one decimal (rounded half-up, as money is)."""
+        """Spent as a percentage of the budget."""
         return _percent(self.spent, self.amount)
 
     @property
@@ -66,9 +66,10 @@ class Figures:
 
 
 def _percent(value: Decimal | None, amount: Decimal) -> Decimal | None:
+    """A percentage to two decimals (half-up, the money module's rounding); pages show one."""
     if value is None or not amount:
         return None
-    return money.to_cents(value * 100 / amount).quantize(Decimal("0.1"))
+    return money.to_cents(value * 100 / amount)
 
 
 @dataclass
@@ -111,15 +112,11 @@ class Ledger:
         )
         for row in lines:
             self.issued[(row["invoice__establishment"], row["invoice__quarter"], row["project"])] = row["total"]
-        self._establishments = {}
+        self._establishments: dict[int, Establishment] = Establishment.objects.in_bulk(establishments)
 
     def _draft(self, establishment_id: int, quarter: rating.Quarter) -> _Quarter:
         key = (establishment_id, str(quarter))
         if key not in self._drafts:
-            from mesocentre.tenancy.models import Establishment
-
-            if establishment_id not in self._establishments:
-                self._establishments[establishment_id] = Establishment.objects.get(pk=establishment_id)
             result = _Quarter(defaultdict(lambda: ZERO), defaultdict(lambda: ZERO))
             try:
                 for line in rating.draft(self._establishments[establishment_id], quarter).lines:

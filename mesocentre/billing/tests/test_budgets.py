@@ -66,7 +66,7 @@ def test_an_establishments_year_counts_drafts_then_its_invoices_minus_credit_not
     budget = Budget.objects.create(establishment=cnrs, period="year", year=2026, amount_ht=Decimal("120.00"))
     # Q1 and Q2 drafted (a quarter's subscription to its end): 2 × 48.13. Forecast: the VM held in Q3 and Q4 too.
     assert figures(budget, JUNE_15) == budgets.Figures(Decimal("96.26"), Decimal("192.52"), Decimal("120.00"))
-    assert figures(budget, JUNE_15).percent == Decimal("80.2")
+    assert figures(budget, JUNE_15).percent == Decimal("80.22")  # 96.26 ÷ 120 = 80.2166…
     invoicing.issue(cnrs, Q1)  # Q1 now from its invoice: the same 48.13
     assert figures(budget, JUNE_15).spent == Decimal("96.26")
     invoicing.credit(Invoice.objects.get(establishment=cnrs), "Billed twice.")  # takes back all 48.13
@@ -194,7 +194,7 @@ def test_the_api_sets_a_budget_and_answers_bad_input_with_the_field(billed):
     assert (created.json()["spent_ht"], created.json()["forecast_ht"], created.json()["percent"]) == (
         "48.13",
         "48.13",
-        "48.1",
+        "48.13",
     )
     again = manager.post("/api/billing/budgets/", good, format="json")
     assert again.status_code == 400 and "year" in again.json()
