@@ -291,3 +291,56 @@ def test_the_page_lists_the_figures_and_its_form_names_the_field(billed):
     assert (
         page.status_code == 200 and "96.26" not in page.content.decode() and "Set a budget" not in page.content.decode()
     )
+
+
+ALERT = """
+import datetime, os, sys, time, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesocentre.settings")
+django.setup()
+from mesocentre.billing import budgets
+from mesocentre.billing.models import Budget
+gate, order = sys.argv[1], sys.argv[2]
+chosen = list(Budget.objects.order_by("pk" if order == "forward" else "-pk"))
+found = budgets.figures_of(chosen, datetime.date(2026, 6, 15))
+while not os.path.exists(gate):
+    time.sleep(0.01)
+for budget in chosen:  # as check_budgets does once a threshold is reached, for every budget at once here
+    for threshold in (80, 100):
+        if budgets._alert_once(budget, threshold, found[budget.pk]):
+            print(budget.pk, threshold)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_checkers_at_once_send_each_alert_once(billed, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from mesocentre.provisioning.tests.conftest import worker_env
+    from mesocentre.provisioning.tests.test_workers import finish
+
+    w = billed.w
+    w.manager.email = "manager@cnrs.example"
+    w.manager.save()
+    for quarter in (1, 2):
+        Budget.objects.create(establishment=w.cnrs, period="quarter", year=2026, quarter=quarter, amount_ht=Decimal(40))
+    for year in range(2020, 2026):
+        Budget.objects.create(establishment=w.cnrs, period="year", year=year, amount_ht=Decimal(1))
+    gate = tmp_path / "go"
+    checkers = [
+        subprocess.Popen(
+            [sys.executable, "-c", ALERT, str(gate), order],
+            env=worker_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for order in ("forward", "backward")
+    ]
+    time.sleep(1.5)  # both have read the budgets and wait at the gate
+    gate.touch()
+    printed = sorted(tuple(line.split()) for checker in checkers for line in finish(checker).splitlines())
+    assert len(printed) == len(set(printed)) == 16, printed  # 8 budgets × 80 and 100, each by one checker
+    assert BudgetAlert.objects.count() == 16
+    assert Operation.objects.filter(backend="mail", resource_key__startswith="budget-alert:").count() == 16
