@@ -272,6 +272,20 @@ MESOCENTRE_SELLER_SIRET = os.environ.get("MESOCENTRE_SELLER_SIRET", "12345678200
 MESOCENTRE_SELLER_VAT_NUMBER = os.environ.get("MESOCENTRE_SELLER_VAT_NUMBER", "FR11123456782")
 MESOCENTRE_SELLER_ADDRESS = os.environ.get("MESOCENTRE_SELLER_ADDRESS", "1 rue de la Recherche\n75005 Paris\nFrance")
 
+# Chorus Pro (billing.chorus): invoices of public buyers are deposited through PISTE. The defaults are the
+# qualification (sandbox) platform; production is https://oauth.piste.gouv.fr/api/oauth/token and
+# https://api.piste.gouv.fr/cpro. The client id and secret (PISTE's application) and the technical account (Chorus
+# Pro's, sent as the cpro-account header) come from the environment only: without them deposits wait in the queue.
+MESOCENTRE_CHORUS_TOKEN_URL = os.environ.get(
+    "MESOCENTRE_CHORUS_TOKEN_URL", "https://sandbox-oauth.piste.gouv.fr/api/oauth/token"
+)
+MESOCENTRE_CHORUS_API_URL = os.environ.get("MESOCENTRE_CHORUS_API_URL", "https://sandbox-api.piste.gouv.fr/cpro")
+MESOCENTRE_CHORUS_CLIENT_ID = os.environ.get("MESOCENTRE_CHORUS_CLIENT_ID", "")
+MESOCENTRE_CHORUS_CLIENT_SECRET = os.environ.get("MESOCENTRE_CHORUS_CLIENT_SECRET", "")
+MESOCENTRE_CHORUS_LOGIN = os.environ.get("MESOCENTRE_CHORUS_LOGIN", "")
+MESOCENTRE_CHORUS_PASSWORD = os.environ.get("MESOCENTRE_CHORUS_PASSWORD", "")
+MESOCENTRE_CHORUS_TIMEOUT = float(os.environ.get("MESOCENTRE_CHORUS_TIMEOUT", "30"))
+
 # Platform settings that are not catalogue data.
 MESOCENTRE = {
     # Power usage effectiveness of the machine room: rack electricity is billed as measured kWh × price × PUE.

@@ -424,9 +424,16 @@ def build_invoice(w):
     issued_invoice(w.A.establishment, f"F-2099-{n:06d}", f"{2100 + n}Q1", w.A.project.code)
 
 
+def build_budget(w):
+    """A quarter's budget of a new project of A (2026 Q2, the world's running quarter: its draft is computed)."""
+    from mesocentre.billing.models import Budget
+
+    make(Budget, project=_project(w), period="quarter", year=2026, quarter=2, amount_ht=Decimal("100.00"))
+
+
 def builders():
     from mesocentre.audit.models import AuditEntry
-    from mesocentre.billing.models import Invoice
+    from mesocentre.billing.models import Budget, Invoice
     from mesocentre.capacity.models import Host, Pod, Rack, Site
     from mesocentre.catalogue.models import Component, Offering, Plan, Price, PriceList
     from mesocentre.hpc import models as h
@@ -472,4 +479,5 @@ def builders():
         Order: build_order,
         Quota: build_quota,
         Invoice: build_invoice,
+        Budget: build_budget,
     }

@@ -23,6 +23,7 @@ test checks that this role succeeds, so a refusal (even a 400) of the others mea
 import dataclasses
 
 from django.apps import apps
+from scoping_cases_budgets import BUDGET_CASES
 from scoping_cases_capacity import CAPACITY_CASES
 from scoping_cases_invitations import INVITATION_CASES
 from scoping_cases_invoices import INVOICE_CASES
@@ -484,6 +485,7 @@ CASES += TEAM_AND_PLACE_CASES + CAPACITY_CASES
 CASES += RESOURCE_API_CASES + RESOURCE_PORTAL_CASES
 CASES += INVOICE_CASES
 CASES += REPORT_CASES
+CASES += BUDGET_CASES
 # The HPC endpoints' old paths (/api/projects/calls/…), answered for one release beside /api/hpc/: the same views,
 # so the same rules, played again at the old address.
 CASES += [

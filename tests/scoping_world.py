@@ -216,6 +216,7 @@ def seed_projects(w) -> None:
     seed_invitations(w)
     seed_resources(w)
     seed_invoices(w)
+    seed_budgets(w)
 
 
 def issued_invoice(establishment, number: str, quarter: str, project: str):
@@ -283,6 +284,20 @@ def seed_invoices(w) -> None:
     for index, t in enumerate(("A", "B"), start=1):
         tn = getattr(w, t)
         tn.invoice = issued_invoice(tn.establishment, f"F-2026-{index:06d}", "2026Q1", tn.project.code)
+
+
+def seed_budgets(w) -> None:
+    """Per tenant, a year's budget of its establishment and a quarter's of its project (2026)."""
+    from mesocentre.billing.models import Budget
+
+    for t in ("A", "B"):
+        tn = getattr(w, t)
+        tn.budget = Budget.objects.create(
+            establishment=tn.establishment, period="year", year=2026, amount_ht=Decimal("1000.00")
+        )
+        tn.project_budget = Budget.objects.create(
+            project=tn.project, period="quarter", year=2026, quarter=2, amount_ht=Decimal("100.00")
+        )
 
 
 def seed_resources(w) -> None:

@@ -13,6 +13,7 @@ OURS = {  # command: the app it belongs to
     "quote": "billing",
     "invoices": "billing",
     "report": "reports",
+    "budgets": "billing",
     "slurm": "provisioning",
     "worker": "provisioning",
     "tasks": "provisioning",

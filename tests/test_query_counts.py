@@ -21,6 +21,7 @@ from query_count_builders import (
     build_allocation,
     build_assignment,
     build_audit_entry,
+    build_budget,
     build_call,
     build_change_request,
     build_establishment,
@@ -168,6 +169,7 @@ PORTAL_LISTS = [
     ("hpc:call_list", "operator", build_call),
     ("catalogue:offering_list", "operator", build_offering),
     ("hpc:assignment_list", "reviewer", lambda w: build_assignment(w, reviewer=w.reviewer)),
+    ("billing:budget_list", "operator", build_budget),
 ]
 
 

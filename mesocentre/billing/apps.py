@@ -10,6 +10,7 @@ class BillingConfig(AppConfig):
     def ready(self):
         from mesocentre.audit.registry import register
         from mesocentre.billing import sections
+        from mesocentre.billing.chorus import driver  # noqa: F401 (registers the "chorus" backend)
         from mesocentre.billing.estimates import estimate
         from mesocentre.billing.models import Invoice
         from mesocentre.resources.registry import set_estimator

@@ -25,7 +25,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesocentre.billing import money, rating
+from mesocentre.billing import chorus, money, rating
 from mesocentre.billing.invoice_models import Invoice, InvoiceAnnexLine, InvoiceCounter, InvoiceLine
 from mesocentre.core.formatting import day
 from mesocentre.core.formatting import money as written
@@ -160,6 +160,8 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                     for position, entry in enumerate(draft.annex, start=1)
                 ]
             )
+            # A public buyer's invoice goes to Chorus Pro: its deposit is queued with it, or neither is.
+            chorus.queue_deposit(invoice)
     except (IntegrityError, ValidationError):
         # Another issuer got there first (the unique constraint, checked by the model under the counter's lock, or
         # by the database): its number stands, ours was given back with the rollback.

@@ -1,6 +1,9 @@
 """Billing's models: the issued invoices and credit notes (``invoice_models``), the numbered quotes
-(``quote_models``)."""
+(``quote_models``), the invoices' Chorus Pro deposits (``chorus.models``), the budgets and their alerts
+(``budget_models``)."""
 
+from mesocentre.billing.budget_models import Budget, BudgetAlert  # noqa: F401
+from mesocentre.billing.chorus.models import ChorusDeposit  # noqa: F401
 from mesocentre.billing.invoice_models import (  # noqa: F401
     Invoice,
     InvoiceAnnexLine,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mesocentre.billing import draft_views, invoice_views, views
+from mesocentre.billing import budget_views, draft_views, invoice_views, views
 from mesocentre.billing.documents import views as documents
 
 app_name = "billing"
@@ -21,3 +21,4 @@ urlpatterns += [
     path("drafts/<str:quarter>/<slug:code>/", draft_views.draft_detail, name="draft_detail"),
     path("drafts/<str:quarter>/<slug:code>/issue/", draft_views.draft_issue, name="draft_issue"),
 ]
+urlpatterns += [path("budgets/", budget_views.budget_list, name="budget_list")]

@@ -189,6 +189,17 @@ class SellerSerializer(serializers.Serializer):
     address = serializers.CharField()
 
 
+class ChorusDepositSerializer(serializers.Serializer):
+    """What became of the invoice's deposit on Chorus Pro (``billing.chorus``)."""
+
+    status = serializers.ChoiceField(choices=["queued", "deposited", "integrated", "rejected"])
+    flux_number = serializers.CharField()
+    chorus_status = serializers.CharField(help_text="etatCourantDepotFlux, as Chorus Pro said it.")
+    status_text = serializers.CharField(help_text="Chorus Pro's reasons, when it rejected the deposit.")
+    deposited_at = serializers.DateTimeField(allow_null=True)
+    status_at = serializers.DateTimeField(allow_null=True)
+
+
 class InvoiceSerializer(serializers.Serializer):
     """An issued invoice or credit note in the drafts' shape (``invoices list --json``), with its id."""
 
@@ -209,6 +220,9 @@ class InvoiceSerializer(serializers.Serializer):
     purchase_order = serializers.CharField()
     buyer = BuyerSerializer()
     seller = SellerSerializer()
+    chorus = ChorusDepositSerializer(allow_null=True, help_text="Its deposit on Chorus Pro; null if not sent there.")
 
     def to_representation(self, instance):
-        return {"id": instance.pk, **instance.as_dict()}
+        deposit = getattr(instance, "chorus_deposit", None)
+        chorus = ChorusDepositSerializer(deposit).data if deposit is not None else None
+        return {"id": instance.pk, **instance.as_dict(), "chorus": chorus}

@@ -69,6 +69,6 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Issued invoices and credit notes, read-only (``mesocentre invoices`` issues and credits them): operators
     read every one, an establishment's managers their establishment's, nobody else any."""
 
-    queryset = Invoice.objects.for_listing().order_by("issued_at", "pk")
+    queryset = Invoice.objects.for_listing().select_related("chorus_deposit").order_by("issued_at", "pk")
     serializer_class = InvoiceSerializer
     permission_classes = [permissions.IsAuthenticated]
