@@ -8,6 +8,9 @@
 - **Issuing** freezes the establishment's draft (``rating.draft``) once its quarter has ended: its lines, its annex,
   its totals, the buyer's identity and purchase order, the seller's (``settings.MESOCENTRE_SELLER_*``). An
   establishment's quarter is invoiced once (a unique constraint); an empty draft is not issued.
+- **What it priced.** Issuing links every usage record and measured energy the draft priced to its line (and a
+  record of the committee's hours to its annex line: ``PricedUsage``), in the same transaction: a record is
+  accounted for once (a unique constraint), and later drafts price only the records nobody accounted for.
 - **Credit notes** take back an invoice in full or line by line, never more than what was invoiced minus what
   earlier credit notes took back: each of their lines is the negation of the remainder of the line it corrects.
 """
@@ -27,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from mesocentre.billing import money, rating
 from mesocentre.billing.invoice_models import Invoice, InvoiceAnnexLine, InvoiceCounter, InvoiceLine
+from mesocentre.billing.priced_models import PricedUsage
 from mesocentre.core.formatting import day
 from mesocentre.core.formatting import money as written
 from mesocentre.tenancy.models import Establishment
@@ -123,7 +127,7 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
             invoice.number = next_number(Invoice.Kind.INVOICE, timezone.localtime(issued_at).year)
             invoice.issued_at = timezone.now()  # after the lock: numbers and days of issue in the same order
             invoice.save()
-            InvoiceLine.objects.bulk_create(
+            lines = InvoiceLine.objects.bulk_create(
                 [
                     InvoiceLine(
                         invoice=invoice,
@@ -142,7 +146,7 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                     for position, line in enumerate(draft.lines, start=1)
                 ]
             )
-            InvoiceAnnexLine.objects.bulk_create(
+            annex = InvoiceAnnexLine.objects.bulk_create(
                 [
                     InvoiceAnnexLine(
                         invoice=invoice,
@@ -154,10 +158,13 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                         granted=_quantity(entry.granted_core_hours),
                         gpu_hours=_quantity(entry.gpu_hours),
                         granted_gpu_hours=_quantity(entry.granted_gpu_hours),
+                        period_start=entry.period_start,
+                        period_end=entry.period_end,
                     )
                     for position, entry in enumerate(draft.annex, start=1)
                 ]
             )
+            PricedUsage.objects.bulk_create(priced_usage(invoice, draft, lines, annex))
     except (IntegrityError, ValidationError):
         # Another issuer got there first (the unique constraint, checked by the model under the counter's lock, or
         # by the database): its number stands, ours was given back with the rollback.
@@ -166,6 +173,22 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
             raise
         return Outcome(establishment, skipped=_("already issued as %(number)s") % {"number": existing.number})
     return Outcome(establishment, invoice=invoice)
+
+
+def priced_usage(
+    invoice: Invoice, draft: rating.Draft, lines: list[InvoiceLine], annex: list[InvoiceAnnexLine]
+) -> list[PricedUsage]:
+    """The links of what the draft priced to the invoice's lines and annex lines (in the draft's order)."""
+    links = {pk: PricedUsage(invoice=invoice, record_id=pk) for pk in draft.records}
+    energies = []
+    for drafted, line in zip(draft.lines, lines, strict=True):
+        for pk in drafted.records:
+            setattr(links[pk], "gpu_line" if drafted.measure == "gpu" else "line", line)
+        energies += [PricedUsage(invoice=invoice, energy_id=pk, line=line) for pk in drafted.energies]
+    for drafted, entry in zip(draft.annex, annex, strict=True):
+        for pk in drafted.records:
+            links[pk].annex_line = entry
+    return [*links.values(), *energies]
 
 
 def credited(invoice: Invoice) -> dict[int, Decimal]:
