@@ -59,6 +59,24 @@ def next_number(kind: str, year: int) -> str:
     return f"{series}-{year}-{counter.last:06d}"
 
 
+def numbered(kind: str) -> tuple[str, datetime.datetime]:
+    """The next number of the kind's series and the moment of issue, in the same year: the year of the moment of
+    issue in the platform's time zone, whatever quarter is invoiced (an invoice of 2026Q4 issued on 5 January 2027
+    is in 2027's sequence, so numbers and days of issue go in the same order, as French law asks). The moment is
+    read after the counter's lock is held; should the wait for the lock have crossed new year's midnight, the
+    number is taken from the new year's series instead (the old year's counter is left as it was: no gap)."""
+    series = SERIES[kind]
+    while True:
+        year = timezone.localtime().year
+        InvoiceCounter.objects.bulk_create([InvoiceCounter(series=series, year=year)], ignore_conflicts=True)
+        counter = InvoiceCounter.objects.select_for_update().get(series=series, year=year)
+        moment = timezone.now()
+        if timezone.localtime(moment).year == year:
+            counter.last += 1
+            InvoiceCounter.objects.filter(pk=counter.pk).update(last=counter.last)
+            return f"{series}-{year}-{counter.last:06d}", moment
+
+
 def check_ended(quarter: rating.Quarter) -> None:
     today = timezone.localdate()
     if today < quarter.end:
@@ -106,7 +124,6 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
         return Outcome(establishment, skipped=_("nothing to invoice (no line, no annex): not issued"))
     try:
         with transaction.atomic():
-            issued_at = timezone.now()
             invoice = Invoice(
                 kind=Invoice.Kind.INVOICE,
                 establishment=establishment,
@@ -124,8 +141,7 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                 **_seller(),
             )
             # The number last: its counter stays locked until this transaction commits.
-            invoice.number = next_number(Invoice.Kind.INVOICE, timezone.localtime(issued_at).year)
-            invoice.issued_at = timezone.now()  # after the lock: numbers and days of issue in the same order
+            invoice.number, invoice.issued_at = numbered(Invoice.Kind.INVOICE)
             invoice.save()
             lines = InvoiceLine.objects.bulk_create(
                 [
@@ -309,8 +325,7 @@ def credit(invoice: Invoice, reason: str, lines: list[int] | None = None) -> Inv
             credits=invoice,
             reason=reason.strip(),
         )
-        note.number = next_number(Invoice.Kind.CREDIT_NOTE, timezone.localtime().year)
-        note.issued_at = timezone.now()
+        note.number, note.issued_at = numbered(Invoice.Kind.CREDIT_NOTE)
         note.save()
         for line in negated:
             line.invoice = note
