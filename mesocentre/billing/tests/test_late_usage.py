@@ -156,3 +156,57 @@ def test_a_drafts_queries_do_not_grow_with_its_lines(shop):
         return len(captured)
 
     assert queries(2, 0) == queries(18, 2)
+
+
+def test_late_kwh_goes_on_the_next_draft_and_each_measure_is_linked_to_its_line(shop, time_machine):
+    """A 42U rack held since 2025 (7 000 € a year: 1 750.00 a quarter); electricity 0.20 € a kWh × PUE 1.5."""
+    from mesocentre.capacity.models import Rack
+    from mesocentre.metering.energy import import_kwh
+    from mesocentre.resources.models import RackReservation
+
+    w = shop.w
+    rack = held(w.project, shop.rack, {"u": "42", "kw": "7"}, midnight(2025, 1, 1), name="r1")
+    RackReservation.objects.create(resource=rack, rack=Rack.objects.get(pod__code="pod1", number=1), units=42)
+    assert import_kwh(["pod1-01,2026-03-01,2026-03-31,1000"]).imported == 1
+    q1 = invoicing.issue(w.cnrs, Q1).invoice
+    assert [line.amount_ht for line in q1.lines.all()] == [Decimal("1750.00"), Decimal("300.00")]  # 1 000 × 0.30
+    assert PricedUsage.objects.get().line.position == 2
+
+    time_machine.move_to(datetime.datetime(2026, 6, 16, 9, tzinfo=datetime.UTC))
+    report = import_kwh(["pod1-01,2026-02-01,2026-02-28,400", "pod1-01,2026-04-01,2026-04-30,500"])
+    assert report.imported == 2
+    draft = rating.draft(w.cnrs, Q2)
+    # February's kWh, late: 400 × 1.5 × 0.20 = 120.00; April's: 500 × 1.5 × 0.20 = 150.00; the rack's quarter.
+    assert hours(draft) == [
+        (600, Decimal("120.00"), D(2026, 2, 1), D(2026, 2, 28)),
+        (750, Decimal("150.00"), D(2026, 4, 1), D(2026, 4, 30)),
+        (1, Decimal("1750.00"), D(2026, 4, 1), D(2026, 6, 30)),
+    ]
+    time_machine.move_to(datetime.datetime(2026, 7, 2, 9, tzinfo=datetime.UTC))
+    q2 = invoicing.issue(w.cnrs, Q2).invoice
+    assert sorted(p.line.amount_ht for p in PricedUsage.objects.filter(invoice=q2)) == [
+        Decimal("120.00"),
+        Decimal("150.00"),
+    ]
+    assert [line.amount_ht for line in rating.draft(w.cnrs, Q3).lines] == [Decimal("1750.00")], "the rack alone"
+
+
+def test_late_committee_hours_get_their_own_dated_annex_entry(shop, decided, time_machine):
+    w = shop.w
+    job(w.project, "q1", midnight(2026, 2, 5), 100)
+    q1 = invoicing.issue(w.cnrs, Q1).invoice
+    assert PricedUsage.objects.get().annex_line == q1.annex.get()
+    time_machine.move_to(datetime.datetime(2026, 6, 16, 9, tzinfo=datetime.UTC))
+    job(w.project, "late", midnight(2026, 3, 10), 50)
+    job(w.project, "q2", midnight(2026, 5, 5), 200)
+    draft = rating.draft(w.cnrs, Q2)
+    assert draft.lines == []
+    # Granted: the 100 000 core-hours of the committee, on the last day of each entry's quarter.
+    assert [(a.quantity, a.value_ht, a.period_start, a.period_end, a.granted_core_hours) for a in draft.annex] == [
+        (50, Decimal("0.50"), D(2026, 3, 10), D(2026, 3, 10), 100_000),
+        (200, Decimal("2.00"), D(2026, 5, 5), D(2026, 5, 5), 100_000),
+    ]
+    time_machine.move_to(datetime.datetime(2026, 7, 2, 9, tzinfo=datetime.UTC))
+    q2 = invoicing.issue(w.cnrs, Q2).invoice
+    assert [(a.position, a.period_start) for a in q2.annex.all()] == [(1, D(2026, 3, 10)), (2, D(2026, 5, 5))]
+    assert rating.draft(w.cnrs, Q3).annex == []
