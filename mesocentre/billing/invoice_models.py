@@ -113,6 +113,9 @@ class Invoice(Issued):
         verbose_name=_("corrects"),
     )
     reason = models.TextField(_("reason"), blank=True)
+    # Whether the usage it priced is linked to its lines (``PricedUsage``): every invoice issued since those links
+    # exist. Of one that is not, the records recorded before it was issued are taken as its (``rating.Scope``).
+    links_usage = models.BooleanField(_("links the usage it priced"), default=True, editable=False)
 
     objects = InvoiceQuerySet.as_manager()
 

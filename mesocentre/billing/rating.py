@@ -198,19 +198,24 @@ class Scope:
 
     establishment: Establishment
     quarter: Quarter
-    issued: dict[Quarter, datetime.datetime]  # the earlier quarters issued to it, and when
+    # The earlier quarters issued to it; for an invoice issued before it linked the usage it priced, when.
+    issued: dict[Quarter, datetime.datetime | None]
     first_day: datetime.date  # the first day of the earliest quarter it looks at
     paid: dict[int, list[tuple[datetime.date, datetime.date]]]
     pricer: Pricer | None = None
 
     def counts(self, day: datetime.date, arrived: datetime.datetime, project_id: int | None = None) -> bool:
-        """Whether usage of that day, recorded at ``arrived``, is this draft's to price (unless an invoice accounted
-        for it): of its quarter, or of an issued quarter and recorded after it was issued (the records an invoice
-        issued before invoices kept what they priced had are its, not late); and of a day the project was paid by
-        this establishment."""
-        if not self.quarter.first_day <= day < self.quarter.end:
-            issued_at = self.issued.get(Quarter.of(day))
-            if issued_at is None or arrived <= issued_at:
+        """Whether usage of that day, recorded at ``arrived``, that no invoice accounted for is this draft's to price:
+        of its quarter, or of an issued quarter (late: its invoice linked all it priced, so what it did not link it
+        never saw — even a record inserted before it was issued, by an import that committed after); and of a day
+        the project was paid by this establishment. Of a quarter invoiced before invoices linked their usage, only
+        the records recorded after it was issued are late (the others are taken as priced by it)."""
+        quarter = Quarter.of(day)
+        if quarter != self.quarter:
+            if quarter not in self.issued:
+                return False
+            issued_at = self.issued[quarter]
+            if issued_at is not None and arrived <= issued_at:
                 return False
         return project_id is None or _within(day, self.paid.get(project_id, []))
 
@@ -241,7 +246,10 @@ def draft(establishment: Establishment, quarter: Quarter) -> Draft:
 
 def scope_of(establishment: Establishment, quarter: Quarter) -> Scope:
     invoices = Invoice.objects.filter(establishment=establishment, kind=Invoice.Kind.INVOICE)
-    issued = {Quarter.parse(code): at for code, at in invoices.values_list("quarter", "issued_at")}
+    issued = {
+        Quarter.parse(code): None if links else at
+        for code, at, links in invoices.values_list("quarter", "issued_at", "links_usage")
+    }
     issued = {q: at for q, at in issued.items() if (q.year, q.number) < (quarter.year, quarter.number)}
     first_day = min([quarter.first_day, *(q.first_day for q in issued)])
     return Scope(establishment, quarter, issued, first_day, paid_ranges(establishment, first_day, quarter.end))

@@ -10,6 +10,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The invoices issued before the links existed (False), then every new one (True; the default is Python's).
+        migrations.AddField(
+            model_name='invoice',
+            name='links_usage',
+            field=models.BooleanField(default=False, editable=False, verbose_name='links the usage it priced'),
+            preserve_default=False,
+        ),
+        migrations.AlterField(
+            model_name='invoice',
+            name='links_usage',
+            field=models.BooleanField(default=True, editable=False, verbose_name='links the usage it priced'),
+        ),
         migrations.AddField(
             model_name='invoiceannexline',
             name='period_start',

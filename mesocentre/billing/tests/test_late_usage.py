@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mesocentre.billing import invoicing, rating
 from mesocentre.billing.models import PricedUsage
@@ -99,14 +100,44 @@ def test_late_usage_goes_on_the_next_draft_on_its_own_dated_line_and_is_never_pr
         PricedUsage.objects.bulk_create([PricedUsage(invoice=q2, record=b)])
 
 
-def test_records_an_invoice_saw_before_links_were_kept_are_not_late(shop, time_machine):
-    """An invoice issued before ``PricedUsage`` existed priced its quarter's records without links: only the records
-    recorded after it was issued are late."""
+def test_a_record_the_invoice_did_not_link_is_late_even_if_recorded_before_it_was_issued(shop, time_machine):
+    """An import that inserted a record before the invoice was issued but committed after it: the invoice never
+    saw it, so it goes on the next draft."""
+    w = shop.w
+    acme = company_project(w)
+    job(acme, "seen", midnight(2026, 2, 7), 500)
+    assert invoicing.issue(w.company, Q1).invoice
+    time_machine.move_to(datetime.datetime(2026, 6, 16, 9, tzinfo=datetime.UTC))
+    unseen = job(acme, "unseen", midnight(2026, 3, 2), 100)
+    UsageRecord.objects.filter(pk=unseen.pk).update(collected_at=midnight(2026, 6, 1))
+    assert hours(rating.draft(w.company, Q2)) == [(100, Decimal("1.15"), D(2026, 3, 2), D(2026, 3, 2))]
+
+
+def test_of_an_invoice_issued_before_links_were_kept_only_the_records_recorded_after_it_are_late(shop, time_machine):
+    """Such an invoice priced its quarter's records without links: they are its; those recorded since are late."""
+    from mesocentre.billing.models import Invoice
+
     w = shop.w
     acme = company_project(w)
     job(acme, "old", midnight(2026, 2, 7), 500)
-    invoice = invoicing.issue(w.company, Q1).invoice
-    PricedUsage.objects.filter(invoice=invoice).delete()  # as if issued before the links were kept
+    Invoice.objects.bulk_create(  # as the migration left the invoices issued before it
+        [
+            Invoice(
+                kind=Invoice.Kind.INVOICE,
+                number="F-2026-000001",
+                establishment=w.company,
+                quarter="2026Q1",
+                issued_at=timezone.now(),
+                price_list="company",
+                total_ht=Decimal("5.75"),
+                total_vat=Decimal("1.15"),
+                total_ttc=Decimal("6.90"),
+                buyer_name="Acme",
+                seller_name="Mesocentre",
+                links_usage=False,
+            )
+        ]
+    )
     time_machine.move_to(datetime.datetime(2026, 6, 16, 9, tzinfo=datetime.UTC))
     job(acme, "late", midnight(2026, 3, 2), 100)
     assert hours(rating.draft(w.company, Q2)) == [(100, Decimal("1.15"), D(2026, 3, 2), D(2026, 3, 2))]
