@@ -63,18 +63,16 @@ def numbered(kind: str) -> tuple[str, datetime.datetime]:
     """The next number of the kind's series and the moment of issue, in the same year: the year of the moment of
     issue in the platform's time zone, whatever quarter is invoiced (an invoice of 2026Q4 issued on 5 January 2027
     is in 2027's sequence, so numbers and days of issue go in the same order, as French law asks). The moment is
-    read after the counter's lock is held; should the wait for the lock have crossed new year's midnight, the
+    read once the year's counter is locked; should the wait for the lock have crossed new year's midnight, the
     number is taken from the new year's series instead (the old year's counter is left as it was: no gap)."""
     series = SERIES[kind]
     while True:
         year = timezone.localtime().year
         InvoiceCounter.objects.bulk_create([InvoiceCounter(series=series, year=year)], ignore_conflicts=True)
-        counter = InvoiceCounter.objects.select_for_update().get(series=series, year=year)
+        InvoiceCounter.objects.select_for_update().get(series=series, year=year)  # wait for the other issuers
         moment = timezone.now()
         if timezone.localtime(moment).year == year:
-            counter.last += 1
-            InvoiceCounter.objects.filter(pk=counter.pk).update(last=counter.last)
-            return f"{series}-{year}-{counter.last:06d}", moment
+            return next_number(kind, year), moment  # the row is ours already: no second wait
 
 
 def check_ended(quarter: rating.Quarter) -> None:
