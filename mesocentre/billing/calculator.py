@@ -152,36 +152,55 @@ def quote(
     """
     if period not in PERIOD_FRACTIONS:
         raise ValidationError({"period": _("Unknown period '%(p)s': choose year or quarter.") % {"p": period}})
+    day = day or timezone.localdate()
+    pricer = Pricer(price_list, day, day, {item.kind for item in items})
+    result = Quote(period=period, price_list=pricer.price_list, day=day)
+    share = PERIOD_FRACTIONS[period] if fraction is None else fraction
+    result.lines = pricer.lines(items, day, share, held=held)
+    return result
+
+
+def price_list_of(code: str) -> PriceList:
+    """The price list of that code, or a ValidationError on ``price_list`` naming the choices."""
     try:
-        plist = PriceList.objects.get(code=price_list)
+        return PriceList.objects.get(code=code)
     except PriceList.DoesNotExist:
         codes = ", ".join(PriceList.objects.values_list("code", flat=True))
         raise ValidationError(
-            {
-                "price_list": _("Unknown price list '%(c)s': choose one of %(codes)s.")
-                % {"c": price_list, "codes": codes}
-            }
+            {"price_list": _("Unknown price list '%(c)s': choose one of %(codes)s.") % {"c": code, "codes": codes}}
         ) from None
-    result = Quote(period=period, price_list=plist, day=day or timezone.localdate())
-    pue = Decimal(str(settings.MESOCENTRE["PUE"]))
-    catalogue = _Catalogue({item.kind for item in items}, result.day)
-    plans = []
-    for index, item in enumerate(items):
-        try:
-            plans.append(catalogue.plan_for(item))
-            if item.kind == Offering.Kind.CLOUD_VM and not held:
-                _check_vm_fits(item, plans[index], catalogue)
-        except ValidationError as exc:
-            exc.item_index = index  # so the API can say which item of the basket is refused
-            raise
-    for index, item in merged(items):
-        try:
-            share = PERIOD_FRACTIONS[period] if fraction is None else fraction
-            result.lines.extend(_lines_for(item, plans[index], plist, result.day, share, pue))
-        except ValidationError as exc:
-            exc.item_index = index
-            raise
-    return result
+
+
+class Pricer:
+    """The pricing of baskets on one price list, for any day of a span, with the catalogue read once: a quote
+    (a span of one day) and a quarter's draft (its days, and those of the late usage it prices) price through the
+    same ``lines``, so they agree to the cent, and a draft's queries do not grow with its lines."""
+
+    def __init__(self, price_list: str, first: datetime.date, last: datetime.date, kinds: set[str] | None = None):
+        self.price_list = price_list_of(price_list)
+        self.pue = Decimal(str(settings.MESOCENTRE["PUE"]))
+        self.catalogue = _Catalogue(set(Offering.Kind.values) if kinds is None else kinds, first, last)
+
+    def lines(self, items: list[Item], day: datetime.date, fraction: Decimal, *, held: bool = False) -> list[Line]:
+        """The lines of ``items`` at the prices valid on ``day`` (within the span), subscriptions for ``fraction``
+        of a year. Raises ValidationError naming the field and the rule (``item_index``: which item)."""
+        plans = []
+        for index, item in enumerate(items):
+            try:
+                plans.append(self.catalogue.plan_for(item))
+                if item.kind == Offering.Kind.CLOUD_VM and not held:
+                    _check_vm_fits(item, plans[index], self.catalogue)
+            except ValidationError as exc:
+                exc.item_index = index  # so the API can say which item of the basket is refused
+                raise
+        lines = []
+        for index, item in merged(items):
+            try:
+                lines.extend(_lines_for(item, plans[index], self.price_list, day, fraction, self.pue))
+            except ValidationError as exc:
+                exc.item_index = index
+                raise
+        return lines
 
 
 def merged(items: list[Item]) -> list[tuple[int, Item]]:
@@ -197,16 +216,17 @@ def merged(items: list[Item]) -> list[tuple[int, Item]]:
 
 
 class _Catalogue:
-    """What a quote reads of the catalogue, loaded once per quote so that its queries do not grow with the basket.
+    """What a quote (or a draft) reads of the catalogue, loaded once so that its queries do not grow with the basket.
 
     The plans on sale of the basket's kinds, with their offering, their components and each component's prices
-    valid on the day (newest first, as ``Component.price_on`` picks them) prefetched: four queries, whatever the
-    basket holds. The largest placeable VM is asked of capacity at most once per standby variant.
+    valid on some day of the span ``first`` to ``last`` (newest first, as ``Component.price_on`` picks them)
+    prefetched: three queries, whatever the basket holds. The largest placeable VM is asked of capacity at most
+    once per standby variant.
     """
 
-    def __init__(self, kinds: set[str], day: datetime.date) -> None:
-        prices_on_day = Price.objects.filter(valid_from__lte=day).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    def __init__(self, kinds: set[str], first: datetime.date, last: datetime.date) -> None:
+        prices_in_span = Price.objects.filter(valid_from__lte=last).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=first)
         )
         plans = (
             Plan.objects.filter(offering__kind__in=kinds, offering__status=Offering.Status.AVAILABLE)
@@ -215,7 +235,7 @@ class _Catalogue:
                 Prefetch(
                     "components",
                     queryset=Component.objects.prefetch_related(
-                        Prefetch("prices", queryset=prices_on_day.order_by("-valid_from"), to_attr="prices_on_day")
+                        Prefetch("prices", queryset=prices_in_span.order_by("-valid_from"), to_attr="prices_in_span")
                     ),
                     to_attr="all_components",
                 )
@@ -271,11 +291,13 @@ def _unit_price(component: Component, plist: PriceList, day: datetime.date, item
     if component.sized_by == Component.SizedBy.FACILITY_KWH and item.kwh_price is not None:
         base = item.kwh_price  # the customer's own electricity price assumption
     else:
-        if not component.prices_on_day:  # prefetched by _Catalogue: the prices valid on the day, newest first
+        # Prefetched by _Catalogue: the prices valid in its span, newest first; the first valid on the day wins.
+        valid = [p for p in component.prices_in_span if p.valid_from <= day and (p.valid_until or day) >= day]
+        if not valid:
             raise ValidationError(
                 {"date": _("%(c)s has no price on %(d)s.") % {"c": component, "d": formatting.day(day)}}
             )
-        base = component.prices_on_day[0].amount
+        base = valid[0].amount
     return base * plist.factor
 
 

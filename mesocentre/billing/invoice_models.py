@@ -113,6 +113,9 @@ class Invoice(Issued):
         verbose_name=_("corrects"),
     )
     reason = models.TextField(_("reason"), blank=True)
+    # Whether the usage it priced is linked to its lines (``PricedUsage``): every invoice issued since those links
+    # exist. Of one that is not, the records recorded before it was issued are taken as its (``rating.Scope``).
+    links_usage = models.BooleanField(_("links the usage it priced"), default=True, editable=False)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -239,6 +242,9 @@ class InvoiceAnnexLine(Issued):
     granted = models.DecimalField(_("core-hours granted"), **QUANTITY)
     gpu_hours = models.DecimalField(_("GPU hours"), **QUANTITY)
     granted_gpu_hours = models.DecimalField(_("GPU hours granted"), **QUANTITY)
+    # The first and the last day its hours counted on (empty on the annexes issued before they were kept).
+    period_start = models.DateField(_("first day"), null=True, blank=True)
+    period_end = models.DateField(_("last day"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("annex line")
@@ -257,4 +263,6 @@ class InvoiceAnnexLine(Issued):
             "granted": _plain(self.granted),
             "gpu_hours": _plain(self.gpu_hours),
             "granted_gpu_hours": _plain(self.granted_gpu_hours),
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "period_end": self.period_end.isoformat() if self.period_end else None,
         }

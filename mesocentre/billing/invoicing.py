@@ -8,6 +8,9 @@
 - **Issuing** freezes the establishment's draft (``rating.draft``) once its quarter has ended: its lines, its annex,
   its totals, the buyer's identity and purchase order, the seller's (``settings.MESOCENTRE_SELLER_*``). An
   establishment's quarter is invoiced once (a unique constraint); an empty draft is not issued.
+- **What it priced.** Issuing links every usage record and measured energy the draft priced to its line (and a
+  record of the committee's hours to its annex line: ``PricedUsage``), in the same transaction: a record is
+  accounted for once (a unique constraint), and later drafts price only the records nobody accounted for.
 - **Credit notes** take back an invoice in full or line by line, never more than what was invoiced minus what
   earlier credit notes took back: each of their lines is the negation of the remainder of the line it corrects.
 """
@@ -27,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from mesocentre.billing import chorus, money, rating
 from mesocentre.billing.invoice_models import Invoice, InvoiceAnnexLine, InvoiceCounter, InvoiceLine
+from mesocentre.billing.priced_models import PricedUsage
 from mesocentre.core.formatting import day
 from mesocentre.core.formatting import money as written
 from mesocentre.tenancy.models import Establishment
@@ -54,6 +58,22 @@ def next_number(kind: str, year: int) -> str:
     counter.last += 1
     InvoiceCounter.objects.filter(pk=counter.pk).update(last=counter.last)
     return f"{series}-{year}-{counter.last:06d}"
+
+
+def numbered(kind: str) -> tuple[str, datetime.datetime]:
+    """The next number of the kind's series and the moment of issue, in the same year: the year of the moment of
+    issue in the platform's time zone, whatever quarter is invoiced (an invoice of 2026Q4 issued on 5 January 2027
+    is in 2027's sequence, so numbers and days of issue go in the same order, as French law asks). The moment is
+    read once the year's counter is locked; should the wait for the lock have crossed new year's midnight, the
+    number is taken from the new year's series instead (the old year's counter is left as it was: no gap)."""
+    series = SERIES[kind]
+    while True:
+        year = timezone.localtime().year
+        InvoiceCounter.objects.bulk_create([InvoiceCounter(series=series, year=year)], ignore_conflicts=True)
+        InvoiceCounter.objects.select_for_update().get(series=series, year=year)  # wait for the other issuers
+        moment = timezone.now()
+        if timezone.localtime(moment).year == year:
+            return next_number(kind, year), moment  # the row is ours already: no second wait
 
 
 def check_ended(quarter: rating.Quarter) -> None:
@@ -104,7 +124,6 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
         return Outcome(establishment, skipped=_("nothing to invoice (no line, no annex): not issued"))
     try:
         with transaction.atomic():
-            issued_at = timezone.now()
             invoice = Invoice(
                 kind=Invoice.Kind.INVOICE,
                 establishment=establishment,
@@ -122,10 +141,9 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                 **seller(),
             )
             # The number last: its counter stays locked until this transaction commits.
-            invoice.number = next_number(Invoice.Kind.INVOICE, timezone.localtime(issued_at).year)
-            invoice.issued_at = timezone.now()  # after the lock: numbers and days of issue in the same order
+            invoice.number, invoice.issued_at = numbered(Invoice.Kind.INVOICE)
             invoice.save()
-            InvoiceLine.objects.bulk_create(
+            lines = InvoiceLine.objects.bulk_create(
                 [
                     InvoiceLine(
                         invoice=invoice,
@@ -144,7 +162,7 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                     for position, line in enumerate(draft.lines, start=1)
                 ]
             )
-            InvoiceAnnexLine.objects.bulk_create(
+            annex = InvoiceAnnexLine.objects.bulk_create(
                 [
                     InvoiceAnnexLine(
                         invoice=invoice,
@@ -156,10 +174,13 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
                         granted=_quantity(entry.granted_core_hours),
                         gpu_hours=_quantity(entry.gpu_hours),
                         granted_gpu_hours=_quantity(entry.granted_gpu_hours),
+                        period_start=entry.period_start,
+                        period_end=entry.period_end,
                     )
                     for position, entry in enumerate(draft.annex, start=1)
                 ]
             )
+            PricedUsage.objects.bulk_create(priced_usage(invoice, draft, lines, annex))
             # A public buyer's invoice goes to Chorus Pro: its deposit is queued with it, or neither is.
             chorus.queue_deposit(invoice)
     except (IntegrityError, ValidationError):
@@ -170,6 +191,22 @@ def issue(establishment: Establishment, quarter: rating.Quarter, *, purchase_ord
             raise
         return Outcome(establishment, skipped=_("already issued as %(number)s") % {"number": existing.number})
     return Outcome(establishment, invoice=invoice)
+
+
+def priced_usage(
+    invoice: Invoice, draft: rating.Draft, lines: list[InvoiceLine], annex: list[InvoiceAnnexLine]
+) -> list[PricedUsage]:
+    """The links of what the draft priced to the invoice's lines and annex lines (in the draft's order)."""
+    links = {pk: PricedUsage(invoice=invoice, record_id=pk) for pk in draft.records}
+    energies = []
+    for drafted, line in zip(draft.lines, lines, strict=True):
+        for pk in drafted.records:
+            setattr(links[pk], "gpu_line" if drafted.measure == "gpu" else "line", line)
+        energies += [PricedUsage(invoice=invoice, energy_id=pk, line=line) for pk in drafted.energies]
+    for drafted, entry in zip(draft.annex, annex, strict=True):
+        for pk in drafted.records:
+            links[pk].annex_line = entry
+    return [*links.values(), *energies]
 
 
 def credited(invoice: Invoice) -> dict[int, Decimal]:
@@ -290,8 +327,7 @@ def credit(invoice: Invoice, reason: str, lines: list[int] | None = None) -> Inv
             credits=invoice,
             reason=reason.strip(),
         )
-        note.number = next_number(Invoice.Kind.CREDIT_NOTE, timezone.localtime().year)
-        note.issued_at = timezone.now()
+        note.number, note.issued_at = numbered(Invoice.Kind.CREDIT_NOTE)
         note.save()
         for line in negated:
             line.invoice = note

@@ -7,14 +7,19 @@
   zone. Identical resources (same project, plan, size and days) share one line. Each project is billed to the
   establishment that paid for it on each day (``projects.PayerPeriod``, its dated history).
 - **HPC hours** come from the usage records (``metering``), each counted on its day and priced at the price valid
-  that day. Hours of an academic establishment's projects that the committee granted are not invoiced: they are
-  listed in the annex, valued at the academic price, beside the hours granted. A company's hours are invoiced, and
-  so are those of an academic project whose hours were all ordered outside the calls.
+  that day (``hours``). Hours the committee granted to an academic establishment's projects are not invoiced:
+  they are listed in the annex, valued at the academic price, beside the hours granted. A company's hours are
+  invoiced, and so are the hours an academic project ordered outside the calls (``hours.attribute``).
 - **Electricity** of hosted racks: the measured kWh of each rack and period (``metering.MeasuredEnergy``) × the PUE
   × the electricity price valid on the period's first day, on the line of the project whose rack it is.
+- **Late usage.** A draft prices the records and measures of its quarter that no issued invoice accounted for
+  (``PricedUsage``), and those of an earlier quarter already issued to the establishment that arrived after it was
+  issued: on their own lines, dated by their days, at the prices valid on their days, to the establishment that
+  paid for the project on their days. Issuing links each of them to its line, so none is priced twice.
 
-Every amount goes through the calculator (``calculator.quote`` with the segment's share of a year), so a quote and
-an invoice of the same basket agree to the cent; rounding is the money module's, once per line.
+Every amount goes through the calculator's ``Pricer`` (one read of the catalogue per draft, shared with
+``calculator.quote``), so a quote and an invoice of the same basket agree to the cent; rounding is the money
+module's, once per line.
 """
 
 from __future__ import annotations
@@ -26,19 +31,17 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mesocentre.billing import money
-from mesocentre.billing.calculator import Item, quote
+from mesocentre.billing.calculator import Item, Line, Pricer
 from mesocentre.billing.estimates import item_of
+from mesocentre.billing.invoice_models import Invoice
 from mesocentre.catalogue.models import Offering, Price
-from mesocentre.hpc.accounts import granted
-from mesocentre.hpc.models import Allocation
-from mesocentre.metering.models import MeasuredEnergy, UsageRecord
+from mesocentre.metering.models import MeasuredEnergy
 from mesocentre.projects.models import PayerPeriod, Project
-from mesocentre.projects.naming import account_name
 from mesocentre.resources.models import RackReservation, ResourcePeriod
 from mesocentre.tenancy.models import Establishment
 
@@ -77,6 +80,15 @@ class Quarter:
     def days(self) -> int:
         return (self.end - self.first_day).days
 
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
+    @classmethod
+    def of(cls, day: datetime.date) -> Quarter:
+        """The quarter a day is in."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
 
 @dataclass
 class DraftLine:
@@ -90,6 +102,11 @@ class DraftLine:
     vat_rate: Decimal
     period_start: datetime.date
     period_end: datetime.date  # included
+    # What it priced, for issuing to link (``PricedUsage``): usage records (their core-hours, or their GPU hours
+    # when ``measure`` is "gpu") or measured energies.
+    records: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    measure: str = field(default="", repr=False, compare=False)
+    energies: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     def as_dict(self) -> dict:
         return {
@@ -115,6 +132,9 @@ class AnnexLine:
     granted_core_hours: Decimal
     gpu_hours: Decimal
     granted_gpu_hours: Decimal
+    period_start: datetime.date | None = None  # the first and the last day its hours counted on
+    period_end: datetime.date | None = None
+    records: tuple[int, ...] = field(default=(), repr=False, compare=False)  # for issuing to link
 
     def as_dict(self) -> dict:
         return {
@@ -125,6 +145,8 @@ class AnnexLine:
             "granted": _plain(self.granted_core_hours),
             "gpu_hours": _plain(self.gpu_hours),
             "granted_gpu_hours": _plain(self.granted_gpu_hours),
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "period_end": self.period_end.isoformat() if self.period_end else None,
         }
 
 
@@ -134,6 +156,9 @@ class Draft:
     quarter: Quarter
     lines: list[DraftLine] = field(default_factory=list)
     annex: list[AnnexLine] = field(default_factory=list)
+    # Every usage record it looked at, for issuing to link (those its lines and annex priced, and those of no
+    # seconds, which price nothing but are accounted for all the same).
+    records: tuple[int, ...] = field(default=(), repr=False)
 
     @property
     def total_ht(self) -> Decimal:
@@ -166,33 +191,90 @@ def _plain(value: Decimal) -> str:
 # --- The draft ------------------------------------------------------------------------------------------------------
 
 
+@dataclass
+class Scope:
+    """What a draft prices: the establishment's quarter and the earlier quarters already issued to it (whose late
+    usage it picks up), the days it paid for each project over them, and the catalogue read once for them all."""
+
+    establishment: Establishment
+    quarter: Quarter
+    # The earlier quarters issued to it; for an invoice issued before it linked the usage it priced, when.
+    issued: dict[Quarter, datetime.datetime | None]
+    first_day: datetime.date  # the first day of the earliest quarter it looks at
+    paid: dict[int, list[tuple[datetime.date, datetime.date]]]
+    pricer: Pricer | None = None
+
+    def counts(self, day: datetime.date, arrived: datetime.datetime, project_id: int | None = None) -> bool:
+        """Whether usage of that day, recorded at ``arrived``, that no invoice accounted for is this draft's to price:
+        of its quarter, or of an issued quarter (late: its invoice linked all it priced, so what it did not link it
+        never saw — even a record inserted before it was issued, by an import that committed after); and of a day
+        the project was paid by this establishment. Of a quarter invoiced before invoices linked their usage, only
+        the records recorded after it was issued are late (the others are taken as priced by it)."""
+        quarter = Quarter.of(day)
+        if quarter != self.quarter:
+            if quarter not in self.issued:
+                return False
+            issued_at = self.issued[quarter]
+            if issued_at is not None and arrived <= issued_at:
+                return False
+        return project_id is None or _within(day, self.paid.get(project_id, []))
+
+    def is_late(self, day: datetime.date) -> bool:
+        return day < self.quarter.first_day
+
+
 def draft(establishment: Establishment, quarter: Quarter) -> Draft:
     """The establishment's draft for the quarter: recomputed from the records whenever asked, for the days it paid
-    for each project."""
+    for each project; with the late usage of the quarters already issued to it."""
+    from mesocentre.billing import hours  # it builds on this module's lines
+
+    scope = scope_of(establishment, quarter)
+    energies = measured(scope)
+    records = hours.records_of(scope)
+    earliest = min([quarter.first_day, *(e.period_start for e in energies), *(r.day for r in records)])
+    scope.pricer = Pricer(establishment.price_list_code, earliest, quarter.last_day)
     result = Draft(establishment, quarter)
-    paid = paid_days(establishment, quarter)
-    result.lines += fixed_lines(establishment, quarter, paid)
-    result.lines += electricity_lines(establishment, quarter, paid)
-    hours, annex = hpc_hours(establishment, quarter, paid)
-    result.lines += hours
+    result.lines += fixed_lines(establishment, quarter, scope.paid, scope.pricer)
+    result.lines += electricity_lines(scope, energies)
+    lines, annex = hours.hpc_hours(scope, records)
+    result.lines += lines
     result.annex += annex
+    result.records = tuple(record.pk for record in records)
     result.lines.sort(key=lambda line: (line.project, line.offering, line.period_start, line.description))
     return result
 
 
+def scope_of(establishment: Establishment, quarter: Quarter) -> Scope:
+    invoices = Invoice.objects.filter(establishment=establishment, kind=Invoice.Kind.INVOICE)
+    issued = {
+        Quarter.parse(code): None if links else at
+        for code, at, links in invoices.values_list("quarter", "issued_at", "links_usage")
+    }
+    issued = {q: at for q, at in issued.items() if (q.year, q.number) < (quarter.year, quarter.number)}
+    first_day = min([quarter.first_day, *(q.first_day for q in issued)])
+    return Scope(establishment, quarter, issued, first_day, paid_ranges(establishment, first_day, quarter.end))
+
+
 def paid_days(establishment: Establishment, quarter: Quarter) -> dict[int, list[tuple[datetime.date, datetime.date]]]:
-    """For each project the establishment paid for on a day of the quarter, those days as [start, end) ranges (the
-    projects' dated history of paying establishments; a project without one — made past the models — is paid by
-    its paying establishment every day)."""
+    """``paid_ranges`` over the quarter."""
+    return paid_ranges(establishment, quarter.first_day, quarter.end)
+
+
+def paid_ranges(
+    establishment: Establishment, first: datetime.date, end: datetime.date
+) -> dict[int, list[tuple[datetime.date, datetime.date]]]:
+    """For each project the establishment paid for on a day of [first, end), those days as [start, end) ranges
+    (the projects' dated history of paying establishments; a project without one — made past the models — is paid
+    by its paying establishment every day)."""
     ranges: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
-    for row in PayerPeriod.objects.paid_by(establishment, quarter.first_day, quarter.end):
-        start = max(quarter.first_day, row.valid_from or quarter.first_day)
-        end = min(quarter.end, row.valid_until + datetime.timedelta(days=1)) if row.valid_until else quarter.end
-        if start < end:
-            ranges[row.project_id].append((start, end))
+    for row in PayerPeriod.objects.paid_by(establishment, first, end):
+        start = max(first, row.valid_from or first)
+        until = min(end, row.valid_until + datetime.timedelta(days=1)) if row.valid_until else end
+        if start < until:
+            ranges[row.project_id].append((start, until))
     unrecorded = Project.objects.filter(paying_establishment=establishment, payer_periods__isnull=True)
     for pk in unrecorded.values_list("pk", flat=True):
-        ranges[pk].append((quarter.first_day, quarter.end))
+        ranges[pk].append((first, end))
     return ranges
 
 
@@ -215,7 +297,7 @@ def _segments(
     return list(zip(bounds, bounds[1:], strict=False))
 
 
-def fixed_lines(establishment: Establishment, quarter: Quarter, paid: dict) -> list[DraftLine]:
+def fixed_lines(establishment: Establishment, quarter: Quarter, paid: dict, pricer: Pricer) -> list[DraftLine]:
     first, end = quarter.first_day, quarter.end
     start_moment = timezone.make_aware(datetime.datetime.combine(first, datetime.time(0)))
     end_moment = timezone.make_aware(datetime.datetime.combine(end, datetime.time(0)))
@@ -254,13 +336,12 @@ def fixed_lines(establishment: Establishment, quarter: Quarter, paid: dict) -> l
         days = (seg_end - seg_start).days
         share = QUARTER_SHARE if days == quarter.days else QUARTER_SHARE * days / quarter.days
         item = replace(item_of(offering.kind, plan.code, dict(quantities)), count=count)
-        priced = quote([item], "quarter", establishment.price_list_code, seg_start, fraction=share, held=True)
-        for line in priced.lines:
+        for line in pricer.lines([item], seg_start, share, held=True):
             lines.append(_line(project, offering, line, seg_start, seg_end))
     return lines
 
 
-def _line(project, offering, line, seg_start, seg_end) -> DraftLine:
+def _line(project: Project, offering: Offering, line: Line, seg_start, seg_end, **links) -> DraftLine:
     return DraftLine(
         project=project.code,
         offering=offering.code,
@@ -272,112 +353,47 @@ def _line(project, offering, line, seg_start, seg_end) -> DraftLine:
         vat_rate=line.vat_rate,
         period_start=seg_start,
         period_end=seg_end - datetime.timedelta(days=1),
+        **links,
     )
 
 
-def electricity_lines(establishment: Establishment, quarter: Quarter, paid: dict) -> list[DraftLine]:
-    """The measured kWh of the racks the establishment's projects hold, for the periods ending in the quarter."""
+def measured(scope: Scope) -> list[MeasuredEnergy]:
+    """The measured kWh no invoice accounted for, of the periods ending in the quarter or, arrived late, in a
+    quarter already issued."""
     measures = MeasuredEnergy.objects.filter(
-        period_end__gte=quarter.first_day, period_end__lt=quarter.end
+        period_end__gte=scope.first_day, period_end__lt=scope.quarter.end, priced__isnull=True
     ).select_related("rack__pod")
+    return [m for m in measures if scope.counts(m.period_end, m.imported_at)]
+
+
+def electricity_lines(scope: Scope, measures: list[MeasuredEnergy]) -> list[DraftLine]:
+    """The measured kWh of the racks the establishment's projects hold, each period on its own line."""
     reservations = {
         r.rack_id: r
-        for r in RackReservation.objects.filter(resource__project__paying_establishment=establishment).select_related(
+        for r in RackReservation.objects.filter(resource__project_id__in=list(scope.paid)).select_related(
             "resource__project", "resource__offering"
         )
     }
     lines = []
     for measure in measures:
         reservation = reservations.get(measure.rack_id)
-        if reservation is None or not _within(measure.period_start, paid[reservation.resource.project_id]):
+        if reservation is None or not _within(measure.period_start, scope.paid[reservation.resource.project_id]):
             continue
         resource = reservation.resource
         item = Item(Offering.Kind.RACK, "standard", count=1, kwh=measure.kwh)
-        priced = quote(
-            [item], "quarter", establishment.price_list_code, measure.period_start, fraction=Decimal(0), held=True
-        )
         # Priced for no part of a year, the rack's own subscription is 0 here (the fixed lines bill it): the
         # electricity's line alone is kept.
-        for line in priced.lines:
+        for line in scope.pricer.lines([item], measure.period_start, Decimal(0), held=True):
             if line.unit_price_ht:
                 end = measure.period_end + datetime.timedelta(days=1)
-                lines.append(_line(resource.project, resource.offering, line, measure.period_start, end))
+                lines.append(
+                    _line(
+                        resource.project,
+                        resource.offering,
+                        line,
+                        measure.period_start,
+                        end,
+                        energies=(measure.pk,),
+                    )
+                )
     return lines
-
-
-def hpc_hours(establishment: Establishment, quarter: Quarter, paid: dict) -> tuple[list[DraftLine], list[AnnexLine]]:
-    """The hours the establishment's projects consumed in the quarter, each on its day: invoiced for a company, in the
-    annex (valued at the academic price, beside the hours granted) for an academic establishment."""
-    # With what the annex reads of each project (its allocations and their changes): no query per project.
-    chosen = Project.objects.filter(pk__in=list(paid)).prefetch_related("allocations__change_requests")
-    projects = {account_name(p.code): p for p in chosen}
-    if not projects:
-        return [], []
-    days = (
-        UsageRecord.objects.billable()
-        .filter(account__in=list(projects), day__gte=quarter.first_day, day__lt=quarter.end)
-        .values("account", "day")
-        .annotate(cpu=Sum("cpu_seconds"), gpu=Sum("gpu_seconds"))
-        .order_by("account", "day")
-    )
-    by_project: dict[str, dict[datetime.date, tuple[Decimal, Decimal]]] = defaultdict(dict)
-    for row in days:
-        if _within(row["day"], paid[projects[row["account"]].pk]):  # the days this establishment paid for
-            by_project[row["account"]][row["day"]] = (Decimal(row["cpu"]) / HOUR, Decimal(row["gpu"]) / HOUR)
-    company = establishment.kind == Establishment.Kind.COMPANY
-    price_list = establishment.price_list_code
-    # Hours ordered outside the calls: an allocation an order made. An academic project that holds only such hours
-    # pays for them like a company; one that also holds the committee's (a decision, adopted from Slurm) or none
-    # at all has them in the annex.
-    allocations = Allocation.objects.filter(project__in=projects.values())
-    ordered = set(allocations.filter(resource__orders__type="create").values_list("project_id", flat=True))
-    by_committee = set(allocations.exclude(resource__orders__type="create").values_list("project_id", flat=True))
-    cuts = set(
-        Price.objects.filter(
-            component__plan__offering__kind=Offering.Kind.HPC,
-            valid_from__gt=quarter.first_day,
-            valid_from__lt=quarter.end,
-        ).values_list("valid_from", flat=True)
-    )
-    offering = Offering.objects.filter(kind=Offering.Kind.HPC).order_by("pk").first()
-    lines, annex = [], []
-    for account, usage in sorted(by_project.items()):
-        project = projects[account]
-        project_lines = []
-        for seg_start, seg_end in _segments(quarter.first_day, quarter.end, cuts):
-            within = [hours for day, hours in usage.items() if seg_start <= day < seg_end]
-            cpu, gpu = sum((c for c, _g in within), Decimal(0)), sum((g for _c, g in within), Decimal(0))
-            if not cpu and not gpu:
-                continue
-            item = Item(Offering.Kind.HPC, "standard", core_hours=cpu, gpu_hours=gpu)
-            priced = quote([item], "quarter", price_list, seg_start, held=True)
-            # The line's dates: the first and the last day jobs counted on, within the segment.
-            used = [day for day in usage if seg_start <= day < seg_end]
-            first_day, after = min(used), max(used) + datetime.timedelta(days=1)
-            project_lines += [_line(project, offering, line, first_day, after) for line in priced.lines]
-        if company or (project.pk in ordered and project.pk not in by_committee):
-            lines += project_lines
-        else:
-            cpu = sum((c for c, _g in usage.values()), Decimal(0))
-            gpu = sum((g for _c, g in usage.values()), Decimal(0))
-            annex.append(_annex(project, project_lines, cpu, gpu, quarter))
-    return lines, annex
-
-
-def _annex(project: Project, lines: list[DraftLine], cpu: Decimal, gpu: Decimal, quarter: Quarter) -> AnnexLine:
-    """What the committee's hours were worth: consumed in the quarter, at the academic price, beside the hours
-    granted on the quarter's last day (on every cluster the project has hours on)."""
-    last_day = quarter.end - datetime.timedelta(days=1)
-    granted_cpu = granted_gpu = 0
-    for cluster in sorted({allocation.cluster for allocation in project.allocations.all()}):
-        _allocations, on_cpu, on_gpu = granted(project, cluster, last_day, None)
-        granted_cpu, granted_gpu = granted_cpu + on_cpu, granted_gpu + on_gpu
-    return AnnexLine(
-        project=project.code,
-        quantity=cpu,
-        unit=_("core-hours"),
-        value_ht=sum((line.amount_ht for line in lines), Decimal("0.00")),
-        granted_core_hours=Decimal(granted_cpu),
-        gpu_hours=gpu,
-        granted_gpu_hours=Decimal(granted_gpu),
-    )
