@@ -50,8 +50,9 @@ class Outcome:
 
 
 def next_number(kind: str, year: int) -> str:
-    """The next number of the kind's series (an invoice's kind, or QUOTE) for the year, taken under the counter row's lock: call it inside the
-    transaction that inserts the invoice, as late as possible (the lock is held until it commits)."""
+    """The next number of the kind's series (an invoice's kind, or QUOTE) for the year, taken under the counter row's
+    lock: call it inside the transaction that inserts the document, as late as possible (the lock is held until it
+    commits). ``numbered`` chooses the year."""
     series = SERIES[kind]
     InvoiceCounter.objects.bulk_create([InvoiceCounter(series=series, year=year)], ignore_conflicts=True)
     counter = InvoiceCounter.objects.select_for_update().get(series=series, year=year)

@@ -8,10 +8,9 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from mesocentre.billing.calculator import Quote
-from mesocentre.billing.invoicing import QUOTE, next_number, seller
+from mesocentre.billing.invoicing import QUOTE, numbered, seller
 from mesocentre.billing.quote_models import QuoteDocument
 
 
@@ -46,7 +45,6 @@ def issue(quote: Quote, basket: dict, requested_by: str = "") -> QuoteDocument:
             **seller(),
         )
         # The number last, as for invoices: the counter stays locked until this transaction commits.
-        document.number = next_number(QUOTE, timezone.localtime().year)
-        document.issued_at = timezone.now()
+        document.number, document.issued_at = numbered(QUOTE)
         document.save()
     return document
