@@ -120,7 +120,10 @@ class Ledger:
             result = _Quarter(defaultdict(lambda: ZERO), defaultdict(lambda: ZERO))
             try:
                 for line in rating.draft(self._establishments[establishment_id], quarter).lines:
-                    part = result.usage if line.offering in self._hpc else result.fixed
+                    # Only the quarter's own hours are a pace to extrapolate; late hours of an earlier quarter
+                    # (their own dated lines) are spent once, like a subscription.
+                    running = line.offering in self._hpc and line.period_start >= quarter.first_day
+                    part = result.usage if running else result.fixed
                     part[line.project] += line.amount_ht
             except ValidationError as exc:  # remembered: the other budgets of the establishment need it too
                 self._drafts[key] = exc

@@ -333,4 +333,6 @@ def credit(invoice: Invoice, reason: str, lines: list[int] | None = None) -> Inv
         for line in negated:
             line.invoice = note
         InvoiceLine.objects.bulk_create(negated)
+        # A public buyer receives its credit notes through Chorus Pro as it received the invoice.
+        chorus.queue_deposit(note)
     return note

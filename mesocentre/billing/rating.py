@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -360,23 +360,28 @@ def _line(project: Project, offering: Offering, line: Line, seg_start, seg_end, 
 def measured(scope: Scope) -> list[MeasuredEnergy]:
     """The measured kWh no invoice accounted for, of the periods ending in the quarter or, arrived late, in a
     quarter already issued."""
-    measures = MeasuredEnergy.objects.filter(
-        period_end__gte=scope.first_day, period_end__lt=scope.quarter.end, priced__isnull=True
-    ).select_related("rack__pod")
+    holder = RackReservation.objects.holding_on(OuterRef("rack"), OuterRef("period_start"))
+    measures = (
+        MeasuredEnergy.objects.filter(
+            period_end__gte=scope.first_day, period_end__lt=scope.quarter.end, priced__isnull=True
+        )
+        .annotate(holder=Subquery(holder.values("pk")[:1]))
+        .filter(holder__in=RackReservation.objects.filter(resource__project_id__in=list(scope.paid)).values("pk"))
+        .select_related("rack__pod")
+    )
     return [m for m in measures if scope.counts(m.period_end, m.imported_at)]
 
 
 def electricity_lines(scope: Scope, measures: list[MeasuredEnergy]) -> list[DraftLine]:
-    """The measured kWh of the racks the establishment's projects hold, each period on its own line."""
-    reservations = {
-        r.rack_id: r
-        for r in RackReservation.objects.filter(resource__project_id__in=list(scope.paid)).select_related(
-            "resource__project", "resource__offering"
-        )
-    }
+    """The measured kWh of the racks the establishment's projects held, each period on its own line."""
+    reservations = RackReservation.objects.filter(pk__in={m.holder for m in measures}).select_related(
+        "resource__project", "resource__offering"
+    )
+    by_pk = {r.pk: r for r in reservations}
     lines = []
     for measure in measures:
-        reservation = reservations.get(measure.rack_id)
+        # The reservation that held the rack on the measure's first day (``holding_on``): one project per measure.
+        reservation = by_pk.get(measure.holder)
         if reservation is None or not _within(measure.period_start, scope.paid[reservation.resource.project_id]):
             continue
         resource = reservation.resource

@@ -5,25 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+from mesocentre.core.exports import safe_cell
 from mesocentre.reports.usage import Report
 from mesocentre.reports.utilisation import ClusterYear
 
 USAGE_COLUMNS = ["key", "label", "core_hours", "gpu_hours", "kwh", "core_share", "amount_ht", "amount_share"]
 UTILISATION_COLUMNS = ["cluster", "cores", "year", "month", "used_core_hours", "available_core_hours", "utilisation"]
 
-
-def _cell(value) -> str:
-    """A spreadsheet never runs a cell: a text that starts like a formula is quoted (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+_cell = safe_cell  # the platform's one rule for CSV cells
 
 
 def usage_csv(report: Report) -> str:

@@ -5,7 +5,8 @@
   for the project on the usage's day (``projects.PayerPeriod``, as rating bills it; a project with no such history is
   its paying establishment's every day): a project that changed hands mid-year is split between the two. Slurm's
   hours are the HPC offering's, the kWh the rack-hosting offering's. Records kept aside (an account no project has)
-  belong to no row. A rack's kWh go to the project of its latest reservation (as rating bills them).
+  belong to no row. A rack's kWh go to the project that held it on the measure's first day
+  (``RackReservation.objects.holding_on``, as rating bills them).
 - **Spending** is the net amount HT of the issued invoices of the period's quarters (credit notes' negative lines
   included), by the same axes: drafts of quarters not yet issued are not counted.
 
@@ -188,7 +189,7 @@ def energy(by: str, period: Period, slices: list[Slice]) -> list[tuple[str, Deci
     for the establishment that paid then. One query, grouped by project, offering and measure's first day."""
     if not slices:
         return []
-    latest = RackReservation.objects.filter(rack=OuterRef("rack")).order_by("-pk")
+    latest = RackReservation.objects.holding_on(OuterRef("rack"), OuterRef("period_start"))
     rows = (
         MeasuredEnergy.objects.filter(period_end__gte=period.first_day, period_end__lt=period.end)
         .annotate(

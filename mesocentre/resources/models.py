@@ -183,6 +183,17 @@ def _number(raw) -> Decimal | None:
 class ReservationQuerySet(ProjectScopedQuerySet):
     project_path = "resource__project"  # seen as its resource's project is
 
+    def holding_on(self, rack, day) -> ReservationQuerySet:
+        """The reservations of ``rack`` whose resource held it on ``day`` (its first period began by that day, not
+        released before it), the one a rack's measured kWh go to first: the most power declared, then the oldest.
+        ``rack`` and ``day`` may be expressions (``OuterRef``). One rule for the invoices and the reports, so that a
+        measure goes to one project whichever establishment's draft asks."""
+        return (
+            self.filter(rack=rack, resource__periods__valid_from__date__lte=day)
+            .filter(Q(released_at__isnull=True) | Q(released_at__date__gt=day))
+            .order_by("-power_kw", "pk")
+        )
+
 
 class RackReservation(TimestampedModel):
     """The rack (or the U in one) a rack-hosting resource holds, and the power it may draw there. The rows of one

@@ -371,7 +371,9 @@ def _execute(order: Order, actor) -> None:
         if refusal is not None:
             order.set_state(State.ERRED)
             order.error = refusal
-            resource.set_state(Resource.State.ERRED)
+            # A VM that was to be made has nothing: erred. One that was to be resized runs on as it was, untouched:
+            # ok, its order erred (retried or given up by the team).
+            resource.set_state(Resource.State.OK if order.type == Order.Type.UPDATE else Resource.State.ERRED)
             resource.save()
             return
     executor = registry.executor_for(order.offering.kind)

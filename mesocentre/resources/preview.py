@@ -41,6 +41,9 @@ def placement_preview(
     host_sites = dict(Host.objects.values_list("name", "site__code"))
     where = result["placement"]
     standby = where["standby_host"]
+    if where["host"] not in host_sites or (standby and standby not in host_sites):
+        # A host removed since the state was read: no answer rather than a wrong one.
+        return {"feasible": None, "error": _("The assistant has no certified answer for these sizes now.")}
     return {
         "feasible": True,
         "primary": names[host_sites[where["host"]]],

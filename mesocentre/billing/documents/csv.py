@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mesocentre.billing.invoice_models import Invoice
+from mesocentre.core.exports import safe_cell
 from mesocentre.core.formatting import plain
 
 DELIMITER = ";"
@@ -96,5 +97,5 @@ def invoice_csv(invoice: Invoice, language: str) -> bytes:
     writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
     with translation.override(language):
         writer.writerow(header())
-        writer.writerows(rows(invoice))
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows(invoice))
     return buffer.getvalue().encode("utf-8-sig")

@@ -42,8 +42,12 @@ def quote_issue(request: HttpRequest) -> HttpResponse:
     calculator refuses is a 400 saying why, and takes no number."""
     from mesocentre.billing import quotes
     from mesocentre.billing.api.serializers import QuoteRequestSerializer
+    from mesocentre.billing.api.views import QuoteIssueThrottle
     from mesocentre.billing.documents.pdf import quote_pdf
 
+    # The API's bound, counted together: each number is kept for ever, whichever door it was taken through.
+    if not QuoteIssueThrottle().allow_request(request, None):
+        return HttpResponse(_("Too many numbered quotes for now: try again later."), status=429)
     text = request.POST.get("basket", "")
     if len(text) > MAX_BASKET_BYTES:
         return _refused(request, [_("The basket is too large.")])

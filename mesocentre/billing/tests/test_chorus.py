@@ -187,6 +187,26 @@ def test_the_deposit_is_the_invoices_own_facturx_pdf_with_its_xml(billed, standi
     assert buyer_reference == billed.ehess.chorus_service_code
 
 
+def test_a_credit_note_goes_to_chorus_as_its_invoice_did_naming_the_invoice(billed, standin):
+    import base64
+    import json
+
+    import facturx
+    from lxml import etree
+
+    invoice = invoicing.issue(billed.ehess, Q1).invoice
+    apply_next()  # the invoice's deposit
+    note = invoicing.credit(invoice, "wrong size")
+    assert Operation.objects.filter(backend="chorus", resource_key=note.number).count() == 1
+    apply_next()
+    deposit = standin.of(DEPOSIT)[-1]
+    _name, xml = facturx.get_xml_from_pdf(base64.b64decode(json.loads(deposit["body"])["fichierFlux"]))
+    root = etree.fromstring(xml)
+    assert root.findtext(".//{*}ExchangedDocument/{*}ID") == note.number
+    assert root.findtext(".//{*}ExchangedDocument/{*}TypeCode") == "381"
+    assert root.findtext(".//{*}InvoiceReferencedDocument/{*}IssuerAssignedID") == invoice.number
+
+
 def test_the_invoice_shows_its_deposit_in_the_api(issued, standin, billed):
     from rest_framework.test import APIClient
 

@@ -122,6 +122,18 @@ def test_the_csv_has_a_row_per_line_in_the_french_way_and_sums_to_the_total_ht(i
     assert invoice_rows[1][6:9] == ["12345678200002", "SC1", "EJ-2026-0042"]
 
 
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_quoted_and_numbers_are_not(shop):
+    establishment = paying(shop, "ehess")
+    held(Project.objects.get(code="p-ehess"), shop.gold, VM, midnight(2025, 1, 1), name="gold")
+    invoice = invoicing.issue(establishment, Q1, purchase_order='=HYPERLINK("http://x","y")').invoice
+    note = invoicing.credit(invoice, "Billed twice.")
+    rows = list(csv.reader(io.StringIO(export(note, "csv", "fr").content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][8] == '\'=HYPERLINK("http://x","y")'
+    assert rows[1][19].startswith("-") and Decimal(rows[1][19].replace(",", ".")) < 0, (
+        "a negative amount stays a number"
+    )
+
+
 def test_invoices_export_writes_each_format_and_refuses_a_bad_number_format_or_path(issued, tmp_path, capsys):
     invoice = issued[0]
     for format, magic in (("pdf", b"%PDF-"), ("facturx", b"%PDF-"), ("xml", b"<?xml"), ("csv", b"\xef\xbb\xbf")):

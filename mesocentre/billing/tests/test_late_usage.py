@@ -241,3 +241,27 @@ def test_late_committee_hours_get_their_own_dated_annex_entry(shop, decided, tim
     q2 = invoicing.issue(w.cnrs, Q2).invoice
     assert [(a.position, a.period_start) for a in q2.annex.all()] == [(1, D(2026, 3, 10)), (2, D(2026, 5, 5))]
     assert rating.draft(w.cnrs, Q3).annex == []
+
+
+def test_a_racks_kwh_go_to_the_project_that_held_it_on_the_measures_first_day_and_to_no_other(shop, time_machine):
+    """A rack released by the CNRS's project on 15 February and taken by a company's on the 16th: January's kWh are
+    the CNRS's, March's the company's, each once; both quarters issue."""
+    from mesocentre.capacity.models import Rack
+    from mesocentre.metering.energy import import_kwh
+    from mesocentre.resources.models import RackReservation
+
+    w = shop.w
+    place = Rack.objects.get(pod__code="pod1", number=1)
+    before = held(w.project, shop.rack, {"u": "42", "kw": "7"}, midnight(2025, 1, 1), name="r1")
+    RackReservation.objects.create(resource=before, rack=place, units=42, released_at=midnight(2026, 2, 15))
+    after = held(company_project(w), shop.rack, {"u": "42", "kw": "7"}, midnight(2026, 2, 16), name="r2")
+    RackReservation.objects.create(resource=after, rack=place, units=42)
+    assert import_kwh(["pod1-01,2026-01-01,2026-01-31,1000", "pod1-01,2026-03-01,2026-03-31,400"]).imported == 2
+
+    def kwh_days(draft):
+        return [(line.period_start, line.period_end) for line in draft.lines if "kWh" in line.description]
+
+    assert kwh_days(rating.draft(w.cnrs, Q1)) == [(D(2026, 1, 1), D(2026, 1, 31))]
+    assert kwh_days(rating.draft(w.company, Q1)) == [(D(2026, 3, 1), D(2026, 3, 31))]
+    assert invoicing.issue(w.cnrs, Q1).invoice and invoicing.issue(w.company, Q1).invoice
+    assert PricedUsage.objects.filter(energy__isnull=False).count() == 2

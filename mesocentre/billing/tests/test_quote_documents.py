@@ -121,3 +121,18 @@ def test_quote_issue_on_the_command_line_refuses_what_it_cannot_do_before_taking
             call_command(*gold, *extra)
         assert refused.value.returncode == 2
     assert not QuoteDocument.objects.exists()
+
+
+def test_the_calculator_pages_numbered_quotes_count_against_the_apis_bound(shop, signed_in, monkeypatch):
+    from django.core.cache import cache
+
+    from mesocentre.billing.api.views import QuoteIssueThrottle
+
+    cache.clear()
+    monkeypatch.setattr(QuoteIssueThrottle, "rate", "2/hour")
+    api, page = signed_in
+    assert api.post(reverse("billing-api:quote-issue"), BASKET, format="json").status_code == 201
+    assert page.post(reverse("billing:quote-issue"), {"basket": json.dumps(BASKET)}).status_code == 200
+    refused = page.post(reverse("billing:quote-issue"), {"basket": json.dumps(BASKET)})
+    assert refused.status_code == 429 and QuoteDocument.objects.count() == 2
+    assert api.post(reverse("billing-api:quote-issue"), BASKET, format="json").status_code == 429

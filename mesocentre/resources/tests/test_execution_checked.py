@@ -56,3 +56,23 @@ def test_no_host_left_at_execution_errs_the_order_with_the_explanation(shop):
     # The team gives it up: the resource that never came to be ends with it.
     orders.cancel(order, shop.w.operator, "No room.")
     assert Resource.objects.get(name="web").state == Resource.State.TERMINATED
+
+
+def test_a_resize_refused_at_execution_leaves_the_vm_running_as_it_was(shop):
+    from django.db import transaction
+
+    order = _pending(shop)
+    orders.approve(order, shop.w.operator)
+    with transaction.atomic():
+        orders.finish(Order.objects.select_for_update().get(pk=order.pk), done=True, result={})
+    vm = Resource.objects.get(name="web")
+    before = list(Placement.objects.filter(resource=vm).values_list("host__name", "vcpu"))
+    assert vm.state == Resource.State.OK and before
+    resize = orders.place(shop.w.pi, shop.w.project, "update", resource=vm, quantities={**VM, "vcpu": "4"})
+    Host.objects.update(in_maintenance=True)  # no host may take the larger size now
+    orders.approve(resize, shop.w.operator)
+    resize.refresh_from_db()
+    vm.refresh_from_db()
+    assert resize.state == Order.State.ERRED and "is in maintenance" in resize.error
+    assert vm.state == Resource.State.OK, "a VM whose resize was refused runs on, untouched"
+    assert list(Placement.objects.filter(resource=vm).values_list("host__name", "vcpu")) == before
