@@ -24,12 +24,8 @@ from mesocentre.tenancy.models import Establishment
 ZERO = Decimal("0.00")
 
 
-def quarter_of(day: datetime.date) -> rating.Quarter:
-    return rating.Quarter(day.year, (day.month - 1) // 3 + 1)
-
-
 def current_quarter(today: datetime.date | None = None) -> rating.Quarter:
-    return quarter_of(today or timezone.localdate())
+    return rating.Quarter.of(today or timezone.localdate())
 
 
 def last_ended_quarter(today: datetime.date | None = None) -> rating.Quarter:

@@ -106,7 +106,7 @@ def utilisation_page(request):
         chart = bars(
             [(row["label"], f.percent or 0, row["rate"]) for row, f in zip(table, months, strict=True)], scale=100
         )
-        shown.append({"cluster": item.cluster, "cores": number(item.cores) if item.cores else "", "table": table,
-                      "chart": chart})  # fmt: skip
+        shown.append({"cluster": item.cluster, "cores": item.cores or 0, "shown_cores": number(item.cores or 0),
+                      "table": table, "chart": chart})  # fmt: skip
     context = {"year": year, "cluster": cluster or "", "clusters": shown, "csv_query": request.GET.urlencode()}
     return render(request, "reports/utilisation.html", context)

@@ -20,7 +20,7 @@ from mesocentre.hpc.models import Allocation, AllocationRequest
 MOVED = [m._meta.model_name for m in apps.get_app_config("hpc").get_models()]
 BEFORE_SPLIT = [("projects", "0006_request_withdrawn"), ("hpc", None)]
 # Apps that came after the split, whose migrations depend on it: unapplied on the way back, made again forward.
-NEWER_APPS = ("resources_", "projects_payerperiod")
+NEWER_APPS = ("resources_", "projects_payerperiod", "billing_budget", "billing_chorusdeposit", "billing_pricedusage")
 
 
 def migrate(targets) -> None:
