@@ -23,10 +23,10 @@ class ChorusDepositQuerySet(ScopedQuerySet):
 
 class ChorusDeposit(TimestampedModel):
     class Status(models.TextChoices):
-        QUEUED = "queued", pgettext_lazy("Chorus Pro deposit", "queued")
-        DEPOSITED = "deposited", pgettext_lazy("Chorus Pro deposit", "deposited, being processed")
-        INTEGRATED = "integrated", pgettext_lazy("Chorus Pro deposit", "integrated")
-        REJECTED = "rejected", pgettext_lazy("Chorus Pro deposit", "rejected")
+        QUEUED = "queued", pgettext_lazy("Chorus Pro deposit status", "queued")
+        DEPOSITED = "deposited", pgettext_lazy("Chorus Pro deposit status", "deposited, being processed")
+        INTEGRATED = "integrated", pgettext_lazy("Chorus Pro deposit status", "integrated")
+        REJECTED = "rejected", pgettext_lazy("Chorus Pro deposit status", "rejected")
 
     invoice = models.OneToOneField(
         Invoice, on_delete=models.PROTECT, related_name="chorus_deposit", verbose_name=_("invoice")

@@ -158,9 +158,10 @@ def test_a_manager_sees_their_establishments_invoices_and_never_anothers(issued)
     assert cnrs.number not in text(member.get("/billing/invoices/"))
     assert "/billing/invoices/" not in member.get("/").content.decode(), "no Invoices menu for a member"
     assert 'href="/billing/invoices/"' in manager.get("/").content.decode()
-    assert 'href="/billing/drafts/"' not in manager.get("/").content.decode()
+    assert 'href="/billing/drafts/"' not in manager.get("/billing/invoices/").content.decode()
     operator = client_of(issued.w.operator)
-    assert 'href="/billing/drafts/"' in operator.get("/").content.decode()
+    assert 'href="/billing/invoices/"' in operator.get("/").content.decode()
+    assert 'href="/billing/drafts/"' in operator.get("/billing/invoices/").content.decode(), "drafts: from invoices"
     everything = text(operator.get("/billing/invoices/"))
     assert cnrs.number in everything and ehess.number in everything
 
