@@ -197,7 +197,7 @@ class ReservationQuerySet(ProjectScopedQuerySet):
 
 class RackReservation(TimestampedModel):
     """The rack (or the U in one) a rack-hosting resource holds, and the power it may draw there. The rows of one
-    rack never hold more U than it has (checked under the racks' locks by ``orders.reserve_rack``)."""
+    rack never hold more U than it has (checked under the racks' locks by ``racks.reserve_rack``)."""
 
     resource = models.OneToOneField(
         Resource, verbose_name=_("resource"), on_delete=models.PROTECT, related_name="rack_reservation"

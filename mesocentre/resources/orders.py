@@ -8,26 +8,24 @@ operation. Who may do what is said once, in the ``may_*`` functions; a refusal s
 
 from __future__ import annotations
 
-import datetime
 import re
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesocentre.capacity.models import Pod, Rack, Site
+from mesocentre.capacity.models import Pod, Site
 from mesocentre.catalogue.models import Offering, Plan
-from mesocentre.core import formatting
 from mesocentre.core.roles import is_operator
 from mesocentre.projects.models import Project, ProjectMembership
 from mesocentre.provisioning import services as provisioning
-from mesocentre.provisioning.models import Operation
-from mesocentre.resources import placements, quotas, registry, services
+from mesocentre.resources import placements, quotas, racks, registry
 from mesocentre.resources.models import GROUP_MAX, Order, RackReservation, Resource, checked_quantities
-from mesocentre.resources.sizing import FULL_RACK_U
+
+# Ending an order as its backend said lives in ``outcomes``; ``orders.finish`` and ``orders.record_outcome`` stay the
+# names the demo, the tests and the outcome hooks call.
+from mesocentre.resources.outcomes import STEP_OF_TYPE, finish, record_outcome  # noqa: F401
 from mesocentre.tenancy.models import Establishment, is_team_member
 
 State = Order.State
@@ -158,7 +156,7 @@ def _shape_create(order: Order, plan: Plan | None, quantities, name: str) -> Non
     order.offering, order.plan, order.name = offering, plan, name
     order.quantities = checked_quantities(plan, quantities)
     if offering.kind == Offering.Kind.RACK:
-        _check_rack_fits(order.quantities, order.pod)
+        racks.check_fits(order.quantities, order.pod)
 
 
 def _checked_group(order: Order, group) -> str:
@@ -202,7 +200,7 @@ def _shape_change(order: Order, resource: Resource | None, plan: Plan | None, qu
     if current and plan.pk == current.plan_id and order.quantities == current.quantities:
         raise ValidationError({"quantities": _("This is the resource's size already: nothing to change.")})
     if order.offering.kind == Offering.Kind.RACK:
-        _check_rack_fits(order.quantities, None)
+        racks.check_fits(order.quantities, None)
 
 
 def _lock_resource_free(resource: Resource) -> None:
@@ -352,12 +350,6 @@ def retry(order: Order, actor) -> Order:
 
 # --- Carrying it out ------------------------------------------------------------------------------------------------
 
-STEP_OF_TYPE = {
-    Order.Type.CREATE: Resource.State.CREATING,
-    Order.Type.UPDATE: Resource.State.UPDATING,
-    Order.Type.TERMINATE: Resource.State.TERMINATING,
-}
-
 
 def _execute(order: Order, actor) -> None:
     """Queue the backend's work in this transaction: the resource's target, or the kind's own executor's."""
@@ -402,7 +394,7 @@ def _resource_for(order: Order) -> Resource:
             anti_affinity_group=order.group,
         )
         if order.offering.kind == Offering.Kind.RACK:
-            reserve_rack(order.resource, order.quantities, order.pod)
+            racks.reserve_rack(order.resource, order.quantities, order.pod)
         return order.resource
     resource = Resource.objects.select_for_update().get(pk=order.resource_id)
     resource.set_state(STEP_OF_TYPE[order.type])
@@ -411,7 +403,7 @@ def _resource_for(order: Order) -> Resource:
     if order.type == Order.Type.UPDATE and order.offering.kind == Offering.Kind.RACK:
         # The new size is held from now, in the same rack if it has room, else in another of its POD.
         current = RackReservation.objects.filter(resource=resource).select_related("rack__pod").first()
-        reserve_rack(resource, order.quantities, current.rack.pod if current else None)
+        racks.reserve_rack(resource, order.quantities, current.rack.pod if current else None)
     return resource
 
 
@@ -436,139 +428,6 @@ def _target(order: Order, resource: Resource) -> dict:
     }
     target["summary"] = f"{verbs[order.type]} {order.offering.code} “{resource.name}” ({order.project.code})"
     return target
-
-
-def _check_rack_fits(quantities: dict, pod: Pod | None) -> None:
-    """Refuse at once what no rack could hold: more U than the tallest rack, more power than its budget."""
-    racks = Rack.objects.filter(pod=pod) if pod is not None else Rack.objects.all()
-    tallest = racks.aggregate(height=Max("height_u"), power=Max("power_budget_kw"))
-    units, power = _rack_size(quantities)
-    if tallest["height"] is None or units > tallest["height"]:
-        raise ValidationError(
-            {
-                "quantities": _("u: %(units)s U is more than a rack holds (%(most)s U).")
-                % {"units": units, "most": tallest["height"] or 0}
-            }
-        )
-    if power > tallest["power"]:
-        raise ValidationError(
-            {
-                "quantities": _("kw: %(kw)s kW is more than a rack's power budget (%(most)s kW).")
-                % {"kw": formatting.number(power), "most": formatting.number(tallest["power"])}
-            }
-        )
-
-
-def reserve_rack(resource: Resource, quantities: dict, pod: Pod | None) -> RackReservation:
-    """Reserve the U and the power a hosted rack needs in the first rack (of ``pod``, if given) with room for both,
-    under the racks' locks (taken before what they hold is read, so two reservations never share the last U)."""
-    units, power = _rack_size(quantities)
-    racks = Rack.objects.select_for_update().order_by("pod__code", "number")
-    if pod is not None:
-        racks = racks.filter(pod=pod)
-    racks = list(racks)
-    held = _held_in_racks(exclude=resource)
-    for rack in racks:
-        used_units, used_power = held.get(rack.pk, (0, Decimal(0)))
-        if rack.height_u - used_units >= units and rack.power_budget_kw - used_power >= power:
-            reservation, _created = RackReservation.objects.update_or_create(
-                resource=resource, defaults={"rack": rack, "units": units, "power_kw": power, "released_at": None}
-            )
-            return reservation
-    where = pod.code if pod else _("any POD")
-    raise ValidationError(
-        {
-            "quantities": _("No rack in %(where)s has %(units)s U and %(kw)s kW free.")
-            % {"where": where, "units": units, "kw": formatting.number(power)}
-        }
-    )
-
-
-def _rack_size(quantities: dict) -> tuple[int, Decimal]:
-    return int(Decimal(str(quantities.get("u", FULL_RACK_U)))), Decimal(str(quantities.get("kw", "0")))
-
-
-def _held_in_racks(exclude: Resource) -> dict[int, tuple[int, Decimal]]:
-    """The U and kW each rack's live reservations hold (``exclude``'s own aside: a resize may stay where it is)."""
-    rows = (
-        RackReservation.objects.filter(released_at__isnull=True)
-        .exclude(resource=exclude)
-        .values("rack")
-        .annotate(units=Sum("units"), power=Sum("power_kw"))
-        .values_list("rack", "units", "power")
-    )
-    return {rack: (units or 0, power or Decimal(0)) for rack, units, power in rows}
-
-
-def record_outcome(operation: Operation, outcome) -> None:
-    """The backend's outcome (``provisioning.outcomes``): end the orders waiting on this operation (or on one it
-    superseded) and write what the backend did to their resources, in the transaction that ends the operation."""
-    # An erred order too, when its failed operation was retried from the queue and has now succeeded.
-    waiting = (State.EXECUTING, State.ERRED) if outcome.done else (State.EXECUTING,)
-    orders = (
-        Order.objects.select_for_update(of=("self",))
-        .filter(state__in=waiting, operation_id__in=_chain(operation))
-        .select_related("resource", "plan", "offering")
-    )
-    for order in orders:
-        finish(order, done=outcome.done, result=outcome.result, error=outcome.error)
-
-
-def _chain(operation: Operation) -> list[int]:
-    """This operation and every one it superseded (an HPC account's target may be superseded by a newer one)."""
-    ids, frontier = [operation.pk], [operation.pk]
-    while frontier:
-        frontier = list(Operation.objects.filter(superseded_by__in=frontier).values_list("pk", flat=True))
-        ids.extend(frontier)
-    return ids
-
-
-def finish(order: Order, *, done: bool, result: dict, error: str = "", at: datetime.datetime | None = None) -> None:
-    """End an executing order as its backend said (``result``: ``backend_id``, ``address``, ``host``), with the
-    resource's period opened, changed or closed ``at`` (now by default), inside the caller's transaction with the
-    order's row locked. ``record_outcome`` calls it at an operation's end; the demo calls it to date its history."""
-    at = at or timezone.now()
-    resource = Resource.objects.select_for_update().get(pk=order.resource_id) if order.resource_id else None
-    if not done:
-        order.set_state(State.ERRED)
-        order.error = error or _("The backend failed.")
-        if resource is not None:
-            resource.set_state(Resource.State.ERRED)
-            resource.save()
-        order.save()
-        return
-    if order.state == State.ERRED:  # its operation, retried from the queue, succeeded after all
-        order.set_state(State.EXECUTING)
-        order.error = ""
-        if resource is not None and resource.state == Resource.State.ERRED:
-            resource.set_state(STEP_OF_TYPE[order.type])
-    order.set_state(State.DONE)
-    order.finished_at = at
-    if resource is not None:
-        _apply_to_resource(order, resource, result, at)
-    order.save()
-
-
-def _apply_to_resource(order: Order, resource: Resource, result: dict, at: datetime.datetime) -> None:
-    for key in ("backend_id", "address", "host"):
-        value = result.get(key)
-        if value not in (None, ""):
-            setattr(resource, key, str(value)[:200])
-    if order.type == Order.Type.TERMINATE:
-        resource.set_state(Resource.State.TERMINATED)
-        resource.save()
-        services.end(resource, at)
-        RackReservation.objects.filter(resource=resource, released_at__isnull=True).update(released_at=at)
-        placements.release(resource)
-        return
-    resource.set_state(Resource.State.OK)
-    resource.save()
-    current = resource.periods.filter(valid_until__isnull=True).first()
-    if current is None and not resource.periods.exists():
-        services.start(resource, order.plan, order.quantities, at)
-    elif current is None or current.plan_id != order.plan_id or current.quantities != order.quantities:
-        services.change(resource, order.plan, order.quantities, at)
-    # else: the resource holds that size already (another path gave it meanwhile): nothing to record twice
 
 
 def cancel_pending(resource: Resource, reason: str) -> list[Order]:
